@@ -1,0 +1,90 @@
+use serde::{Deserialize, Serialize};
+
+/// A user's role: what they may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Cameras, models, alert rules, users, storage, sync target.
+    Admin,
+    /// The farmer: live view, statistics, acknowledge alerts, ingest.
+    Operator,
+    /// Reads recordings, statistics and alerts; adds notes; changes no configuration.
+    Vet,
+}
+
+impl Role {
+    /// The role's name as stored and sent (`admin`, `operator`, `vet`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Vet => "vet",
+        }
+    }
+
+    /// Parses `admin`, `operator` or `vet`.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "operator" => Some(Role::Operator),
+            "vet" => Some(Role::Vet),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/auth/login` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password (never logged).
+    pub password: String,
+}
+
+/// A signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserInfo {
+    /// User name.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// `POST /api/v1/auth/login` answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginResponse {
+    /// Bearer token for `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When the token stops working (UTC ms).
+    pub expires_at: i64,
+    /// Who signed in.
+    pub user: UserInfo,
+}
+
+/// `POST /api/v1/api-keys` body (admin): a key for one ingest source.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiKeyRequest {
+    /// The source this key may ingest for (created as an ingest-only source if new).
+    pub source: String,
+    /// A label to recognise the key by, e.g. `jetson barn 2`.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// A created API key; `key` is shown once and never again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiKey {
+    /// Key id (for revocation).
+    pub id: i64,
+    /// The source it may ingest for.
+    pub source: String,
+    /// The secret: send it as `X-Api-Key`.
+    pub key: String,
+}

@@ -1,0 +1,57 @@
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/ingest` body: a batch of frames from one source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IngestRequest {
+    /// The camera's stable name (`[A-Za-z0-9_.-]`, 1 to 64 characters).
+    pub source: String,
+    /// Frames, in any order (1 to 10 000).
+    pub frames: Vec<IngestFrame>,
+}
+
+/// One analysed frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IngestFrame {
+    /// Capture time, UTC milliseconds.
+    pub ts_ms: i64,
+    /// Goats lying in the frame.
+    pub lying: u32,
+    /// Goats standing in the frame.
+    pub standing: u32,
+    /// Optional boxes behind the counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detections: Option<Vec<Detection>>,
+}
+
+/// One detected box, in pixels of the analysed frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Detection {
+    /// `standing`, `lying` or another class name of the detector.
+    pub class: String,
+    /// Confidence in \[0, 1\].
+    pub score: f32,
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width (≥ 0).
+    pub w: f32,
+    /// Height (≥ 0).
+    pub h: f32,
+}
+
+/// `POST /api/v1/ingest` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IngestResponse {
+    /// Frames stored.
+    pub accepted: u64,
+    /// Frames already stored for the same (source, ts_ms), left as they were.
+    pub duplicates: u64,
+}

@@ -1,0 +1,41 @@
+//! Wire types of the AniMOV HTTP API (`/api/v1/...`).
+//!
+//! Shared by the engine (which serves them) and the UI (which reads them), so
+//! no JSON shape is ever copied by hand. Serde only: this crate builds for
+//! `wasm32-unknown-unknown`. Timestamps are UTC milliseconds; absent values are
+//! JSON `null`, never NaN.
+//!
+//! ```
+//! let req: animov_api::IngestRequest = serde_json::from_str(
+//!     r#"{"source":"cam-1","frames":[{"ts_ms":1732867200000,"lying":7,"standing":12}]}"#,
+//! ).unwrap();
+//! assert_eq!(req.frames[0].lying, 7);
+//! ```
+
+mod auth;
+mod error;
+mod ingest;
+mod stats;
+
+pub use auth::*;
+pub use error::*;
+pub use ingest::*;
+pub use stats::*;
+
+/// `GET /api/v1/version`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionInfo {
+    /// Crate version, e.g. `0.1.0`.
+    pub version: String,
+    /// Git commit the binary was built from (set in CI), or `null`.
+    pub commit: Option<String>,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    /// Always `ok` when the engine answers.
+    pub status: String,
+}
