@@ -10,6 +10,27 @@ use animov_api::SeriesPoint;
 
 use crate::{FrameCount, Histogram, minute::MinuteRow, time::floor_to};
 
+/// The lying and standing histograms of one minute: all a series needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostureHists {
+    /// Start of the minute, UTC ms.
+    pub minute_ts: i64,
+    /// Frames per lying count.
+    pub lying: Histogram,
+    /// Frames per standing count.
+    pub standing: Histogram,
+}
+
+impl From<&MinuteRow> for PostureHists {
+    fn from(r: &MinuteRow) -> Self {
+        PostureHists {
+            minute_ts: r.minute_ts,
+            lying: r.lying.hist.clone(),
+            standing: r.standing.hist.clone(),
+        }
+    }
+}
+
 /// `100 · standing / (standing + lying)`, `None` when both are 0.
 pub fn ratio_standing(lying: f64, standing: f64) -> Option<f64> {
     let all = lying + standing;
@@ -46,14 +67,14 @@ fn finish(acc: BTreeMap<i64, Acc>) -> Vec<SeriesPoint> {
     acc.into_iter().filter_map(|(ts, a)| a.point(ts)).collect()
 }
 
-/// Series from minute rows (any order), buckets of `bucket_ms` aligned on the
+/// Series from minutes (any order), buckets of `bucket_ms` aligned on the
 /// epoch (UTC), oldest first; buckets without frames are absent.
-pub fn series(rows: &[MinuteRow], bucket_ms: i64) -> Vec<SeriesPoint> {
+pub fn series(rows: &[PostureHists], bucket_ms: i64) -> Vec<SeriesPoint> {
     let mut acc: BTreeMap<i64, Acc> = BTreeMap::new();
     for r in rows {
         let a = acc.entry(floor_to(r.minute_ts, bucket_ms)).or_default();
-        a.lying.merge(&r.lying.hist);
-        a.standing.merge(&r.standing.hist);
+        a.lying.merge(&r.lying);
+        a.standing.merge(&r.standing);
     }
     finish(acc)
 }
@@ -73,6 +94,10 @@ pub fn series_from_frames(frames: &[FrameCount], bucket_ms: i64) -> Vec<SeriesPo
 mod tests {
     use super::*;
     use crate::minute::minute_rows;
+
+    fn hists(frames: &[FrameCount]) -> Vec<PostureHists> {
+        minute_rows(frames).iter().map(PostureHists::from).collect()
+    }
 
     #[test]
     fn fifteen_minute_medians_and_ratio() {
@@ -98,7 +123,7 @@ mod tests {
                 standing: 0,
             },
         ];
-        let s = series(&minute_rows(&frames), 900_000);
+        let s = series(&hists(&frames), 900_000);
         assert_eq!(s.len(), 2);
         assert_eq!((s[0].lying, s[0].standing, s[0].nb_frames), (8.0, 3.0, 3));
         assert!((s[0].ratio_standing.unwrap() - 300.0 / 11.0).abs() < 1e-12);
@@ -121,6 +146,6 @@ mod tests {
                 standing: 1,
             },
         ];
-        assert_eq!(series(&minute_rows(&frames), 300_000)[0].lying, 2.5);
+        assert_eq!(series(&hists(&frames), 300_000)[0].lying, 2.5);
     }
 }

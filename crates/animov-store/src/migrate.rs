@@ -1,0 +1,52 @@
+//! Embedded migrations, one set per backend with the same version numbers.
+
+use std::borrow::Cow;
+
+use sqlx::{
+    AnyPool,
+    migrate::{Migration, MigrationType, Migrator},
+};
+
+use crate::{Backend, StoreError};
+
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../../migrations/sqlite/0001_init.sql"),
+)];
+const MYSQL: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../../../migrations/mysql/0001_init.sql"),
+)];
+
+/// The migrations of `backend`, in order.
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let set = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::MySql => MYSQL,
+    };
+    let migrations = set
+        .iter()
+        .map(|(v, d, sql)| {
+            Migration::new(
+                *v,
+                Cow::Borrowed(*d),
+                MigrationType::Simple,
+                Cow::Borrowed(*sql),
+                false,
+            )
+        })
+        .collect::<Vec<_>>();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// Applies pending migrations.
+#[tracing::instrument(skip(pool))]
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    migrator(backend).run(pool).await?;
+    Ok(())
+}

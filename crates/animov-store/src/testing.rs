@@ -1,0 +1,78 @@
+//! Test support: a fresh store on every backend the test run has.
+//!
+//! SQLite always; MySQL/MariaDB from `ANIMOV_TEST_MYSQL_URL`
+//! (`mysql://user:pass@127.0.0.1:3307/`, a server account allowed to create
+//! databases; the test command starts one). Without it the tests fail, unless
+//! `ANIMOV_TEST_SKIP_MYSQL=1` says to run on SQLite alone.
+
+use std::str::FromStr;
+
+use sqlx::{AnyConnection, Connection};
+
+use crate::{Store, StoreConfig};
+
+/// A store for one test, with what keeps it alive.
+pub struct TestStore {
+    /// `sqlite` or `mysql`.
+    pub backend: &'static str,
+    /// The store.
+    pub store: Store,
+    /// How to open the same database again (restart tests).
+    pub config: StoreConfig,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite store in a temporary folder.
+pub async fn sqlite() -> TestStore {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = StoreConfig::sqlite(dir.path().join("animov.sqlite"));
+    let store = Store::open(&config).await.expect("open sqlite");
+    TestStore {
+        backend: "sqlite",
+        store,
+        config,
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh, empty MySQL database, or `None` when MySQL tests are explicitly skipped.
+pub async fn mysql() -> Option<TestStore> {
+    let Ok(admin) = std::env::var("ANIMOV_TEST_MYSQL_URL") else {
+        if std::env::var("ANIMOV_TEST_SKIP_MYSQL").as_deref() == Ok("1") {
+            return None;
+        }
+        panic!(
+            "ANIMOV_TEST_MYSQL_URL is not set: run the tests with the README's test command \
+             (it starts MariaDB), or set ANIMOV_TEST_SKIP_MYSQL=1 to test on SQLite only"
+        );
+    };
+    sqlx::any::install_default_drivers();
+    let db = format!("animov_t_{}", uuid::Uuid::new_v4().simple());
+    let opts = sqlx::any::AnyConnectOptions::from_str(&admin).expect("ANIMOV_TEST_MYSQL_URL");
+    let mut conn = AnyConnection::connect_with(&opts)
+        .await
+        .expect("connect to test MariaDB");
+    sqlx::raw_sql(&format!("CREATE DATABASE {db} CHARACTER SET utf8mb4"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    let config = StoreConfig::MySql {
+        url: format!("{}/{db}", admin.trim_end_matches('/')),
+        password: None,
+    };
+    let store = Store::open(&config).await.expect("open mysql");
+    Some(TestStore {
+        backend: "mysql",
+        store,
+        config,
+        _dir: None,
+    })
+}
+
+/// One fresh store per available backend.
+pub async fn all() -> Vec<TestStore> {
+    let mut v = vec![sqlite().await];
+    v.extend(mysql().await);
+    v
+}

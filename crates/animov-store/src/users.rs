@@ -1,0 +1,178 @@
+//! Users, ingest API keys and revoked tokens (local to the site, not synced).
+
+use animov_api::Role;
+use sqlx::Row;
+
+use crate::{Store, StoreError, now_ms};
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRow {
+    /// Local id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// An ingest API key (only its hash is stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyRow {
+    /// Key id.
+    pub id: i64,
+    /// The camera it may ingest for.
+    pub camera_id: i64,
+    /// That camera's source name.
+    pub source: String,
+    /// Label.
+    pub label: String,
+    /// When revoked, if it was.
+    pub revoked_ms: Option<i64>,
+}
+
+impl Store {
+    /// Creates a user; `UsernameTaken` if the name exists.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<i64, StoreError> {
+        let res = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, created_ms) VALUES (?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match res {
+            Ok(_) => {}
+            Err(e) if StoreError::is_unique_violation(&e, "users_username_unique") => {
+                return Err(StoreError::UsernameTaken);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.user(username)
+            .await?
+            .map(|u| u.id)
+            .ok_or(StoreError::NotFound("user"))
+    }
+
+    /// A user by name.
+    pub async fn user(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, username, password_hash, role FROM users WHERE username = ?")
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| {
+            let role: String = r.try_get("role")?;
+            Ok(UserRow {
+                id: r.try_get("id")?,
+                username: r.try_get("username")?,
+                password_hash: r.try_get("password_hash")?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Number of users.
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Stores a new API key's hash for a camera; returns the key id.
+    pub async fn create_api_key(
+        &self,
+        camera_id: i64,
+        label: &str,
+        key_hash: &str,
+    ) -> Result<i64, StoreError> {
+        sqlx::query(
+            "INSERT INTO api_keys (camera_id, label, key_hash, created_ms) VALUES (?, ?, ?, ?)",
+        )
+        .bind(camera_id)
+        .bind(label)
+        .bind(key_hash)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = ?")
+                .bind(key_hash)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The key with this hash, if any (revoked ones included: check `revoked_ms`).
+    pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT k.id, k.camera_id, c.source, k.label, k.revoked_ms FROM api_keys k \
+             JOIN cameras c ON c.id = k.camera_id WHERE k.key_hash = ?",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(ApiKeyRow {
+                id: r.try_get("id")?,
+                camera_id: r.try_get("camera_id")?,
+                source: r.try_get("source")?,
+                label: r.try_get("label")?,
+                revoked_ms: r.try_get("revoked_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Revokes a key; `NotFound` if there is no such key.
+    pub async fn revoke_api_key(&self, id: i64) -> Result<(), StoreError> {
+        let res =
+            sqlx::query("UPDATE api_keys SET revoked_ms = ? WHERE id = ? AND revoked_ms IS NULL")
+                .bind(now_ms())
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound("api key"));
+        }
+        Ok(())
+    }
+
+    /// Marks a session token as revoked until it would have expired anyway.
+    pub async fn revoke_token(&self, jti: &str, expires_ms: i64) -> Result<(), StoreError> {
+        let sql = format!(
+            "{} INTO revoked_tokens (jti, expires_ms) VALUES (?, ?)",
+            self.backend.insert_ignore()
+        );
+        sqlx::query(&sql)
+            .bind(jti)
+            .bind(expires_ms)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("DELETE FROM revoked_tokens WHERE expires_ms < ?")
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// True when the token id was revoked.
+    pub async fn is_token_revoked(&self, jti: &str) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM revoked_tokens WHERE jti = ?")
+            .bind(jti)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts (or stops) a throw-away MariaDB on loopback for the test suite.
+#   scripts/mariadb.sh start   -> prints the admin URL tests use (ANIMOV_TEST_MYSQL_URL)
+#   scripts/mariadb.sh stop
+set -euo pipefail
+D=${ANIMOV_MARIADB_DIR:-/tmp/animov-mariadb}
+PORT=${ANIMOV_MARIADB_PORT:-3307}
+SOCK=$D/mariadb.sock
+URL="mysql://animov:animov-test@127.0.0.1:$PORT/"
+
+ping() { mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1; }
+
+case "${1:-start}" in
+start)
+    if ! ping; then
+        mkdir -p "$D"
+        if [ ! -d "$D/data/mysql" ]; then
+            mariadb-install-db --no-defaults --datadir="$D/data" --user="$(id -un)" \
+                --auth-root-authentication-method=socket >"$D/install.log" 2>&1 \
+                || { cat "$D/install.log" >&2; exit 1; }
+        fi
+        nohup mariadbd --no-defaults --datadir="$D/data" --socket="$SOCK" --port="$PORT" \
+            --bind-address=127.0.0.1 --user="$(id -un)" --pid-file="$D/mariadb.pid" \
+            --log-error="$D/error.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
+            --innodb-flush-log-at-trx-commit=2 --max-connections=500 >/dev/null 2>&1 &
+        for _ in $(seq 1 60); do ping && break; sleep 0.5; done
+        ping || { echo "MariaDB did not start; see $D/error.log" >&2; tail -20 "$D/error.log" >&2; exit 1; }
+        mariadb --no-defaults --socket="$SOCK" -uroot -e \
+            "CREATE USER IF NOT EXISTS 'animov'@'127.0.0.1' IDENTIFIED BY 'animov-test'; \
+             GRANT ALL ON *.* TO 'animov'@'127.0.0.1';"
+    fi
+    echo "$URL"
+    ;;
+stop)
+    if ping; then
+        mariadb-admin --no-defaults --socket="$SOCK" -uroot shutdown || true
+    fi
+    ;;
+*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
