@@ -55,3 +55,29 @@ pub struct IngestResponse {
     /// Frames already stored for the same (source, ts_ms), left as they were.
     pub duplicates: u64,
 }
+
+/// One item of the legacy INRA stream (`POST /receive_data_animov`).
+///
+/// The body is either a JSON array of items or an object `{"data": [items], ...}`
+/// (other top-level keys such as `_send_date` or `_general_stats` are ignored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LegacyItem {
+    /// Camera number; stored as source `cam-<n>`.
+    #[cfg_attr(feature = "openapi", schema(example = 1))]
+    pub source_id: i64,
+    /// Capture time `YYYY-MM-DD HH:MM:SS[.fff]` (a one-element list, as the INRA
+    /// sender does, or a plain string), in the configured legacy time zone.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["2024-02-19 09:28:09.703"])))]
+    pub date: serde_json::Value,
+    /// Detections: `[id, x_min, y_min, x_max, y_max, score, class, ...]`, class 1 = lying, 0 = standing;
+    /// further elements are ignored.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Vec<f64>>, example = json!([[0, 911.1, 201.1, 1104.9, 379.8, 0.94, 0, 0, 0, 0]])))]
+    pub detect: serde_json::Value,
+    /// The analysed picture, base64 JPEG (checked, not stored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<String>,
+    /// Frame number of the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame_id: Option<i64>,
+}

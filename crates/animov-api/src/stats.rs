@@ -193,3 +193,26 @@ pub struct DateInfo {
     /// Minutes with data that day.
     pub nb_minutes: i64,
 }
+
+/// `PUT /api/v1/cameras/{source}` body (admin): display settings of a source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CameraUpdate {
+    /// Display name (1 to 200 characters).
+    pub name: String,
+    /// Goats in the pen (1 to 10 000), or `null` when unknown.
+    #[serde(default)]
+    pub herd_size: Option<i64>,
+}
+
+/// Latest minute statistics of one source (legacy `/stats_minute`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SourceMinute {
+    /// The source.
+    pub source: String,
+    /// Its newest closed minute.
+    #[serde(flatten)]
+    pub minute: MinuteStats,
+}

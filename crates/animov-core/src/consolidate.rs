@@ -70,6 +70,10 @@ where
 
 /// Consolidates minute rows (any order) into one window's statistics.
 pub fn consolidate(rows: &[MinuteRow]) -> Consolidated {
+    consolidate_refs(&rows.iter().collect::<Vec<_>>())
+}
+
+fn consolidate_refs(rows: &[&MinuteRow]) -> Consolidated {
     Consolidated {
         nb_minutes: rows.len() as i64,
         nb_frames: rows.iter().map(|r| r.nb_frames).sum(),
@@ -145,4 +149,22 @@ mod tests {
         assert_eq!((c.nb_frames, c.nb_minutes), (0, 0));
         assert!(c.total.is_none());
     }
+}
+
+/// Consolidates minute rows into windows of `bucket_ms` (aligned on the epoch), oldest first.
+pub fn consolidate_by(rows: &[MinuteRow], bucket_ms: i64) -> Vec<(i64, Consolidated)> {
+    let mut sorted: Vec<&MinuteRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.minute_ts);
+    sorted
+        .chunk_by(|a, b| {
+            crate::time::floor_to(a.minute_ts, bucket_ms)
+                == crate::time::floor_to(b.minute_ts, bucket_ms)
+        })
+        .map(|g| {
+            (
+                crate::time::floor_to(g[0].minute_ts, bucket_ms),
+                consolidate_refs(g),
+            )
+        })
+        .collect()
 }

@@ -72,70 +72,93 @@ impl Store {
     /// Stores a batch of frames of one camera in one transaction; frames whose
     /// (camera, ts_ms) is already stored are left as they were.
     /// Returns (accepted, duplicates).
-    #[tracing::instrument(skip(self, frames), fields(n = frames.len()))]
     pub async fn insert_frames(
         &self,
         camera_id: i64,
         frames: &[NewFrame],
     ) -> Result<(u64, u64), StoreError> {
-        if frames.is_empty() {
+        self.insert_batches(&[(camera_id, frames)]).await
+    }
+
+    /// Stores frames of several cameras in one transaction (all or nothing).
+    /// Returns (accepted, duplicates) over all of them.
+    #[tracing::instrument(skip_all, fields(cameras = batches.len()))]
+    pub async fn insert_batches(
+        &self,
+        batches: &[(i64, &[NewFrame])],
+    ) -> Result<(u64, u64), StoreError> {
+        let n: usize = batches.iter().map(|(_, f)| f.len()).sum();
+        if n == 0 {
             return Ok((0, 0));
         }
         let mut tx = self.pool.begin().await?;
-        let mut seq = Self::next_seqs(&mut tx, frames.len() as i64).await?;
+        let mut seq = Self::next_seqs(&mut tx, n as i64).await?;
         let mut accepted = 0;
-        for chunk in frames.chunks(CHUNK) {
-            let mut sql = format!(
-                "{} INTO frame_counts (camera_id, ts_ms, total, lying, standing, detections, site_id, change_seq) VALUES ",
-                self.backend.insert_ignore()
-            );
-            for i in 0..chunk.len() {
-                sql.push_str(if i == 0 {
-                    "(?,?,?,?,?,?,?,?)"
-                } else {
-                    ",(?,?,?,?,?,?,?,?)"
-                });
-            }
-            let mut q = sqlx::query(&sql);
-            for f in chunk {
-                q = q
-                    .bind(camera_id)
-                    .bind(f.ts_ms)
-                    .bind(i64::from(f.lying) + i64::from(f.standing))
-                    .bind(i64::from(f.lying))
-                    .bind(i64::from(f.standing))
-                    .bind(f.detections.clone())
-                    .bind(self.site_id.as_str())
-                    .bind(seq);
-                seq += 1;
-            }
-            accepted += q.execute(&mut *tx).await?.rows_affected();
-        }
-        if accepted > 0 {
-            let minutes: BTreeSet<i64> = frames.iter().map(|f| minute_of(f.ts_ms)).collect();
-            let minutes: Vec<i64> = minutes.into_iter().collect();
-            for chunk in minutes.chunks(CHUNK) {
-                let mut sql =
-                    String::from("INSERT INTO dirty_minutes (camera_id, minute_ts, gen) VALUES ");
+        for (camera_id, frames) in batches {
+            let mut cam_accepted = 0;
+            for chunk in frames.chunks(CHUNK) {
+                let mut sql = format!(
+                    "{} INTO frame_counts (camera_id, ts_ms, total, lying, standing, detections, site_id, change_seq) VALUES ",
+                    self.backend.insert_ignore()
+                );
                 for i in 0..chunk.len() {
-                    sql.push_str(if i == 0 { "(?,?,1)" } else { ",(?,?,1)" });
+                    sql.push_str(if i == 0 {
+                        "(?,?,?,?,?,?,?,?)"
+                    } else {
+                        ",(?,?,?,?,?,?,?,?)"
+                    });
                 }
-                sql.push_str(match self.backend {
-                    Backend::Sqlite => {
-                        " ON CONFLICT (camera_id, minute_ts) DO UPDATE SET gen = gen + 1"
-                    }
-                    Backend::MySql => " ON DUPLICATE KEY UPDATE gen = gen + 1",
-                });
                 let mut q = sqlx::query(&sql);
-                for m in chunk {
-                    q = q.bind(camera_id).bind(*m);
+                for f in chunk {
+                    q = q
+                        .bind(*camera_id)
+                        .bind(f.ts_ms)
+                        .bind(i64::from(f.lying) + i64::from(f.standing))
+                        .bind(i64::from(f.lying))
+                        .bind(i64::from(f.standing))
+                        .bind(f.detections.clone())
+                        .bind(self.site_id.as_str())
+                        .bind(seq);
+                    seq += 1;
                 }
-                q.execute(&mut *tx).await?;
+                cam_accepted += q.execute(&mut *tx).await?.rows_affected();
             }
+            if cam_accepted > 0 {
+                self.mark_dirty(&mut tx, *camera_id, frames).await?;
+            }
+            accepted += cam_accepted;
         }
         tx.commit().await?;
-        let accepted = accepted as u64;
-        Ok((accepted, frames.len() as u64 - accepted))
+        Ok((accepted, n as u64 - accepted))
+    }
+
+    async fn mark_dirty(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        camera_id: i64,
+        frames: &[NewFrame],
+    ) -> Result<(), StoreError> {
+        let minutes: BTreeSet<i64> = frames.iter().map(|f| minute_of(f.ts_ms)).collect();
+        let minutes: Vec<i64> = minutes.into_iter().collect();
+        for chunk in minutes.chunks(CHUNK) {
+            let mut sql =
+                String::from("INSERT INTO dirty_minutes (camera_id, minute_ts, gen) VALUES ");
+            for i in 0..chunk.len() {
+                sql.push_str(if i == 0 { "(?,?,1)" } else { ",(?,?,1)" });
+            }
+            sql.push_str(match self.backend {
+                Backend::Sqlite => {
+                    " ON CONFLICT (camera_id, minute_ts) DO UPDATE SET gen = gen + 1"
+                }
+                Backend::MySql => " ON DUPLICATE KEY UPDATE gen = gen + 1",
+            });
+            let mut q = sqlx::query(&sql);
+            for m in chunk {
+                q = q.bind(camera_id).bind(*m);
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     /// Frames of a camera in `[from_ms, to_ms)`, oldest first.

@@ -124,7 +124,14 @@ impl Store {
         )
     }
 
-    /// Counts of rows per table (for metrics): frames, minutes, pending minutes.
+    /// Minutes waiting for their statistics.
+    pub async fn pending_minute_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM dirty_minutes")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Counts of rows per table: frames, minutes, pending minutes (full scans: not for hot paths).
     pub async fn row_counts(&self) -> Result<(i64, i64, i64), StoreError> {
         let one = |t: &'static str| async move {
             sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {t}"))

@@ -1,0 +1,144 @@
+//! Sign-in, sign-out, identity and ingest API keys.
+
+use std::net::SocketAddr;
+
+use animov_api::{
+    CreateApiKeyRequest, CreatedApiKey, ErrorBody, LoginRequest, LoginResponse, Role, SourceKind,
+    UserInfo,
+};
+use axum::{
+    Json,
+    extract::{ConnectInfo, Path, Request, State},
+    http::StatusCode,
+};
+
+use super::{ApiError, AuthUser, extract::ApiJson};
+use crate::{auth, state::AppState};
+
+/// Sign in with a user name and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let axum::Json(body) = axum::Json::<LoginRequest>::from_request(req, &state).await?;
+    let user_key = format!("user:{}", body.username.to_lowercase());
+    let mut keys = vec![user_key.clone()];
+    keys.extend(ip.map(|ip| format!("ip:{ip}")));
+    let now = std::time::Instant::now();
+    if let Err(wait) = state.limiter.check(&keys, now) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed sign-ins: wait {wait} s and try again"),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    let user = state.store.user(&body.username).await?;
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.clone());
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.limiter.fail(&keys, now);
+        state
+            .metrics
+            .login_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!(username = %body.username, "failed sign-in");
+        return Err(
+            ApiError::unauthorized("wrong user name or password").with_code("bad_credentials")
+        );
+    };
+    state.limiter.clear(&user_key);
+    let (token, claims) = state
+        .tokens
+        .issue(&user.username, user.role, animov_store::now_ms());
+    tracing::info!(username = %user.username, role = user.role.as_str(), "signed in");
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: claims.exp * 1000,
+        user: UserInfo {
+            username: user.username,
+            role: user.role,
+        },
+    }))
+}
+
+use axum::extract::FromRequest;
+
+/// Sign out: the token stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode, ApiError> {
+    state.store.revoke_token(&user.jti, user.exp * 1000).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserInfo), (status = 401, body = ErrorBody)))]
+pub async fn me(user: AuthUser) -> Json<UserInfo> {
+    Json(UserInfo {
+        username: user.username,
+        role: user.role,
+    })
+}
+
+/// Create an ingest key for one source (admin). The key is shown once.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "auth", security(("bearer" = [])), request_body = CreateApiKeyRequest,
+    responses((status = 201, body = CreatedApiKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<CreateApiKeyRequest>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
+    user.require(&[Role::Admin], "create API keys")?;
+    animov_core::ingest::validate_source(&req.source).map_err(|e| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", e.message).field(e.field)
+    })?;
+    let camera_id = state
+        .store
+        .ensure_source(&req.source, SourceKind::Ingest)
+        .await?;
+    let key = auth::new_api_key();
+    let label = req.label.unwrap_or_default();
+    let id = state
+        .store
+        .create_api_key(camera_id, &label, &auth::hash_api_key(&key))
+        .await?;
+    tracing::info!(source = %req.source, id, by = %user.username, "API key created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApiKey {
+            id,
+            source: req.source,
+            key,
+        }),
+    ))
+}
+
+/// Revoke an ingest key (admin).
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Key id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin], "revoke API keys")?;
+    state.store.revoke_api_key(id).await?;
+    tracing::info!(id, by = %user.username, "API key revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,79 @@
+//! The HTTP API (`/api/v1/...`), the legacy route aliases, health and metrics.
+//!
+//! [`app`] builds the router without a socket, so tests drive it with `oneshot`.
+
+mod auth_routes;
+mod error;
+mod extract;
+mod ingest;
+mod legacy;
+mod meta;
+mod openapi;
+mod query;
+mod stats;
+
+use std::time::Instant;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
+    middleware::{self, Next},
+    response::Response,
+    routing::{delete, get, post, put},
+};
+
+pub use error::ApiError;
+pub use extract::{AuthUser, Ingestor};
+pub use openapi::ApiDoc;
+
+use crate::state::AppState;
+
+/// The whole HTTP surface of the engine.
+pub fn app(state: AppState) -> Router {
+    let body_limit = state.config.max_body_mib as usize * 1024 * 1024;
+    let v1 = Router::new()
+        .route("/auth/login", post(auth_routes::login))
+        .route("/auth/logout", post(auth_routes::logout))
+        .route("/auth/me", get(auth_routes::me))
+        .route("/api-keys", post(auth_routes::create_api_key))
+        .route("/api-keys/{id}", delete(auth_routes::revoke_api_key))
+        .route("/ingest", post(ingest::ingest))
+        .route("/cameras", get(stats::cameras))
+        .route("/cameras/{source}", put(stats::update_camera))
+        .route("/dates", get(stats::dates))
+        .route("/stats/minutes", get(stats::minutes))
+        .route("/stats/consolidated", get(stats::consolidated))
+        .route("/stats/hourly", get(stats::hourly))
+        .route("/series", get(stats::series))
+        .route("/series/last", get(stats::series_last))
+        .route("/version", get(meta::version))
+        .route("/openapi.json", get(meta::openapi_json))
+        .route("/docs", get(meta::docs_page));
+    Router::new()
+        .nest("/api/v1", v1)
+        .route("/health", get(meta::health))
+        .route("/metrics", get(meta::metrics))
+        .route("/receive_data_animov", post(ingest::legacy_ingest))
+        .merge(legacy::routes())
+        .fallback(meta::not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), log_request))
+        .with_state(state)
+}
+
+/// One log line per request: method, route, status, duration; and the status counters.
+async fn log_request(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    state.metrics.count_status(status);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "animov::http", %method, route, status, ms = format!("{ms:.1}"), "request");
+    resp
+}

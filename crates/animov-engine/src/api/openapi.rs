@@ -1,0 +1,52 @@
+//! The OpenAPI document, generated from the handlers and the animov-api types.
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use super::{auth_routes, ingest, meta, stats};
+
+/// The AniMOV HTTP API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "AniMOV API", description = "Goat activity statistics: ingest frame counts, read minute statistics, consolidated windows and activity series. Timestamps are UTC milliseconds; `from` is inclusive, `to` exclusive; absent values are null. Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. Legacy read aliases of the prototype (`/sources`, `/dates`, `/stats_minute`, `/stats_heure`, `/chevres_minutes`, `/chevres_heures`, `/get_serie_heure`, `/get_serie_jour`, `/get_serie_last_heure`, `/get_serie_last_jour`) take `?source=` and answer rows tagged with `source`."),
+    paths(
+        auth_routes::login, auth_routes::logout, auth_routes::me, auth_routes::create_api_key, auth_routes::revoke_api_key,
+        ingest::ingest, ingest::legacy_ingest,
+        stats::cameras, stats::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
+        stats::series, stats::series_last,
+        meta::health, meta::version, meta::metrics, meta::openapi_json,
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Sign-in, sessions, ingest keys"),
+        (name = "ingest", description = "Frame counts from external detectors"),
+        (name = "sources", description = "Cameras and ingest-only sources"),
+        (name = "stats", description = "Minute, consolidated and series statistics"),
+        (name = "legacy", description = "Routes of the Python prototype"),
+        (name = "meta", description = "Health, version, metrics, this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        c.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+    }
+}

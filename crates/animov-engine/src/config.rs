@@ -1,0 +1,249 @@
+//! Engine settings: `<data-dir>/animov.toml` (optional), then command-line overrides.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+
+/// Where secrets are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsBackend {
+    /// The OS keyring, falling back to an owner-only file when there is none.
+    Keyring,
+    /// Owner-only files under `<data-dir>/secrets/` (headless servers, tests).
+    File,
+}
+
+/// Which database to use.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DatabaseConfig {
+    /// Embedded SQLite (default): `path` or `<data-dir>/animov.sqlite`.
+    Sqlite {
+        /// Database file.
+        #[serde(default)]
+        path: Option<PathBuf>,
+    },
+    /// Remote MySQL/MariaDB; the password is the `mysql-password` secret.
+    Mysql {
+        /// `mysql://user@host:3306/database`.
+        url: String,
+    },
+}
+
+/// The demo feed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemoConfig {
+    /// Demo cameras.
+    pub cameras: u32,
+    /// Seed of the simulated herds.
+    pub seed: u64,
+    /// One frame per camera every this many ms when streaming.
+    pub interval_ms: u64,
+    /// Days of history created on first start.
+    pub backfill_days: u32,
+    /// Spacing of backfilled frames, ms.
+    pub backfill_interval_ms: u64,
+    /// Local time of the farm, minutes from UTC (herd activity follows it).
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            cameras: 3,
+            seed: 42,
+            interval_ms: 1_000,
+            backfill_days: 7,
+            backfill_interval_ms: 5_000,
+            utc_offset_minutes: 60,
+        }
+    }
+}
+
+/// All settings of the engine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address of the HTTP API and UI.
+    pub listen: SocketAddr,
+    /// Must be true to listen on anything but loopback.
+    pub allow_lan: bool,
+    /// Database.
+    pub database: DatabaseConfig,
+    /// Where secrets live.
+    pub secrets: SecretsBackend,
+    /// Session lifetime.
+    pub token_ttl_hours: u32,
+    /// Frames further in the future than this are refused (clock error).
+    pub max_future_seconds: u32,
+    /// A minute's statistics are written this long after it ends (late frames still recompute it).
+    pub minute_grace_seconds: u32,
+    /// Largest accepted request body, MiB.
+    pub max_body_mib: u32,
+    /// Failed logins allowed per user name and per address within 5 minutes.
+    pub login_attempts: u32,
+    /// Time zone of the naive dates sent to the legacy INRA route, minutes from UTC.
+    pub legacy_utc_offset_minutes: i32,
+    /// Demo feed settings.
+    pub demo: DemoConfig,
+    /// Keep this many daily log files.
+    pub log_files: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8642)),
+            allow_lan: false,
+            database: DatabaseConfig::Sqlite { path: None },
+            secrets: SecretsBackend::Keyring,
+            token_ttl_hours: 12,
+            max_future_seconds: 300,
+            minute_grace_seconds: 5,
+            max_body_mib: 16,
+            login_attempts: 5,
+            legacy_utc_offset_minutes: 0,
+            demo: DemoConfig::default(),
+            log_files: 14,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid.
+    #[error("{path} is not a valid AniMOV configuration: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        message: String,
+    },
+    /// A setting is refused.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Parses the TOML text of a configuration file.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Reads `<data_dir>/animov.toml`, or the defaults when there is none.
+    pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
+        let path = data_dir.join("animov.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(source) => Err(ConfigError::Read { path, source }),
+        }
+    }
+
+    /// Checks settings that do not depend on the machine.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !self.listen.ip().is_loopback() && !self.allow_lan {
+            return Err(ConfigError::Invalid(format!(
+                "refusing to listen on {}: the API listens on loopback unless `allow_lan = true` is set",
+                self.listen
+            )));
+        }
+        if self.token_ttl_hours == 0 || self.token_ttl_hours > 24 * 30 {
+            return Err(ConfigError::Invalid(
+                "token_ttl_hours must be between 1 and 720".into(),
+            ));
+        }
+        if self.max_body_mib == 0 || self.max_body_mib > 256 {
+            return Err(ConfigError::Invalid(
+                "max_body_mib must be between 1 and 256".into(),
+            ));
+        }
+        if self.demo.interval_ms < 50 || self.demo.backfill_interval_ms < 50 {
+            return Err(ConfigError::Invalid(
+                "demo intervals must be at least 50 ms".into(),
+            ));
+        }
+        if let DatabaseConfig::Mysql { url } = &self.database
+            && !url.starts_with("mysql://")
+        {
+            return Err(ConfigError::Invalid(
+                "database.url must start with mysql://".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The OS data folder for AniMOV (e.g. `~/.local/share/animov`).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("animov")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(
+            Config::parse("", Path::new("a.toml")).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn reads_a_full_file() {
+        let cfg = Config::parse(
+            "listen = \"0.0.0.0:9000\"\nallow_lan = true\nsecrets = \"file\"\n\
+             [database]\nkind = \"mysql\"\nurl = \"mysql://animov@db:3306/animov\"\n[demo]\ncameras = 8\n",
+            Path::new("a.toml"),
+        )
+        .unwrap();
+        assert_eq!(cfg.listen.port(), 9000);
+        assert_eq!(
+            cfg.database,
+            DatabaseConfig::Mysql {
+                url: "mysql://animov@db:3306/animov".into()
+            }
+        );
+        assert_eq!(cfg.demo.cameras, 8);
+        assert_eq!(cfg.demo.seed, 42);
+    }
+
+    #[test]
+    fn lan_needs_an_explicit_setting() {
+        let e = Config::parse("listen = \"0.0.0.0:9000\"", Path::new("a.toml")).unwrap_err();
+        assert!(e.to_string().contains("allow_lan"), "{e}");
+    }
+
+    #[test]
+    fn typos_are_reported_with_their_place() {
+        let e = Config::parse("lisen = \"x\"", Path::new("/etc/animov.toml")).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("/etc/animov.toml") && msg.contains("lisen"),
+            "{msg}"
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! Secrets (token signing key, MySQL password, SMTP password): the OS keyring,
+//! or owner-only files where there is no keyring (with a warning in the log).
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
+
+use crate::config::SecretsBackend;
+
+/// Keyring service name.
+const SERVICE: &str = "animov";
+
+/// A secret that cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("secret {name:?}: {reason}")]
+pub struct SecretError {
+    name: String,
+    reason: String,
+}
+
+/// Reads and writes named secrets.
+#[derive(Debug, Clone)]
+pub struct Secrets {
+    backend: SecretsBackend,
+    dir: PathBuf,
+}
+
+impl Secrets {
+    /// Secrets of the install whose data folder is `data_dir`.
+    pub fn new(backend: SecretsBackend, data_dir: &Path) -> Self {
+        Secrets {
+            backend,
+            dir: data_dir.join("secrets"),
+        }
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn err(name: &str, reason: impl ToString) -> SecretError {
+        SecretError {
+            name: name.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The secret, if set.
+    pub fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
+        if self.backend == SecretsBackend::Keyring {
+            match keyring::Entry::new(SERVICE, name).and_then(|e| e.get_password()) {
+                Ok(v) => return Ok(Some(v)),
+                Err(keyring::Error::NoEntry) => {}
+                Err(e) => {
+                    tracing::debug!(name, error = %e, "no usable OS keyring; trying the secrets file")
+                }
+            }
+        }
+        match std::fs::read_to_string(self.file(name)) {
+            Ok(v) => Ok(Some(v.trim_end_matches('\n').to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Self::err(
+                name,
+                format!("cannot read {}: {e}", self.file(name).display()),
+            )),
+        }
+    }
+
+    /// Stores the secret (keyring first, owner-only file where there is no keyring).
+    pub fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        if self.backend == SecretsBackend::Keyring {
+            match keyring::Entry::new(SERVICE, name).and_then(|e| e.set_password(value)) {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(self.file(name));
+                    return Ok(());
+                }
+                Err(e) => tracing::warn!(
+                    name,
+                    error = %e,
+                    dir = %self.dir.display(),
+                    "no usable OS keyring: keeping the secret in a file readable by this user only"
+                ),
+            }
+        }
+        self.write_file(name, value)
+    }
+
+    fn write_file(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        let io = |e: std::io::Error| {
+            Self::err(name, format!("cannot write {}: {e}", self.dir.display()))
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io)?;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            opts.mode(0o600);
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io)?;
+        }
+        let path = self.file(name);
+        let mut f = opts.open(&path).map_err(io)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        f.write_all(value.as_bytes()).map_err(io)?;
+        Ok(())
+    }
+
+    /// The secret, created with `make` the first time.
+    pub fn get_or_create(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+    ) -> Result<String, SecretError> {
+        if let Some(v) = self.get(name)? {
+            return Ok(v);
+        }
+        let v = make();
+        self.set(name, &v)?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_secrets_are_owner_only_and_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Secrets::new(SecretsBackend::File, dir.path());
+        assert_eq!(s.get("k").unwrap(), None);
+        let v = s.get_or_create("k", || "first".into()).unwrap();
+        assert_eq!(v, "first");
+        assert_eq!(s.get_or_create("k", || "second".into()).unwrap(), "first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secrets/k"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What every request handler and job shares.
+
+use std::{sync::Arc, time::Duration};
+
+use animov_store::Store;
+use tokio::sync::Notify;
+
+use crate::{
+    auth::{LoginLimiter, Tokens, hash_password},
+    config::Config,
+    metrics::Metrics,
+};
+
+/// Shared engine state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// The parts of [`AppState`].
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// Session tokens.
+    pub tokens: Tokens,
+    /// Failed-login limiter.
+    pub limiter: LoginLimiter,
+    /// Settings.
+    pub config: Config,
+    /// Counters for `/metrics`.
+    pub metrics: Metrics,
+    /// Wakes the minute closer after an ingest.
+    pub ingested: Notify,
+    /// A hash to verify against when the user does not exist (same timing either way).
+    pub dummy_hash: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over an open store, signing tokens with `signing_key`.
+    pub fn new(store: Store, config: Config, signing_key: &[u8]) -> Self {
+        AppState(Arc::new(Inner {
+            store,
+            tokens: Tokens::new(signing_key, config.token_ttl_hours),
+            limiter: LoginLimiter::new(config.login_attempts, Duration::from_secs(300)),
+            metrics: Metrics::default(),
+            ingested: Notify::new(),
+            dummy_hash: hash_password("not a real password").expect("argon2 works"),
+            config,
+        }))
+    }
+}
