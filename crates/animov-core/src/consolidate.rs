@@ -83,6 +83,24 @@ fn consolidate_refs(rows: &[&MinuteRow]) -> Consolidated {
     }
 }
 
+/// Consolidates minute rows into windows of `bucket_ms` (aligned on the epoch), oldest first.
+pub fn consolidate_by(rows: &[MinuteRow], bucket_ms: i64) -> Vec<(i64, Consolidated)> {
+    let mut sorted: Vec<&MinuteRow> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.minute_ts);
+    sorted
+        .chunk_by(|a, b| {
+            crate::time::floor_to(a.minute_ts, bucket_ms)
+                == crate::time::floor_to(b.minute_ts, bucket_ms)
+        })
+        .map(|g| {
+            (
+                crate::time::floor_to(g[0].minute_ts, bucket_ms),
+                consolidate_refs(g),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,22 +167,24 @@ mod tests {
         assert_eq!((c.nb_frames, c.nb_minutes), (0, 0));
         assert!(c.total.is_none());
     }
-}
 
-/// Consolidates minute rows into windows of `bucket_ms` (aligned on the epoch), oldest first.
-pub fn consolidate_by(rows: &[MinuteRow], bucket_ms: i64) -> Vec<(i64, Consolidated)> {
-    let mut sorted: Vec<&MinuteRow> = rows.iter().collect();
-    sorted.sort_by_key(|r| r.minute_ts);
-    sorted
-        .chunk_by(|a, b| {
-            crate::time::floor_to(a.minute_ts, bucket_ms)
-                == crate::time::floor_to(b.minute_ts, bucket_ms)
-        })
-        .map(|g| {
-            (
-                crate::time::floor_to(g[0].minute_ts, bucket_ms),
-                consolidate_refs(g),
-            )
-        })
-        .collect()
+    #[test]
+    fn consolidates_hour_by_hour() {
+        let frames: Vec<FrameCount> = (0..180)
+            .map(|i| FrameCount {
+                ts_ms: i * 60_000,
+                lying: (i % 3) as u32,
+                standing: 1,
+            })
+            .collect();
+        let hours = consolidate_by(&minute_rows(&frames), 3_600_000);
+        assert_eq!(
+            hours
+                .iter()
+                .map(|(h, c)| (*h, c.nb_frames))
+                .collect::<Vec<_>>(),
+            [(0, 60), (3_600_000, 60), (7_200_000, 60)]
+        );
+        assert_eq!(hours[1].1.lying.as_ref().unwrap().sum, 60);
+    }
 }
