@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The main job: AniMOV on the demo feed with an embedded SQLite database.
+# Extra arguments go to `animov serve` (e.g. --listen 127.0.0.1:9000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh run
+. scripts/env.sh
+cargo build --release -p animov-engine --bin animov
+exec "$CARGO_TARGET_DIR/release/animov" serve --demo "$@"

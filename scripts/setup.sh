@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what AniMOV needs on Debian 12, idempotently (fast when all is there).
+#   scripts/setup.sh run    # build and run the app
+#   scripts/setup.sh test   # + MariaDB server for the test suite
+set -euo pipefail
+profile=${1:-run}
+
+pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev ca-certificates curl)
+if [ "$profile" = test ]; then
+    pkgs+=(mariadb-server mariadb-client)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    # Do not let package scripts start services: the tests start their own MariaDB on loopback.
+    DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+        export PATH="$HOME/.cargo/bin:$PATH"
+    else
+        echo "setup: Rust is missing: install it with rustup (https://rustup.rs), then run this again" >&2
+        exit 1
+    fi
+fi
+if [ "$profile" = test ]; then
+    rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+fi

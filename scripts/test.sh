@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test: formatting, lints, unit, store (SQLite and MariaDB), API and CLI tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+. scripts/env.sh
+export ANIMOV_COMMIT=${ANIMOV_COMMIT:-$(git rev-parse HEAD 2>/dev/null || true)}
+
+ANIMOV_MARIADB_DIR=$(mktemp -d /tmp/animov-mariadb.XXXXXX)
+export ANIMOV_MARIADB_DIR
+ANIMOV_MARIADB_PORT=${ANIMOV_MARIADB_PORT:-$((20000 + RANDOM % 20000))}
+export ANIMOV_MARIADB_PORT
+cleanup() {
+    bash scripts/mariadb.sh stop || true
+    rm -rf "$ANIMOV_MARIADB_DIR"
+}
+trap cleanup EXIT
+ANIMOV_TEST_MYSQL_URL=$(bash scripts/mariadb.sh start)
+export ANIMOV_TEST_MYSQL_URL
+echo "test: MariaDB on 127.0.0.1:$ANIMOV_MARIADB_PORT" >&2
+
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --all-targets --locked
+cargo test --workspace --doc --locked
