@@ -463,7 +463,15 @@ async fn bad_ingest_input_is_refused_and_writes_nothing() {
             }
             r.body(Body::from(body)).unwrap()
         };
-        let cases: Vec<(String, Option<&str>, StatusCode, &str, Option<&str>)> = vec![
+        // (body, content type, status, error code, field)
+        type Case<'a> = (
+            String,
+            Option<&'a str>,
+            StatusCode,
+            &'a str,
+            Option<&'a str>,
+        );
+        let cases: Vec<Case> = vec![
             ("{\"source\": \"cam-1\", \"frames\": [".into(), Some("application/json"), StatusCode::BAD_REQUEST, "malformed_json", None),
             (json!({"source": "cam-1", "frames": [{"ts_ms": start, "lying": "seven", "standing": 1}]}).to_string(), Some("application/json"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("frames[0].lying")),
             (json!({"source": "cam-1", "frames": [{"ts_ms": start, "lying": 1, "standing": 1}, {"ts_ms": start + 1, "lying": -1, "standing": 1}]}).to_string(), Some("application/json"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("frames[1].lying")),

@@ -43,6 +43,8 @@ pub struct DirtyMinute {
 
 /// Rows per multi-row INSERT (8 parameters each stays far under both backends' limits).
 const CHUNK: usize = 400;
+/// Minute rows per multi-row INSERT (35 parameters each).
+const MINUTE_CHUNK: usize = 100;
 
 type AnyQuery<'q> = Query<'q, sqlx::Any, AnyArguments<'q>>;
 
@@ -252,33 +254,16 @@ impl Store {
                 .iter()
                 .filter(|r| wanted.contains(&r.minute_ts))
                 .collect();
-            if !rows.is_empty() {
-                let mut seq = Self::next_seqs(&mut tx, rows.len() as i64).await?;
-                for r in rows {
-                    sqlx::query("DELETE FROM minute_stats WHERE camera_id = ? AND minute_ts = ?")
-                        .bind(camera_id)
-                        .bind(r.minute_ts)
-                        .execute(&mut *tx)
-                        .await?;
-                    let sql = format!(
-                        "INSERT INTO minute_stats ({MINUTE_COLS}, site_id, change_seq) VALUES \
-                         (?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)"
-                    );
-                    let q = sqlx::query(&sql)
-                        .bind(camera_id)
-                        .bind(r.minute_ts)
-                        .bind(r.nb_frames);
-                    let q = bind_summary(q, &r.total);
-                    let q = bind_summary(q, &r.lying);
-                    let q = bind_summary(q, &r.standing);
-                    q.bind(self.site_id.as_str())
-                        .bind(seq)
-                        .execute(&mut *tx)
-                        .await?;
-                    seq += 1;
-                    written += 1;
-                }
+            for r in &rows {
+                sqlx::query("DELETE FROM minute_stats WHERE camera_id = ? AND minute_ts = ?")
+                    .bind(camera_id)
+                    .bind(r.minute_ts)
+                    .execute(&mut *tx)
+                    .await?;
             }
+            written += self
+                .insert_minute_rows_tx(&mut tx, camera_id, &rows)
+                .await?;
             for d in group {
                 sqlx::query(
                     "DELETE FROM dirty_minutes WHERE camera_id = ? AND minute_ts = ? AND gen = ?",
@@ -292,6 +277,53 @@ impl Store {
         }
         tx.commit().await?;
         Ok(written)
+    }
+
+    /// Stores minute rows computed elsewhere (bulk loads, benchmarks, sync);
+    /// a row whose (camera, minute) exists makes the whole call fail.
+    pub async fn insert_minute_rows(
+        &self,
+        camera_id: i64,
+        rows: &[MinuteRow],
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let refs: Vec<&MinuteRow> = rows.iter().collect();
+        let n = self
+            .insert_minute_rows_tx(&mut tx, camera_id, &refs)
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn insert_minute_rows_tx(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        camera_id: i64,
+        rows: &[&MinuteRow],
+    ) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        const ROW: &str =
+            "(?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)";
+        let mut seq = Self::next_seqs(tx, rows.len() as i64).await?;
+        for chunk in rows.chunks(MINUTE_CHUNK) {
+            let values = vec![ROW; chunk.len()].join(",");
+            let sql = format!(
+                "INSERT INTO minute_stats ({MINUTE_COLS}, site_id, change_seq) VALUES {values}"
+            );
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(camera_id).bind(r.minute_ts).bind(r.nb_frames);
+                q = bind_summary(q, &r.total);
+                q = bind_summary(q, &r.lying);
+                q = bind_summary(q, &r.standing);
+                q = q.bind(self.site_id.as_str()).bind(seq);
+                seq += 1;
+            }
+            q.execute(&mut **tx).await?;
+        }
+        Ok(rows.len() as u64)
     }
 
     /// Closes every pending minute that ended before `close_before_ms`, in

@@ -223,3 +223,43 @@ async fn frames_with_detections_are_stored() {
         assert_eq!(s.row_counts().await.unwrap().0, 1, "{}", t.backend);
     }
 }
+
+#[tokio::test]
+async fn bulk_minute_rows_round_trip_and_refuse_duplicates() {
+    for t in testing::all().await {
+        let s = &t.store;
+        let cam = s
+            .ensure_source("cam-bulk", SourceKind::Ingest)
+            .await
+            .unwrap();
+        let frames: Vec<FrameCount> = (0..1_000)
+            .map(|i| FrameCount {
+                ts_ms: T0 + i * 7_000,
+                lying: (i % 9) as u32,
+                standing: (i % 4) as u32,
+            })
+            .collect();
+        let rows = minute_rows(&frames);
+        assert_eq!(
+            s.insert_minute_rows(cam, &rows).await.unwrap(),
+            rows.len() as u64,
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            s.minute_rows(cam, T0, T0 + 86_400_000).await.unwrap(),
+            rows,
+            "{}",
+            t.backend
+        );
+        assert!(
+            s.insert_minute_rows(cam, &rows[..1]).await.is_err(),
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            s.minute_rows(cam, T0, T0 + 86_400_000).await.unwrap().len(),
+            rows.len()
+        );
+    }
+}

@@ -23,8 +23,10 @@ pub struct Env {
 pub async fn envs() -> Vec<Env> {
     let mut out = Vec::new();
     for t in testing::all().await {
-        let mut cfg = Config::default();
-        cfg.max_body_mib = 1;
+        let cfg = Config {
+            max_body_mib: 1,
+            ..Config::default()
+        };
         let state = AppState::new(t.store.clone(), cfg, b"test signing key, 32 bytes long!");
         for (u, r) in [
             ("admin", Role::Admin),
