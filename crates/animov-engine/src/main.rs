@@ -179,8 +179,16 @@ async fn demo_admin(
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+    if !data_dir.exists() {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
+        // The folder holds password hashes and maybe secrets: this user only.
+        #[cfg(unix)]
+        std::fs::set_permissions(
+            &data_dir,
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )?;
+    }
     let mut config = load_config(&cli, &data_dir)?;
     let _log_guard = telemetry::init(&data_dir, config.log_files);
     match cli.command {

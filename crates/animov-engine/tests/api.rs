@@ -603,6 +603,8 @@ async fn health_version_metrics_and_openapi() {
         let (s, v) = e.call("GET", "/api/v1/version", Cred::None, None).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+        // The test command builds with ANIMOV_COMMIT set to HEAD.
+        assert_eq!(v["commit"], json!(option_env!("ANIMOV_BUILD_COMMIT")));
         let (s, _) = e.call("GET", "/metrics", Cred::None, None).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
         let admin = e.login("admin").await;

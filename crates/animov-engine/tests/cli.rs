@@ -65,87 +65,45 @@ fn http(
     (status, body)
 }
 
+fn add_user(dir: &Path, name: &str, role: &str, stdin: &str) -> (bool, String, String) {
+    animov(
+        dir,
+        &[
+            "user",
+            "add",
+            "--username",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        Some(stdin),
+    )
+}
+
 #[test]
 fn user_add_checks_its_input() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, out, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "alice",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some("s3cret-pass\n"),
-    );
+    let d = dir.path();
+    let (ok, out, err) = add_user(d, "alice", "admin", "s3cret-pass\n");
     assert!(ok, "{out}{err}");
     assert!(out.contains("user alice (admin) created"));
-    let (ok, _, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "alice",
-            "--role",
-            "vet",
-            "--password-stdin",
-        ],
-        Some("another-pass\n"),
-    );
-    assert!(!ok);
-    assert!(err.contains("already taken"), "{err}");
-    let (ok, _, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "bob",
-            "--role",
-            "boss",
-            "--password-stdin",
-        ],
-        Some("another-pass\n"),
-    );
+    let (ok, _, err) = add_user(d, "alice", "vet", "another-pass\n");
+    assert!(!ok && err.contains("already taken"), "{err}");
+    let (ok, _, err) = add_user(d, "bob", "boss", "another-pass\n");
     assert!(
         !ok && err.contains("--role must be admin, operator or vet"),
         "{err}"
     );
-    let (ok, _, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "bob",
-            "--role",
-            "vet",
-            "--password-stdin",
-        ],
-        Some("short\n"),
-    );
+    let (ok, _, err) = add_user(d, "bob", "vet", "short\n");
     assert!(!ok && err.contains("at least 8"), "{err}");
-    let (ok, _, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "bob",
-            "--role",
-            "vet",
-            "--password-stdin",
-        ],
-        Some(""),
-    );
+    let (ok, _, err) = add_user(d, "bob", "vet", "");
     assert!(
         !ok && err.contains("no password on standard input"),
         "{err}"
     );
+    let (ok, _, err) = add_user(d, "bob smith", "vet", "long-enough\n");
+    assert!(!ok && err.contains("user names are"), "{err}");
 }
 
 #[test]
@@ -383,18 +341,6 @@ fn mysql_with_password_from_the_secret_store() {
     let (ok, out, err) = animov(dir.path(), &["migrate"], None);
     assert!(ok, "{out}{err}");
     assert!(out.contains("database schema is up to date"));
-    let (ok, out, err) = animov(
-        dir.path(),
-        &[
-            "user",
-            "add",
-            "--username",
-            "m",
-            "--role",
-            "vet",
-            "--password-stdin",
-        ],
-        Some("password-123\n"),
-    );
+    let (ok, out, err) = add_user(dir.path(), "m", "vet", "password-123\n");
     assert!(ok, "{out}{err}");
 }

@@ -236,6 +236,11 @@ impl Store {
     #[tracing::instrument(skip(self, minutes), fields(n = minutes.len()))]
     pub async fn close_minutes(&self, minutes: &[DirtyMinute]) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Take the write lock before reading: on SQLite (WAL) a transaction that
+        // reads first and writes later fails if another writer committed between.
+        sqlx::query("UPDATE change_counter SET value = value WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         let mut written = 0;
         let mut sorted = minutes.to_vec();
         sorted.sort_by_key(|d| (d.camera_id, d.minute_ts));
@@ -335,7 +340,11 @@ impl Store {
             if batch.is_empty() {
                 return Ok(total);
             }
+            let before = total;
             total += self.close_minutes(&batch).await?;
+            if total / 10_000 > before / 10_000 {
+                tracing::info!(minutes = total, "writing minute statistics");
+            }
         }
     }
 }

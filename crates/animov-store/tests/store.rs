@@ -263,3 +263,41 @@ async fn bulk_minute_rows_round_trip_and_refuse_duplicates() {
         );
     }
 }
+
+#[tokio::test]
+async fn closing_minutes_while_frames_arrive_never_fails() {
+    for t in testing::all().await {
+        let s = t.store.clone();
+        let cam = s
+            .ensure_source("cam-busy", SourceKind::Ingest)
+            .await
+            .unwrap();
+        let writer = {
+            let s = s.clone();
+            tokio::spawn(async move {
+                for i in 0..200 {
+                    s.insert_frames(cam, &[nf(T0 + i * 700, 1, 2), nf(T0 + i * 700 + 1, 2, 1)])
+                        .await
+                        .unwrap();
+                }
+            })
+        };
+        let mut closed = 0;
+        while !writer.is_finished() {
+            closed += s
+                .close_pending(T0 + 10 * 86_400_000)
+                .await
+                .expect("closing while ingesting");
+        }
+        writer.await.unwrap();
+        closed += s.close_pending(T0 + 10 * 86_400_000).await.unwrap();
+        assert!(closed >= 3, "{}", t.backend);
+        let rows = s.minute_rows(cam, T0, T0 + 86_400_000).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.nb_frames).sum::<i64>(),
+            400,
+            "{}: every frame counted",
+            t.backend
+        );
+    }
+}

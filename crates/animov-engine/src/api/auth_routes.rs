@@ -8,7 +8,7 @@ use animov_api::{
 };
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, Request, State},
+    extract::{ConnectInfo, FromRequest, Path, Request, State},
     http::StatusCode,
 };
 
@@ -74,8 +74,6 @@ pub async fn login(
         },
     }))
 }
-
-use axum::extract::FromRequest;
 
 /// Sign out: the token stops working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),

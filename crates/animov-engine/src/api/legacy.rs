@@ -3,7 +3,7 @@
 //! source), needs a token like every other route, and answers rows tagged with
 //! their `source`. "Last" windows end at each source's newest minute.
 
-use animov_api::{Bucket, DateInfo, SourceMinute};
+use animov_api::{Bucket, ConsolidatedStats, DateInfo, SeriesPoint, SourceMinute};
 use animov_core::{
     consolidate::consolidate,
     time::{DAY_MS, HOUR_MS, MINUTE_MS},
@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::{
     ApiError, AuthUser,
     query::camera_named,
-    stats::{SourceQuery, hourly_rows, last_points, to_api_consolidated},
+    stats::{SourceQuery, hourly_rows, series_points, to_api_consolidated},
 };
 use crate::state::AppState;
 
@@ -97,20 +97,26 @@ async fn dates(
     Ok(Json(out))
 }
 
-async fn stats_minute(
-    State(state): State<AppState>,
-    _u: AuthUser,
-    Query(q): Query<SourceQuery>,
+/// The asked sources that have statistics, each with the end of its newest minute.
+async fn with_data(state: &AppState, q: &SourceQuery) -> Result<Vec<(CameraRow, i64)>, ApiError> {
+    let mut out = Vec::new();
+    for c in sources_of(state, q).await? {
+        if let Some(last) = state.store.last_minute_ts(c.id).await? {
+            out.push((c, last + MINUTE_MS));
+        }
+    }
+    Ok(out)
+}
+
+/// Minute rows of the `span` before each source's newest data.
+async fn minutes(
+    state: &AppState,
+    q: &SourceQuery,
+    span: i64,
 ) -> Result<Json<Vec<SourceMinute>>, ApiError> {
     let mut out = Vec::new();
-    for c in sources_of(&state, &q).await? {
-        if let Some(last) = state.store.last_minute_ts(c.id).await?
-            && let Some(r) = state
-                .store
-                .minute_rows(c.id, last, last + MINUTE_MS)
-                .await?
-                .first()
-        {
+    for (c, end) in with_data(state, q).await? {
+        for r in state.store.minute_rows(c.id, end - span, end).await? {
             out.push(SourceMinute {
                 source: c.source.clone(),
                 minute: r.to_api(),
@@ -120,20 +126,12 @@ async fn stats_minute(
     Ok(Json(out))
 }
 
-async fn stats_heure(
+async fn stats_minute(
     State(state): State<AppState>,
     _u: AuthUser,
     Query(q): Query<SourceQuery>,
-) -> Result<Json<Vec<animov_api::ConsolidatedStats>>, ApiError> {
-    let mut out = Vec::new();
-    for c in sources_of(&state, &q).await? {
-        if let Some(last) = state.store.last_minute_ts(c.id).await? {
-            let (from, to) = (last + MINUTE_MS - HOUR_MS, last + MINUTE_MS);
-            let rows = state.store.minute_rows(c.id, from, to).await?;
-            out.push(to_api_consolidated(&c.source, from, to, consolidate(&rows)));
-        }
-    }
-    Ok(Json(out))
+) -> Result<Json<Vec<SourceMinute>>, ApiError> {
+    minutes(&state, &q, MINUTE_MS).await
 }
 
 async fn chevres_minutes(
@@ -141,57 +139,52 @@ async fn chevres_minutes(
     _u: AuthUser,
     Query(q): Query<SourceQuery>,
 ) -> Result<Json<Vec<SourceMinute>>, ApiError> {
+    minutes(&state, &q, HOUR_MS).await
+}
+
+/// The last hour of each source, consolidated.
+async fn stats_heure(
+    State(state): State<AppState>,
+    _u: AuthUser,
+    Query(q): Query<SourceQuery>,
+) -> Result<Json<Vec<ConsolidatedStats>>, ApiError> {
     let mut out = Vec::new();
-    for c in sources_of(&state, &q).await? {
-        if let Some(last) = state.store.last_minute_ts(c.id).await? {
-            for r in state
-                .store
-                .minute_rows(c.id, last + MINUTE_MS - HOUR_MS, last + MINUTE_MS)
-                .await?
-            {
-                out.push(SourceMinute {
-                    source: c.source.clone(),
-                    minute: r.to_api(),
-                });
-            }
-        }
+    for (c, end) in with_data(&state, &q).await? {
+        let rows = state.store.minute_rows(c.id, end - HOUR_MS, end).await?;
+        out.push(to_api_consolidated(
+            &c.source,
+            end - HOUR_MS,
+            end,
+            consolidate(&rows),
+        ));
     }
     Ok(Json(out))
 }
 
+/// The last day of each source, hour by hour.
 async fn chevres_heures(
     State(state): State<AppState>,
     _u: AuthUser,
     Query(q): Query<SourceQuery>,
-) -> Result<Json<Vec<animov_api::ConsolidatedStats>>, ApiError> {
+) -> Result<Json<Vec<ConsolidatedStats>>, ApiError> {
     let mut out = Vec::new();
-    for c in sources_of(&state, &q).await? {
-        if let Some(last) = state.store.last_minute_ts(c.id).await? {
-            out.extend(
-                hourly_rows(
-                    &state,
-                    &c.source,
-                    c.id,
-                    last + MINUTE_MS - DAY_MS,
-                    last + MINUTE_MS,
-                )
-                .await?,
-            );
-        }
+    for (c, end) in with_data(&state, &q).await? {
+        out.extend(hourly_rows(&state, &c.source, c.id, end - DAY_MS, end).await?);
     }
     Ok(Json(out))
 }
 
+/// Series over the `span` before each source's newest data.
 async fn serie(
     State(state): State<AppState>,
     _u: AuthUser,
     Query(q): Query<SourceQuery>,
     span: i64,
     bucket: Bucket,
-) -> Result<Json<Vec<Tagged<animov_api::SeriesPoint>>>, ApiError> {
+) -> Result<Json<Vec<Tagged<SeriesPoint>>>, ApiError> {
     let mut out = Vec::new();
-    for c in sources_of(&state, &q).await? {
-        for p in last_points(&state, c.id, span, bucket).await? {
+    for (c, end) in with_data(&state, &q).await? {
+        for p in series_points(&state, c.id, end - span, end, bucket).await? {
             out.push(Tagged {
                 source: c.source.clone(),
                 row: p,
