@@ -7,8 +7,10 @@ profile=${1:-run}
 
 pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev ca-certificates curl)
 if [ "$profile" = test ]; then
-    pkgs+=(mariadb-server mariadb-client)
+    pkgs+=(mariadb-server mariadb-client chromium)
 fi
+# Node.js and npm bundle ECharts into the UI (and run the browser tests).
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -31,6 +33,7 @@ if ! command -v cargo >/dev/null 2>&1; then
         exit 1
     fi
 fi
+rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$' || rustup target add wasm32-unknown-unknown
 if [ "$profile" = test ]; then
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 fi

@@ -23,3 +23,11 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
+
+# The UI: lint it, build it, then drive it in headless Chromium against `animov serve --demo`.
+cargo fmt --manifest-path ui/Cargo.toml --check
+cargo clippy --manifest-path ui/Cargo.toml --target wasm32-unknown-unknown --target-dir "$CARGO_TARGET_DIR/ui" --locked -- -D warnings
+cargo run --locked -p animov-xtask -- ui
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_UI_DIR="$PWD/ui/dist" \
+    node --test --test-concurrency=1 e2e/ui.test.mjs

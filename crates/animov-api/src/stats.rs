@@ -216,3 +216,19 @@ pub struct SourceMinute {
     #[serde(flatten)]
     pub minute: MinuteStats,
 }
+
+/// The newest frame of a source (`GET /api/v1/live`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveCounts {
+    /// The source.
+    pub source: String,
+    /// Capture time of the frame, UTC ms.
+    pub ts_ms: i64,
+    /// Goats lying.
+    pub lying: i64,
+    /// Goats standing.
+    pub standing: i64,
+    /// Goats seen.
+    pub total: i64,
+}

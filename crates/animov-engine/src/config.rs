@@ -93,6 +93,8 @@ pub struct Config {
     pub demo: DemoConfig,
     /// Keep this many daily log files.
     pub log_files: usize,
+    /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
+    pub ui_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -110,6 +112,7 @@ impl Default for Config {
             legacy_utc_offset_minutes: 0,
             demo: DemoConfig::default(),
             log_files: 14,
+            ui_dir: None,
         }
     }
 }

@@ -14,6 +14,7 @@ pub fn init(data_dir: &Path, log_files: usize) -> Option<WorkerGuard> {
     let console = fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter_compat(filter());
+    let _ = std::fs::create_dir_all(data_dir.join("logs"));
     let file = rolling::Builder::new()
         .rotation(rolling::Rotation::DAILY)
         .filename_prefix("animov")

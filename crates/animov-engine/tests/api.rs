@@ -644,10 +644,49 @@ async fn health_version_metrics_and_openapi() {
             !page.as_str().unwrap().contains("http"),
             "offline: no external URL"
         );
-        let (s, v) = e.call("GET", "/nope", Cred::None, None).await;
+        let (s, v) = e.call("GET", "/api/v1/nope", Cred::None, None).await;
         assert_eq!(
             (s, v["error"]["code"].as_str()),
             (StatusCode::NOT_FOUND, Some("not_found"))
         );
     }
+}
+
+#[tokio::test]
+async fn serves_the_ui_and_its_deep_links() {
+    for e in envs().await {
+        for path in ["/", "/index.html", "/timeline/demo-1"] {
+            let (s, body) = e.call("GET", path, Cred::None, None).await;
+            assert_eq!(s, StatusCode::OK, "{path}");
+            assert_eq!(body.as_str(), Some(common::UI_MARKER), "{path}");
+        }
+        let (s, body) = e.call("GET", "/app.js", Cred::None, None).await;
+        assert_eq!((s, body.as_str()), (StatusCode::OK, Some("console.log(1)")));
+    }
+}
+
+#[tokio::test]
+async fn without_a_built_ui_the_root_says_how_to_build_it() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let t = animov_store::testing::sqlite().await;
+    let cfg = animov_engine::config::Config {
+        ui_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    };
+    let state = animov_engine::state::AppState::new(
+        t.store.clone(),
+        cfg,
+        b"test signing key, 32 bytes long!",
+    );
+    let resp = animov_engine::api::app(state)
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(resp.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("animov-xtask -- ui"));
 }

@@ -206,6 +206,27 @@ impl Store {
             .collect()
     }
 
+    /// The newest frame of a camera: (ts_ms, lying, standing).
+    pub async fn latest_frame(
+        &self,
+        camera_id: i64,
+    ) -> Result<Option<(i64, i64, i64)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT ts_ms, lying, standing FROM frame_counts WHERE camera_id = ? ORDER BY ts_ms DESC LIMIT 1",
+        )
+        .bind(camera_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("ts_ms")?,
+                r.try_get("lying")?,
+                r.try_get("standing")?,
+            ))
+        })
+        .transpose()
+    }
+
     /// Minutes waiting for their statistics that ended before `close_before_ms`, oldest first.
     pub async fn pending_minutes(
         &self,

@@ -11,6 +11,7 @@ mod meta;
 mod openapi;
 mod query;
 mod stats;
+mod ui;
 
 use std::time::Instant;
 
@@ -40,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ingest", post(ingest::ingest))
         .route("/cameras", get(stats::cameras))
         .route("/cameras/{source}", put(stats::update_camera))
+        .route("/live", get(stats::live))
         .route("/dates", get(stats::dates))
         .route("/stats/minutes", get(stats::minutes))
         .route("/stats/consolidated", get(stats::consolidated))
@@ -48,14 +50,16 @@ pub fn app(state: AppState) -> Router {
         .route("/series/last", get(stats::series_last))
         .route("/version", get(meta::version))
         .route("/openapi.json", get(meta::openapi_json))
-        .route("/docs", get(meta::docs_page));
+        .route("/docs", get(meta::docs_page))
+        .fallback(meta::not_found);
+    let ui_dir = ui::locate(state.config.ui_dir.as_deref());
     Router::new()
         .nest("/api/v1", v1)
         .route("/health", get(meta::health))
         .route("/metrics", get(meta::metrics))
         .route("/receive_data_animov", post(ingest::legacy_ingest))
         .merge(legacy::routes())
-        .fallback(meta::not_found)
+        .merge(ui::routes(ui_dir))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)

@@ -1,8 +1,8 @@
 //! Sources, dates, minute and consolidated statistics, series.
 
 use animov_api::{
-    Bucket, Camera, CameraUpdate, ConsolidatedStats, DateInfo, ErrorBody, MinuteStats, Role,
-    SeriesPoint,
+    Bucket, Camera, CameraUpdate, ConsolidatedStats, DateInfo, ErrorBody, LiveCounts, MinuteStats,
+    Role, SeriesPoint,
 };
 use animov_core::{
     consolidate::{Consolidated, consolidate, consolidate_by},
@@ -80,6 +80,28 @@ pub async fn cameras(
             .map(|c| to_api_camera(c, now))
             .collect(),
     ))
+}
+
+/// The newest frame of every source that has one.
+#[utoipa::path(get, path = "/api/v1/live", tag = "sources", security(("bearer" = [])),
+    responses((status = 200, body = [LiveCounts]), (status = 401, body = ErrorBody)))]
+pub async fn live(
+    State(state): State<AppState>,
+    _user: AuthUser,
+) -> Result<Json<Vec<LiveCounts>>, ApiError> {
+    let mut out = Vec::new();
+    for c in state.store.cameras().await? {
+        if let Some((ts_ms, lying, standing)) = state.store.latest_frame(c.id).await? {
+            out.push(LiveCounts {
+                source: c.source,
+                ts_ms,
+                lying,
+                standing,
+                total: lying + standing,
+            });
+        }
+    }
+    Ok(Json(out))
 }
 
 /// Change a source's name and herd size (admin).

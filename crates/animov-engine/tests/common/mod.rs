@@ -18,13 +18,21 @@ pub struct Env {
     pub state: AppState,
     pub app: Router,
     _store: TestStore,
+    _ui: tempfile::TempDir,
 }
+
+/// A stand-in for the built UI: the engine serves whatever `ui_dir` holds.
+pub const UI_MARKER: &str = "<!doctype html><title>AniMOV test UI</title>";
 
 pub async fn envs() -> Vec<Env> {
     let mut out = Vec::new();
     for t in testing::all().await {
+        let ui = tempfile::tempdir().unwrap();
+        std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
+        std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
         let cfg = Config {
             max_body_mib: 1,
+            ui_dir: Some(ui.path().to_path_buf()),
             ..Config::default()
         };
         let state = AppState::new(t.store.clone(), cfg, b"test signing key, 32 bytes long!");
@@ -42,6 +50,7 @@ pub async fn envs() -> Vec<Env> {
             app: api::app(state.clone()),
             state,
             _store: t,
+            _ui: ui,
         });
     }
     out

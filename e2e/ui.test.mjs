@@ -1,0 +1,139 @@
+// End-to-end: the real UI in Debian's headless Chromium against `animov serve --demo`.
+// Needs: the engine binary (ANIMOV_BIN), the built UI (ANIMOV_UI_DIR), /usr/bin/chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "out");
+mkdirSync(out, { recursive: true });
+const BIN = process.env.ANIMOV_BIN;
+const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
+assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
+
+let engine, url, password, browser;
+const consoleErrors = [];
+
+function startEngine() {
+  const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n");
+  const p = spawn(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"], {
+    env: { ...process.env, ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: p.stdout });
+    let u;
+    lines.on("line", (l) => {
+      const m = l.match(/running at (http:\/\/[\d.:]+)/);
+      if (m) u = m[1];
+      const pw = l.match(/Sign in as admin \/ (\S+)/);
+      if (pw) resolve({ p, url: u, password: pw[1] });
+    });
+    p.on("exit", (c) => reject(new Error(`engine exited early (${c})`)));
+    setTimeout(() => reject(new Error("engine did not start in 120 s")), 120_000).unref();
+  });
+}
+
+before(async () => {
+  ({ p: engine, url, password } = await startEngine());
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  engine?.kill("SIGTERM");
+});
+
+async function newPage(locale = "fr-FR") {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  return page;
+}
+
+async function signIn(page) {
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForSelector("#username", { timeout: 30_000 });
+  const paintMs = Date.now() - t0;
+  await page.fill("#username", "admin");
+  await page.fill("#password", password);
+  await page.click("#login-submit");
+  await page.waitForSelector("header nav", { timeout: 15_000 });
+  return paintMs;
+}
+
+test("sign in, see today's counts, open a timeline, change its range, switch language", async () => {
+  const page = await newPage("fr-FR");
+  const paintMs = await signIn(page);
+  console.log(`first meaningful paint (sign-in form rendered after navigation): ${paintMs} ms`);
+
+  // Today: one card per demo camera with numbers.
+  await page.waitForSelector(".card .count.standing .n", { timeout: 15_000 });
+  const cards = await page.$$eval(".card", (cs) => cs.map((c) => c.dataset.source));
+  assert.deepEqual(cards.sort(), ["demo-1", "demo-2"]);
+  const standing = await page.textContent(".card .count.standing .n");
+  assert.match(standing, /^\d+$/);
+  assert.equal(await page.textContent("#nav-today"), "Aujourd'hui", "French by default for a French OS");
+  await page.waitForSelector(".spark canvas", { timeout: 15_000 });
+  await page.screenshot({ path: join(out, "today.png"), fullPage: true });
+
+  // Timeline of the first camera.
+  await page.click(".card[data-source='demo-1'] a.button");
+  await page.waitForSelector("#tl-count", { timeout: 15_000 });
+  await page.waitForSelector("#timeline-chart canvas", { timeout: 15_000 });
+  const todayPoints = Number(await page.getAttribute("#tl-count", "data-points"));
+  assert.ok(todayPoints > 0, "today has points");
+  // Two days instead of one: more points.
+  const yesterday = await page.evaluate(() => {
+    const d = new Date(Date.now() - 86_400_000);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  });
+  await page.fill("#tl-from", yesterday);
+  await page.dispatchEvent("#tl-from", "change");
+  await page.waitForFunction((n) => Number(document.querySelector("#tl-count")?.dataset.points) > n, todayPoints, { timeout: 15_000 });
+  // Hourly steps: fewer points.
+  await page.selectOption("#tl-bucket", "1h");
+  await page.waitForFunction(() => Number(document.querySelector("#tl-count")?.dataset.points) <= 48, null, { timeout: 15_000 });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#tl-csv")]);
+  const csvPath = join(out, "timeline.csv");
+  await download.saveAs(csvPath);
+  await page.screenshot({ path: join(out, "timeline.png"), fullPage: true });
+
+  // English.
+  await page.click("#lang-en");
+  await page.waitForFunction(() => document.querySelector("#nav-today")?.textContent === "Today");
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await page.click("#nav-settings");
+  await page.waitForSelector("table.cameras .cam-name");
+  await page.fill("tr[data-source='demo-2'] .cam-name", "Pen two");
+  await page.click("tr[data-source='demo-2'] .cam-save");
+  await page.waitForSelector("tr[data-source='demo-2'] .ok");
+  await page.click("#nav-about");
+  await page.waitForSelector("#version");
+  assert.deepEqual(consoleErrors, [], "no error in the browser console");
+});
+
+test("a failing API shows a readable message, not a blank page", async () => {
+  const page = await newPage("en-US");
+  await signIn(page);
+  await page.waitForSelector(".card");
+  engine.kill("SIGTERM");
+  await new Promise((r) => engine.once("exit", r));
+  await page.click("#nav-live");
+  const msg = await page.waitForSelector(".error[role=alert]", { timeout: 15_000 });
+  assert.match(await msg.textContent(), /cannot be reached/);
+  await page.screenshot({ path: join(out, "engine-down.png") });
+});

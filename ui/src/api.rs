@@ -1,0 +1,106 @@
+//! Calls to the engine's HTTP API with the session token; errors become readable messages.
+
+use animov_api::ErrorBody;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::{Serialize, de::DeserializeOwned};
+
+const TOKEN_KEY: &str = "animov.token";
+
+/// Why a call failed, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// HTTP status, 0 when the engine could not be reached.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// The stored session token.
+pub fn token() -> Option<String> {
+    storage()?.get_item(TOKEN_KEY).ok()?
+}
+
+/// Keeps (or forgets, with `None`) the session token for this tab.
+pub fn set_token(token: Option<&str>) {
+    if let Some(s) = storage() {
+        let _ = match token {
+            Some(t) => s.set_item(TOKEN_KEY, t),
+            None => s.remove_item(TOKEN_KEY),
+        };
+    }
+}
+
+fn with_auth(b: RequestBuilder) -> RequestBuilder {
+    match token() {
+        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
+        None => b,
+    }
+}
+
+async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, Failure> {
+    let resp = resp.map_err(|_| Failure {
+        status: 0,
+        message:
+            "The AniMOV engine cannot be reached. Is it running? / Le moteur AniMOV ne répond pas."
+                .into(),
+    })?;
+    let status = resp.status();
+    if (200..300).contains(&status) {
+        if status == 204 {
+            return serde_json::from_str("null").map_err(|e| Failure {
+                status,
+                message: e.to_string(),
+            });
+        }
+        return resp.json::<T>().await.map_err(|e| Failure {
+            status,
+            message: format!("unexpected answer: {e}"),
+        });
+    }
+    if status == 401 {
+        set_token(None);
+    }
+    let message = match resp.json::<ErrorBody>().await {
+        Ok(b) => b.error.message,
+        Err(_) => format!("the engine answered {status}"),
+    };
+    Err(Failure { status, message })
+}
+
+/// `GET path` (JSON).
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, Failure> {
+    read(with_auth(Request::get(path)).send().await).await
+}
+
+/// `method path` with a JSON body.
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, Failure> {
+    let b = match method {
+        "PUT" => Request::put(path),
+        "DELETE" => Request::delete(path),
+        _ => Request::post(path),
+    };
+    let req = with_auth(b).json(body).map_err(|e| Failure {
+        status: 0,
+        message: e.to_string(),
+    })?;
+    read(req.send().await).await
+}
+
+/// Percent-encodes a query value.
+pub fn q(v: &str) -> String {
+    js_sys::encode_uri_component(v).into()
+}

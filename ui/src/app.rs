@@ -1,0 +1,203 @@
+//! The shell: session, language, navigation between pages (hash routes).
+
+use animov_api::{LoginRequest, LoginResponse, Role, UserInfo};
+use leptos::{ev, prelude::*, task::spawn_local};
+
+use crate::{
+    api,
+    i18n::{Lang, t},
+    pages,
+};
+
+/// What every page shares.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// UI language.
+    pub lang: RwSignal<Lang>,
+    /// Signed-in user (`None` shows the sign-in page).
+    pub user: RwSignal<Option<UserInfo>>,
+    /// Current hash route, e.g. `today` or `timeline/cam-1`.
+    pub route: RwSignal<String>,
+}
+
+impl Ctx {
+    /// The text of `key` in the current language (reactive).
+    pub fn t(&self, key: &str) -> &'static str {
+        t(self.lang.get(), key)
+    }
+
+    /// True when the user may change configuration.
+    pub fn is_admin(&self) -> bool {
+        self.user.get().is_some_and(|u| u.role == Role::Admin)
+    }
+}
+
+/// The context provided by [`App`].
+pub fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
+
+fn current_hash() -> String {
+    let h = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let h = h
+        .trim_start_matches('#')
+        .trim_start_matches('/')
+        .to_string();
+    if h.is_empty() { "today".into() } else { h }
+}
+
+/// The whole application.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        lang: RwSignal::new(Lang::initial()),
+        user: RwSignal::new(None),
+        route: RwSignal::new(current_hash()),
+    };
+    provide_context(ctx);
+    let checking = RwSignal::new(api::token().is_some());
+    if checking.get_untracked() {
+        spawn_local(async move {
+            if let Ok(me) = api::get::<UserInfo>("/api/v1/auth/me").await {
+                ctx.user.set(Some(me));
+            }
+            checking.set(false);
+        });
+    }
+    let _ = window_event_listener(ev::hashchange, move |_| ctx.route.set(current_hash()));
+    Effect::new(move |_| {
+        let lang = ctx.lang.get();
+        if let Some(doc) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = doc.set_attribute("lang", lang.code());
+        }
+    });
+    view! {
+        {move || {
+            if checking.get() {
+                view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any()
+            } else if ctx.user.get().is_none() {
+                view! { <Login/> }.into_any()
+            } else {
+                view! { <Shell/> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn Login() -> impl IntoView {
+    let ctx = ctx();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let req = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::send::<_, LoginResponse>("POST", "/api/v1/auth/login", &req).await {
+                Ok(r) => {
+                    api::set_token(Some(&r.token));
+                    ctx.user.set(Some(r.user));
+                }
+                Err(e) => error.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="login">
+            <h1>"AniMOV"</h1>
+            <form on:submit=submit>
+                <h2>{move || ctx.t("login.title")}</h2>
+                <label>{move || ctx.t("login.user")}
+                    <input id="username" autocomplete="username" required prop:value=username
+                        on:input=move |ev| username.set(event_target_value(&ev))/>
+                </label>
+                <label>{move || ctx.t("login.password")}
+                    <input id="password" type="password" autocomplete="current-password" required prop:value=password
+                        on:input=move |ev| password.set(event_target_value(&ev))/>
+                </label>
+                <button id="login-submit" type="submit" disabled=move || busy.get()>{move || ctx.t("login.submit")}</button>
+                {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <LangSwitch/>
+            </form>
+        </main>
+    }
+}
+
+/// FR / EN buttons.
+#[component]
+pub fn LangSwitch() -> impl IntoView {
+    let ctx = ctx();
+    let set = move |l: Lang| {
+        l.save();
+        ctx.lang.set(l);
+    };
+    view! {
+        <div class="lang" role="group" aria-label="Langue / Language">
+            <button type="button" id="lang-fr" class:active=move || ctx.lang.get() == Lang::Fr on:click=move |_| set(Lang::Fr)>"FR"</button>
+            <button type="button" id="lang-en" class:active=move || ctx.lang.get() == Lang::En on:click=move |_| set(Lang::En)>"EN"</button>
+        </div>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let ctx = ctx();
+    let logout = move |_| {
+        spawn_local(async move {
+            let _ = api::send::<_, ()>("POST", "/api/v1/auth/logout", &()).await;
+            api::set_token(None);
+            ctx.user.set(None);
+        });
+    };
+    let link = move |route: &'static str, key: &'static str| {
+        view! {
+            <a href=format!("#/{route}") id=format!("nav-{route}")
+                class:active=move || ctx.route.get().split('/').next() == Some(route)>{move || ctx.t(key)}</a>
+        }
+    };
+    view! {
+        <header>
+            <span class="brand">"AniMOV"</span>
+            <nav>
+                {link("today", "nav.today")}
+                {link("live", "nav.live")}
+                {link("timeline", "nav.timeline")}
+                {link("alerts", "nav.alerts")}
+                {link("settings", "nav.settings")}
+                {link("about", "nav.about")}
+            </nav>
+            <LangSwitch/>
+            <span class="user">{move || ctx.user.get().map(|u| u.username)}</span>
+            <button id="logout" on:click=logout>{move || ctx.t("nav.logout")}</button>
+        </header>
+        <main>
+            {move || {
+                let route = ctx.route.get();
+                let mut parts = route.splitn(2, '/');
+                let page = parts.next().unwrap_or("today").to_string();
+                let arg = parts.next().map(str::to_string);
+                match page.as_str() {
+                    "live" => view! { <pages::Live/> }.into_any(),
+                    "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
+                    "alerts" => view! { <pages::Alerts/> }.into_any(),
+                    "settings" => view! { <pages::Settings/> }.into_any(),
+                    "about" => view! { <pages::About/> }.into_any(),
+                    _ => view! { <pages::Today/> }.into_any(),
+                }
+            }}
+        </main>
+    }
+}

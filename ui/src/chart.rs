@@ -1,0 +1,237 @@
+//! Charts with charming (ECharts, bundled with the UI: nothing loads from the internet).
+
+use animov_api::SeriesPoint;
+use charming::{
+    Chart, WasmRenderer,
+    component::{Axis, DataZoom, DataZoomType, Grid, Legend},
+    datatype::{CompositeValue, DataPoint},
+    element::{AreaStyle, AxisType, LineStyle, Tooltip, Trigger},
+    series::Line,
+};
+use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = echarts, js_name = getInstanceByDom)]
+    fn instance_by_dom(el: &web_sys::Element) -> JsValue;
+}
+
+fn point(ts: i64, y: f64) -> DataPoint {
+    DataPoint::from(CompositeValue::Array(vec![
+        CompositeValue::from(ts as f64),
+        CompositeValue::from(y),
+    ]))
+}
+
+fn gap_point(ts: i64) -> DataPoint {
+    DataPoint::from(CompositeValue::Array(vec![
+        CompositeValue::from(ts as f64),
+        CompositeValue::from(None::<f64>),
+    ]))
+}
+
+/// Colours: standing green, lying blue, ratio orange.
+pub const STANDING: &str = "#2e7d32";
+/// Lying.
+pub const LYING: &str = "#1565c0";
+/// Standing share.
+pub const RATIO: &str = "#ef6c00";
+
+/// Labels of the timeline chart in the current language.
+pub struct Labels {
+    /// Standing.
+    pub standing: &'static str,
+    /// Lying.
+    pub lying: &'static str,
+    /// Standing share.
+    pub ratio: &'static str,
+    /// min–max band suffix.
+    pub range: &'static str,
+}
+
+fn band(
+    name: &str,
+    stack: &str,
+    color: &str,
+    points: &[SeriesPoint],
+    lo: fn(&SeriesPoint) -> i64,
+    hi: fn(&SeriesPoint) -> i64,
+) -> [Line; 2] {
+    let base = Line::new()
+        .name(format!("{name} {stack}"))
+        .stack(stack.to_string())
+        .show_symbol(false)
+        .line_style(LineStyle::new().opacity(0.0))
+        .item_style(
+            charming::element::ItemStyle::new()
+                .color(color)
+                .opacity(0.3),
+        )
+        .data(
+            points
+                .iter()
+                .map(|p| point(p.ts, lo(p) as f64))
+                .collect::<Vec<_>>(),
+        );
+    let width = Line::new()
+        .name(format!("{name} {stack}"))
+        .stack(stack.to_string())
+        .show_symbol(false)
+        .line_style(LineStyle::new().opacity(0.0))
+        .item_style(
+            charming::element::ItemStyle::new()
+                .color(color)
+                .opacity(0.3),
+        )
+        .area_style(AreaStyle::new().color(color).opacity(0.15))
+        .data(
+            points
+                .iter()
+                .map(|p| point(p.ts, (hi(p) - lo(p)) as f64))
+                .collect::<Vec<_>>(),
+        );
+    [base, width]
+}
+
+/// Standing and lying medians with their min–max bands, and the standing share
+/// (second axis, %). `compare` overlays another series (already shifted in time).
+pub fn timeline(
+    points: &[SeriesPoint],
+    compare: Option<(&str, &[SeriesPoint])>,
+    l: &Labels,
+) -> Chart {
+    let mut chart = Chart::new()
+        .animation(false)
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().top("bottom"))
+        .grid(Grid::new().left(50).right(55).top(30).bottom(95))
+        .x_axis(Axis::new().type_(AxisType::Time))
+        .y_axis(Axis::new().type_(AxisType::Value).min(0))
+        .y_axis(Axis::new().type_(AxisType::Value).min(0).max(100).name("%"))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
+        .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(40));
+    for s in band(
+        l.standing,
+        l.range,
+        STANDING,
+        points,
+        |p| p.standing_min,
+        |p| p.standing_max,
+    ) {
+        chart = chart.series(s);
+    }
+    for s in band(
+        l.lying,
+        &format!("{} ", l.range),
+        LYING,
+        points,
+        |p| p.lying_min,
+        |p| p.lying_max,
+    ) {
+        chart = chart.series(s);
+    }
+    chart = chart
+        .series(line(l.standing, STANDING, points, |p| Some(p.standing), 0))
+        .series(line(l.lying, LYING, points, |p| Some(p.lying), 0))
+        .series(line(l.ratio, RATIO, points, |p| p.ratio_standing, 1));
+    if let Some((name, other)) = compare {
+        chart = chart.series(
+            line(
+                &format!("{} ({name})", l.ratio),
+                "#999999",
+                other,
+                |p| p.ratio_standing,
+                1,
+            )
+            .line_style(
+                LineStyle::new()
+                    .color("#999999")
+                    .type_(charming::element::LineStyleType::Dashed),
+            ),
+        );
+    }
+    chart
+}
+
+fn line(
+    name: &str,
+    color: &str,
+    points: &[SeriesPoint],
+    y: fn(&SeriesPoint) -> Option<f64>,
+    axis: u8,
+) -> Line {
+    Line::new()
+        .name(name.to_string())
+        .show_symbol(false)
+        .y_axis_index(f64::from(axis))
+        .line_style(LineStyle::new().color(color).width(2))
+        .item_style(charming::element::ItemStyle::new().color(color))
+        .data(
+            points
+                .iter()
+                .map(|p| y(p).map_or_else(|| gap_point(p.ts), |v| point(p.ts, v)))
+                .collect::<Vec<_>>(),
+        )
+}
+
+/// A small chart of the standing share over the day.
+pub fn ratio_sparkline(points: &[SeriesPoint], from: i64, to: i64) -> Chart {
+    Chart::new()
+        .animation(false)
+        .grid(Grid::new().left(30).right(8).top(8).bottom(20))
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Time)
+                .min(from as f64)
+                .max(to as f64),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).min(0).max(100))
+        .series(
+            line("%", RATIO, points, |p| p.ratio_standing, 0)
+                .y_axis_index(0.0)
+                .area_style(AreaStyle::new().color(RATIO).opacity(0.2)),
+        )
+}
+
+/// Draws `chart` in the element `id` (replacing what was there).
+pub fn draw(id: &str, chart: &Chart, height: u32) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return;
+    };
+    dispose(&el);
+    let width = el
+        .dyn_ref::<web_sys::HtmlElement>()
+        .map_or(800, |e| e.offset_width().max(300) as u32);
+    if let Err(e) = WasmRenderer::new(width, height).render(id, chart) {
+        web_sys::console::error_1(&format!("chart: {e:?}").into());
+    }
+}
+
+fn dispose(el: &web_sys::Element) {
+    let inst = instance_by_dom(el);
+    if inst.is_object()
+        && let Ok(f) = js_sys::Reflect::get(&inst, &"dispose".into())
+        && let Some(f) = f.dyn_ref::<js_sys::Function>()
+    {
+        let _ = f.call0(&inst);
+    }
+}
+
+/// The chart in element `id` as a PNG data URL.
+pub fn png_data_url(id: &str) -> Option<String> {
+    let el = web_sys::window()?.document()?.get_element_by_id(id)?;
+    let inst = instance_by_dom(&el);
+    let f = js_sys::Reflect::get(&inst, &"getDataURL".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"type".into(), &"png".into()).ok()?;
+    js_sys::Reflect::set(&opts, &"pixelRatio".into(), &2.into()).ok()?;
+    js_sys::Reflect::set(&opts, &"backgroundColor".into(), &"#ffffff".into()).ok()?;
+    f.call1(&inst, &opts).ok()?.as_string()
+}

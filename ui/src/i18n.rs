@@ -1,0 +1,114 @@
+//! French first, English switchable; follows the browser's (the OS's) language.
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Français.
+    Fr,
+    /// English.
+    En,
+}
+
+const KEY: &str = "animov.lang";
+
+impl Lang {
+    /// The saved choice, else the OS language (French unless it is English).
+    pub fn initial() -> Lang {
+        let w = web_sys::window();
+        let saved = w
+            .as_ref()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(KEY).ok().flatten());
+        let code = saved
+            .or_else(|| w.and_then(|w| w.navigator().language()))
+            .unwrap_or_default();
+        if code.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Fr
+        }
+    }
+
+    /// Remembers the choice.
+    pub fn save(self) {
+        if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+            let _ = s.set_item(KEY, self.code());
+        }
+    }
+
+    /// `fr` or `en`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The text of `key` in `lang`.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    let (fr, en) = match key {
+        "app.title" => ("AniMOV", "AniMOV"),
+        "nav.today" => ("Aujourd'hui", "Today"),
+        "nav.live" => ("En direct", "Live"),
+        "nav.timeline" => ("Historique", "Timeline"),
+        "nav.alerts" => ("Alertes", "Alerts"),
+        "nav.settings" => ("Réglages", "Settings"),
+        "nav.about" => ("À propos", "About"),
+        "nav.logout" => ("Se déconnecter", "Sign out"),
+        "login.title" => ("Connexion", "Sign in"),
+        "login.user" => ("Identifiant", "User name"),
+        "login.password" => ("Mot de passe", "Password"),
+        "login.submit" => ("Se connecter", "Sign in"),
+        "common.loading" => ("Chargement…", "Loading…"),
+        "common.standing" => ("Debout", "Standing"),
+        "common.lying" => ("Couchées", "Lying"),
+        "common.total" => ("Total vues", "Seen"),
+        "common.herd" => ("Troupeau", "Herd"),
+        "common.ratio" => ("Part debout", "Standing share"),
+        "common.nodata" => ("Pas encore de données", "No data yet"),
+        "common.save" => ("Enregistrer", "Save"),
+        "common.saved" => ("Enregistré", "Saved"),
+        "today.updated" => ("Mis à jour à", "Updated at"),
+        "today.ratio_day" => (
+            "Part debout aujourd'hui (par 15 min)",
+            "Standing share today (per 15 min)",
+        ),
+        "today.open" => ("Voir l'historique", "Open timeline"),
+        "state.live" => ("En direct", "Live"),
+        "state.idle" => ("Sans image récente", "No recent frame"),
+        "state.no_data" => ("Aucune donnée", "No data"),
+        "live.hint" => (
+            "L'image des caméras s'affichera ici quand la capture vidéo sera branchée ; en attendant, les derniers comptages.",
+            "Camera pictures will show here once video capture is connected; meanwhile, the latest counts.",
+        ),
+        "timeline.camera" => ("Caméra", "Camera"),
+        "timeline.from" => ("Du", "From"),
+        "timeline.to" => ("Au", "To"),
+        "timeline.step" => ("Pas", "Step"),
+        "timeline.compare" => ("Comparer avec le jour", "Compare with day"),
+        "timeline.csv" => ("Exporter CSV", "Export CSV"),
+        "timeline.png" => ("Exporter l'image", "Export picture"),
+        "timeline.range" => ("min–max", "min–max"),
+        "alerts.none" => ("Aucune alerte.", "No alert."),
+        "alerts.hint" => (
+            "Les alertes (comportement anormal, caméra hors ligne) apparaîtront ici avec le moteur d'alertes.",
+            "Alerts (abnormal behaviour, camera offline) will show here with the alert engine.",
+        ),
+        "settings.cameras" => ("Caméras", "Cameras"),
+        "settings.name" => ("Nom", "Name"),
+        "settings.herd" => ("Nombre de chèvres", "Number of goats"),
+        "settings.language" => ("Langue", "Language"),
+        "settings.readonly" => (
+            "Seul un administrateur peut modifier les caméras.",
+            "Only an admin can change cameras.",
+        ),
+        "about.version" => ("Version", "Version"),
+        "about.commit" => ("Révision", "Commit"),
+        _ => ("?", "?"),
+    };
+    match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    }
+}

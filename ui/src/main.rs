@@ -1,0 +1,14 @@
+//! AniMOV's UI: a Leptos client-side app served by the engine (and shown in
+//! the desktop window). Every request and response type comes from `animov-api`.
+
+mod api;
+mod app;
+mod chart;
+mod i18n;
+mod pages;
+mod time;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
