@@ -90,6 +90,18 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.waitForSelector(".spark canvas", { timeout: 15_000 });
   await page.screenshot({ path: join(out, "today.png"), fullPage: true });
 
+  // Live: counts arrive without reloading (server-sent events).
+  await page.click("#nav-live");
+  await page.waitForSelector(".tile[data-source='demo-1'] [data-ts]", { timeout: 15_000 });
+  const ts0 = Number(await page.getAttribute(".tile[data-source='demo-1'] [data-ts]", "data-ts"));
+  await page.waitForFunction(
+    (t) => Number(document.querySelector(".tile[data-source='demo-1'] [data-ts]")?.dataset.ts) > t,
+    ts0,
+    { timeout: 15_000 },
+  );
+  await page.click("#nav-today");
+  await page.waitForSelector(".card[data-source='demo-1'] a.button");
+
   // Timeline of the first camera.
   await page.click(".card[data-source='demo-1'] a.button");
   await page.waitForSelector("#tl-count", { timeout: 15_000 });

@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod chart;
+mod events;
 mod i18n;
 mod pages;
 mod time;

@@ -232,3 +232,13 @@ pub struct LiveCounts {
     /// Goats seen.
     pub total: i64,
 }
+
+/// Something that happened, pushed to the UI on `GET /api/v1/events`
+/// (server-sent events, one JSON object per `data:` line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The newest frame of a source.
+    Frame(LiveCounts),
+}

@@ -134,8 +134,9 @@ pub async fn stream(
                 standing: f.standing,
                 detections: None,
             };
-            if let Err(e) = state.store.insert_frames(cam.camera_id, &[frame]).await {
-                tracing::warn!(source = %cam.source, error = %e, "demo frame not stored");
+            match state.store.insert_frames(cam.camera_id, &[frame]).await {
+                Ok(_) => state.publish_frame(&cam.source, f.ts_ms, f.lying, f.standing),
+                Err(e) => tracing::warn!(source = %cam.source, error = %e, "demo frame not stored"),
             }
         }
         state.ingested.notify_one();

@@ -3,7 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use animov_store::Store;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, broadcast};
 
 use crate::{
     auth::{LoginLimiter, Tokens, hash_password},
@@ -29,6 +29,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Wakes the minute closer after an ingest.
     pub ingested: Notify,
+    /// Live events for the UI (newest frames; alerts later).
+    pub events: broadcast::Sender<animov_api::Event>,
     /// A hash to verify against when the user does not exist (same timing either way).
     pub dummy_hash: String,
 }
@@ -41,6 +43,20 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// Tells live viewers about the newest frame of `source` (nobody listening is fine).
+    pub fn publish_frame(&self, source: &str, ts_ms: i64, lying: u32, standing: u32) {
+        let (lying, standing) = (i64::from(lying), i64::from(standing));
+        let _ = self
+            .events
+            .send(animov_api::Event::Frame(animov_api::LiveCounts {
+                source: source.to_string(),
+                ts_ms,
+                lying,
+                standing,
+                total: lying + standing,
+            }));
+    }
+
     /// State over an open store, signing tokens with `signing_key`.
     pub fn new(store: Store, config: Config, signing_key: &[u8]) -> Self {
         AppState(Arc::new(Inner {
@@ -49,6 +65,7 @@ impl AppState {
             limiter: LoginLimiter::new(config.login_attempts, Duration::from_secs(300)),
             metrics: Metrics::default(),
             ingested: Notify::new(),
+            events: broadcast::channel(1024).0,
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             config,
         }))

@@ -690,3 +690,63 @@ async fn without_a_built_ui_the_root_says_how_to_build_it() {
         .to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("animov-xtask -- ui"));
 }
+
+#[tokio::test]
+async fn events_stream_pushes_new_frames() {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    for e in envs().await {
+        let op = e.login("olga").await;
+        let start = t0();
+        let (s, _) = e
+            .call(
+                "POST",
+                "/api/v1/ingest",
+                Cred::Bearer(&op),
+                Some(json!({"source": "cam-e", "frames": frames(start, 2, 1000)})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = e.call("GET", "/api/v1/events", Cred::None, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = e
+            .call(
+                "GET",
+                "/api/v1/events?access_token=forged",
+                Cred::None,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let req = Request::get(format!("/api/v1/events?access_token={op}"))
+            .body(Body::empty())
+            .unwrap();
+        let resp = e.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "text/event-stream");
+        let mut body = resp.into_body();
+        let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        let text = String::from_utf8_lossy(&first).to_string();
+        assert!(
+            text.contains("\"type\":\"frame\"")
+                && text.contains("cam-e")
+                && text.contains(&(start + 1000).to_string()),
+            "{text}"
+        );
+        // A new frame is pushed as it is ingested.
+        let (s, _) = e
+            .call("POST", "/api/v1/ingest", Cred::Bearer(&op), Some(json!({"source": "cam-e", "frames": [{"ts_ms": start + 5000, "lying": 4, "standing": 9}]})))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        let text = String::from_utf8_lossy(&next.into_data().unwrap()).to_string();
+        assert!(
+            text.contains(&(start + 5000).to_string()) && text.contains("\"standing\":9"),
+            "{text}"
+        );
+    }
+}

@@ -1,47 +1,65 @@
-//! Live: one tile per camera with the newest counts (the picture comes with video capture).
+//! Live: one tile per camera with the newest counts, pushed by the engine as
+//! they arrive (the picture comes with video capture).
 
-use animov_api::{Camera, LiveCounts};
+use std::collections::HashMap;
+
+use animov_api::{Camera, Event, LiveCounts};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{ErrorBox, every, state_key};
-use crate::{api, app::ctx, time};
+use crate::{api, app::ctx, events, time};
+
+/// Newest counts per source: loaded once, then kept current by pushed events.
+pub fn live_counts() -> RwSignal<HashMap<String, LiveCounts>> {
+    let live = RwSignal::new(HashMap::new());
+    spawn_local(async move {
+        if let Ok(all) = api::get::<Vec<LiveCounts>>("/api/v1/live").await {
+            live.update(|m| m.extend(all.into_iter().map(|l| (l.source.clone(), l))));
+        }
+    });
+    events::subscribe(move |e| match e {
+        Event::Frame(l) => live.update(|m| {
+            m.insert(l.source.clone(), l);
+        }),
+    });
+    live
+}
 
 /// Camera grid.
 #[component]
 pub fn Live() -> impl IntoView {
     let ctx = ctx();
-    let data = RwSignal::new(None::<Result<(Vec<Camera>, Vec<LiveCounts>), String>>);
-    every(2_000, move || {
+    let cams = RwSignal::new(None::<Result<Vec<Camera>, String>>);
+    let live = live_counts();
+    every(30_000, move || {
         spawn_local(async move {
-            let r = async {
-                Ok::<_, api::Failure>((
-                    api::get("/api/v1/cameras").await?,
-                    api::get("/api/v1/live").await?,
-                ))
-            }
-            .await;
-            data.set(Some(r.map_err(|e| e.message)));
+            cams.set(Some(
+                api::get("/api/v1/cameras")
+                    .await
+                    .map_err(|e: api::Failure| e.message),
+            ));
         });
     });
     view! {
         <h1>{move || ctx.t("nav.live")}</h1>
         <p class="muted">{move || ctx.t("live.hint")}</p>
-        {move || match data.get() {
+        {move || match cams.get() {
             None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
             Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
-            Some(Ok((cams, live))) => view! {
+            Some(Ok(cams)) => view! {
                 <div class="tiles">
                     {cams.into_iter().map(|c| {
-                        let l = live.iter().find(|l| l.source == c.source).cloned();
+                        let key = state_key(&c.state);
                         let state = c.state.clone();
-                        let key = state_key(&state);
+                        let source = c.source.clone();
+                        let counts = move || live.with(|m| m.get(&source).cloned());
                         view! {
                             <section class="tile" data-source=c.source.clone()>
                                 <h2>{c.name.clone()}</h2>
                                 <p class=format!("state {state}")>{move || ctx.t(key)}</p>
-                                {l.map(|l| view! {
+                                {move || counts().map(|l| view! {
                                     <p class="big"><span class="standing">{l.standing}</span>" / "<span class="lying">{l.lying}</span></p>
-                                    <p class="muted">{move || format!("{} / {} — {}", ctx.t("common.standing"), ctx.t("common.lying"), time::hm(l.ts_ms))}</p>
+                                    <p class="muted" data-ts=l.ts_ms>{format!("{} / {} — {}", ctx.t("common.standing"), ctx.t("common.lying"), time::hm(l.ts_ms))}</p>
                                 })}
                             </section>
                         }

@@ -2,7 +2,7 @@
 
 mod about;
 mod alerts;
-mod live;
+pub mod live;
 mod settings;
 mod timeline;
 mod today;

@@ -1,15 +1,17 @@
-//! Today: per camera, the current counts, today's standing share and a way in.
+//! Today: per camera, the current counts (pushed live), today's standing share
+//! and a way into the timeline.
+
+use std::collections::HashMap;
 
 use animov_api::{Camera, LiveCounts, SeriesPoint};
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{ErrorBox, every, state_key};
+use super::{ErrorBox, every, live::live_counts, state_key};
 use crate::{api, app::ctx, chart, time};
 
 #[derive(Clone, PartialEq)]
 struct Card {
     camera: Camera,
-    live: Option<LiveCounts>,
     series: Vec<SeriesPoint>,
 }
 
@@ -20,11 +22,11 @@ pub fn Today() -> impl IntoView {
     let cards = RwSignal::new(None::<Result<Vec<Card>, String>>);
     let updated = RwSignal::new(None::<i64>);
     let day = time::local_midnight(time::now_ms());
+    let live = live_counts();
     let load = move || {
         spawn_local(async move {
             let result = async {
                 let cams: Vec<Camera> = api::get("/api/v1/cameras").await?;
-                let live: Vec<LiveCounts> = api::get("/api/v1/live").await?;
                 let mut out = Vec::new();
                 for c in cams {
                     let path = format!(
@@ -33,12 +35,7 @@ pub fn Today() -> impl IntoView {
                         time::next_day(day)
                     );
                     let series = api::get::<Vec<SeriesPoint>>(&path).await?;
-                    let l = live.iter().find(|l| l.source == c.source).cloned();
-                    out.push(Card {
-                        camera: c,
-                        live: l,
-                        series,
-                    });
+                    out.push(Card { camera: c, series });
                 }
                 Ok::<_, api::Failure>(out)
             }
@@ -47,27 +44,26 @@ pub fn Today() -> impl IntoView {
             updated.set(Some(time::now_ms()));
         });
     };
-    every(15_000, load);
+    every(60_000, load);
     Effect::new(move |_| {
         if let Some(Ok(cs)) = cards.get() {
             for c in &cs {
-                chart::draw(
-                    &format!("spark-{}", c.camera.source),
-                    &chart::ratio_sparkline(&c.series, day, time::next_day(day)),
-                    140,
-                );
+                let spark = chart::ratio_sparkline(&c.series, day, time::next_day(day));
+                chart::draw(&format!("spark-{}", c.camera.source), &spark, 140);
             }
         }
     });
     view! {
         <h1>{move || ctx.t("nav.today")}</h1>
-        <p class="muted">{move || updated.get().map(|u| format!("{} {}", ctx.t("today.updated"), time::hm(u)))}</p>
+        <p class="muted">
+            {move || updated.get().map(|u| format!("{} {}", ctx.t("today.updated"), time::hm(u)))}
+        </p>
         {move || match cards.get() {
             None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
-            Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBox message=e /> }.into_any(),
             Some(Ok(cs)) => view! {
                 <div class="cards">
-                    {cs.into_iter().map(|c| view! { <CameraCard card=c/> }).collect_view()}
+                    {cs.into_iter().map(|c| view! { <CameraCard card=c live=live /> }).collect_view()}
                 </div>
             }.into_any(),
         }}
@@ -75,37 +71,49 @@ pub fn Today() -> impl IntoView {
 }
 
 #[component]
-fn CameraCard(card: Card) -> impl IntoView {
+fn CameraCard(card: Card, live: RwSignal<HashMap<String, LiveCounts>>) -> impl IntoView {
     let ctx = ctx();
-    let Card {
-        camera,
-        live,
-        series,
-    } = card;
+    let Card { camera, series } = card;
     let source = camera.source.clone();
     let herd = camera.herd_size;
     let state = camera.state.clone();
     let key = state_key(&state);
     let last_ratio = series.iter().rev().find_map(|p| p.ratio_standing);
+    let counts = {
+        let source = source.clone();
+        move || live.with(|m| m.get(&source).cloned())
+    };
     view! {
         <section class="card" data-source=source.clone()>
             <h2>{camera.name.clone()}</h2>
             <p class=format!("state {state}")>{move || ctx.t(key)}</p>
-            {match live {
+            {move || match counts() {
                 Some(l) => view! {
                     <div class="counts">
-                        <div class="count standing"><span class="n">{l.standing}</span><span>{move || ctx.t("common.standing")}</span></div>
-                        <div class="count lying"><span class="n">{l.lying}</span><span>{move || ctx.t("common.lying")}</span></div>
+                        <div class="count standing">
+                            <span class="n">{l.standing}</span>
+                            <span>{ctx.t("common.standing")}</span>
+                        </div>
+                        <div class="count lying">
+                            <span class="n">{l.lying}</span>
+                            <span>{ctx.t("common.lying")}</span>
+                        </div>
                         <div class="count total">
-                            <span class="n">{match herd { Some(h) => format!("{} / {h}", l.total), None => l.total.to_string() }}</span>
-                            <span>{move || ctx.t("common.total")}</span>
+                            <span class="n">
+                                {match herd {
+                                    Some(h) => format!("{} / {h}", l.total),
+                                    None => l.total.to_string(),
+                                }}
+                            </span>
+                            <span>{ctx.t("common.total")}</span>
                         </div>
                     </div>
-                    <p class="muted">{time::hm(l.ts_ms)}</p>
+                    <p class="muted frame-time" data-ts=l.ts_ms>{time::hm(l.ts_ms)}</p>
                 }.into_any(),
-                None => view! { <p class="muted">{move || ctx.t("common.nodata")}</p> }.into_any(),
+                None => view! { <p class="muted">{ctx.t("common.nodata")}</p> }.into_any(),
             }}
-            <h3>{move || ctx.t("today.ratio_day")}
+            <h3>
+                {move || ctx.t("today.ratio_day")}
                 {last_ratio.map(|r| view! { <span class="ratio">{format!(" {r:.0} %")}</span> })}
             </h3>
             <div class="spark" id=format!("spark-{source}")></div>

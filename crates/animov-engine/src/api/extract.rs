@@ -62,9 +62,14 @@ fn bearer(parts: &Parts) -> Option<&str> {
 
 /// Verifies a Bearer token fully; `None` when the request carries none.
 pub async fn bearer_user(parts: &Parts, state: &AppState) -> Result<Option<AuthUser>, ApiError> {
-    let Some(token) = bearer(parts) else {
-        return Ok(None);
-    };
+    match bearer(parts) {
+        Some(token) => user_from_token(state, token).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Checks a session token: signature, expiry, revocation, and that the user still exists.
+pub async fn user_from_token(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state
         .tokens
         .verify(token, animov_store::now_ms())
@@ -81,12 +86,12 @@ pub async fn bearer_user(parts: &Parts, state: &AppState) -> Result<Option<AuthU
     let user = state.store.user(&claims.sub).await?.ok_or_else(|| {
         ApiError::unauthorized("this user no longer exists").with_code("invalid_token")
     })?;
-    Ok(Some(AuthUser {
+    Ok(AuthUser {
         username: user.username,
         role: user.role,
         jti: claims.jti,
         exp: claims.exp,
-    }))
+    })
 }
 
 impl FromRequestParts<AppState> for AuthUser {

@@ -43,6 +43,11 @@ impl AppState {
             resolved.push((camera_id, frames.as_slice()));
         }
         let (accepted, duplicates) = self.store.insert_batches(&resolved).await?;
+        for (source, frames) in &batches {
+            if let Some(f) = frames.iter().max_by_key(|f| f.ts_ms) {
+                self.publish_frame(source, f.ts_ms, f.lying, f.standing);
+            }
+        }
         self.metrics.frames_accepted.fetch_add(accepted, Relaxed);
         self.metrics.frames_duplicate.fetch_add(duplicates, Relaxed);
         self.ingested.notify_one();

@@ -4,6 +4,7 @@
 
 mod auth_routes;
 mod error;
+mod events;
 mod extract;
 mod ingest;
 mod legacy;
@@ -42,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .route("/cameras", get(stats::cameras))
         .route("/cameras/{source}", put(stats::update_camera))
         .route("/live", get(stats::live))
+        .route("/events", get(events::events))
         .route("/dates", get(stats::dates))
         .route("/stats/minutes", get(stats::minutes))
         .route("/stats/consolidated", get(stats::consolidated))

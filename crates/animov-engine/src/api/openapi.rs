@@ -5,7 +5,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth_routes, ingest, meta, stats};
+use super::{auth_routes, events, ingest, meta, stats};
 
 /// The AniMOV HTTP API.
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use super::{auth_routes, ingest, meta, stats};
     paths(
         auth_routes::login, auth_routes::logout, auth_routes::me, auth_routes::create_api_key, auth_routes::revoke_api_key,
         ingest::ingest, ingest::legacy_ingest,
-        stats::cameras, stats::live, stats::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
+        stats::cameras, stats::live, events::events, stats::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
         stats::series, stats::series_last,
         meta::health, meta::version, meta::metrics, meta::openapi_json,
     ),
