@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Installs what AniMOV needs on Debian 12, idempotently (fast when all is there).
-#   scripts/setup.sh run    # build and run the app
-#   scripts/setup.sh test   # + MariaDB server for the test suite
+#   scripts/setup.sh run      # build and run the engine (headless)
+#   scripts/setup.sh desktop  # + WebKitGTK for the desktop window
+#   scripts/setup.sh test     # + MariaDB, Chromium, Xvfb for the test suite
 set -euo pipefail
 profile=${1:-run}
 
 pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev ca-certificates curl)
+# The desktop window (Tauri, WebKitGTK), tray and screenshots.
+desktop=(libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$profile" = test ]; then
-    pkgs+=(mariadb-server mariadb-client chromium)
+    pkgs+=(mariadb-server mariadb-client chromium "${desktop[@]}" xvfb xauth imagemagick)
+elif [ "$profile" = desktop ]; then
+    pkgs+=("${desktop[@]}")
 fi
 # Node.js and npm bundle ECharts into the UI (and run the browser tests).
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

@@ -29,5 +29,6 @@ cargo fmt --manifest-path ui/Cargo.toml --check
 cargo clippy --manifest-path ui/Cargo.toml --target wasm32-unknown-unknown --target-dir "$CARGO_TARGET_DIR/ui" --locked -- -D warnings
 cargo run --locked -p animov-xtask -- ui
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
-ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_UI_DIR="$PWD/ui/dist" \
-    node --test --test-concurrency=1 e2e/ui.test.mjs
+cargo build --locked -p animov-desktop
+ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
+    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/desktop.test.mjs

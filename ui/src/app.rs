@@ -1,6 +1,6 @@
 //! The shell: session, language, navigation between pages (hash routes).
 
-use animov_api::{LoginRequest, LoginResponse, Role, UserInfo};
+use animov_api::{LocalLoginRequest, LoginRequest, LoginResponse, Role, UserInfo};
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
@@ -48,6 +48,19 @@ fn current_hash() -> String {
     if h.is_empty() { "today".into() } else { h }
 }
 
+/// The per-launch secret the desktop shell puts in its window's first URL
+/// (`#local=...`, a fragment: never sent to the server nor logged). It is
+/// removed from the address and history at once.
+fn local_secret() -> Option<String> {
+    let w = web_sys::window()?;
+    let hash = w.location().hash().ok()?;
+    let secret = hash.strip_prefix("#local=")?.to_string();
+    if let Ok(h) = w.history() {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#/today"));
+    }
+    (!secret.is_empty()).then_some(secret)
+}
+
 /// The whole application.
 #[component]
 pub fn App() -> impl IntoView {
@@ -57,11 +70,21 @@ pub fn App() -> impl IntoView {
         route: RwSignal::new(current_hash()),
     };
     provide_context(ctx);
-    let checking = RwSignal::new(api::token().is_some());
+    let local_secret = local_secret();
+    let checking = RwSignal::new(api::token().is_some() || local_secret.is_some());
     if checking.get_untracked() {
         spawn_local(async move {
             if let Ok(me) = api::get::<UserInfo>("/api/v1/auth/me").await {
                 ctx.user.set(Some(me));
+            } else if let Some(secret) = local_secret {
+                // The desktop window: its shell handed a per-launch secret, no password.
+                let req = LocalLoginRequest { secret };
+                if let Ok(r) =
+                    api::send::<_, LoginResponse>("POST", "/api/v1/auth/local", &req).await
+                {
+                    api::set_token(Some(&r.token));
+                    ctx.user.set(Some(r.user));
+                }
             }
             checking.set(false);
         });

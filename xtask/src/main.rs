@@ -11,9 +11,12 @@ use std::{
 
 use anyhow::{Context, bail, ensure};
 
+/// The checkout this run is for: cargo sets CARGO_MANIFEST_DIR when it runs us
+/// (a build directory shared by several clones must not pin one of them).
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let dir = manifest.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    dir.parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
 }

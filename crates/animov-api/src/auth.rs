@@ -88,3 +88,11 @@ pub struct CreatedApiKey {
     /// The secret: send it as `X-Api-Key`.
     pub key: String,
 }
+
+/// `POST /api/v1/auth/local` body: the desktop window's per-launch secret.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LocalLoginRequest {
+    /// The secret the desktop shell handed to the engine and to its window at launch.
+    pub secret: String,
+}

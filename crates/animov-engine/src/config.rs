@@ -17,6 +17,17 @@ pub enum SecretsBackend {
     File,
 }
 
+impl SecretsBackend {
+    /// `keyring` or `file`.
+    pub fn parse(s: &str) -> Option<SecretsBackend> {
+        match s {
+            "keyring" => Some(SecretsBackend::Keyring),
+            "file" => Some(SecretsBackend::File),
+            _ => None,
+        }
+    }
+}
+
 /// Which database to use.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
@@ -152,14 +163,21 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Reads `<data_dir>/animov.toml`, or the defaults when there is none.
+    /// Reads `<data_dir>/animov.toml` (or the defaults when there is none), then
+    /// `ANIMOV_SECRETS=keyring|file` from the environment.
     pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
         let path = data_dir.join("animov.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(source) => Err(ConfigError::Read { path, source }),
+        let mut cfg = match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, &path)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        if let Ok(v) = std::env::var("ANIMOV_SECRETS") {
+            cfg.secrets = SecretsBackend::parse(&v).ok_or_else(|| {
+                ConfigError::Invalid(format!("ANIMOV_SECRETS must be keyring or file, not {v:?}"))
+            })?;
         }
+        Ok(cfg)
     }
 
     /// Checks settings that do not depend on the machine.

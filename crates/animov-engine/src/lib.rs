@@ -89,12 +89,26 @@ pub fn store_config(
 }
 
 /// Opens the store (applying migrations) and builds the shared state.
-#[tracing::instrument(skip(config), fields(data_dir = %data_dir.display()))]
 pub async fn open(data_dir: &Path, config: Config) -> Result<AppState, EngineError> {
+    open_with_local_secret(data_dir, config, None).await
+}
+
+/// Same, for the desktop shell: its window signs in with `local_secret`.
+#[tracing::instrument(skip(config, local_secret), fields(data_dir = %data_dir.display()))]
+pub async fn open_with_local_secret(
+    data_dir: &Path,
+    config: Config,
+    local_secret: Option<String>,
+) -> Result<AppState, EngineError> {
     config.validate()?;
     std::fs::create_dir_all(data_dir)?;
     let secrets = Secrets::new(config.secrets, data_dir);
     let store = Store::open(&store_config(data_dir, &config, &secrets)?).await?;
     let key = secrets.get_or_create(secret_names::JWT_SIGNING_KEY, auth::new_signing_key)?;
-    Ok(AppState::new(store, config, key.as_bytes()))
+    Ok(AppState::with_local_secret(
+        store,
+        config,
+        key.as_bytes(),
+        local_secret,
+    ))
 }

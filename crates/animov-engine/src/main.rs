@@ -129,11 +129,8 @@ enum SecretCommand {
 fn load_config(cli: &Cli, data_dir: &Path) -> anyhow::Result<Config> {
     let mut cfg = Config::load(data_dir)?;
     if let Some(s) = &cli.secrets {
-        cfg.secrets = match s.as_str() {
-            "keyring" => SecretsBackend::Keyring,
-            "file" => SecretsBackend::File,
-            other => bail!("--secrets must be keyring or file, not {other:?}"),
-        };
+        cfg.secrets = SecretsBackend::parse(s)
+            .with_context(|| format!("--secrets must be keyring or file, not {s:?}"))?;
     }
     Ok(cfg)
 }

@@ -33,6 +33,8 @@ pub struct Inner {
     pub events: broadcast::Sender<animov_api::Event>,
     /// A hash to verify against when the user does not exist (same timing either way).
     pub dummy_hash: String,
+    /// Per-launch secret of the desktop window (signs in as the local operator); never stored.
+    pub local_secret: Option<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,7 +61,18 @@ impl AppState {
 
     /// State over an open store, signing tokens with `signing_key`.
     pub fn new(store: Store, config: Config, signing_key: &[u8]) -> Self {
+        Self::with_local_secret(store, config, signing_key, None)
+    }
+
+    /// Same, accepting `local_secret` from the desktop window (`POST /api/v1/auth/local`).
+    pub fn with_local_secret(
+        store: Store,
+        config: Config,
+        signing_key: &[u8],
+        local_secret: Option<String>,
+    ) -> Self {
         AppState(Arc::new(Inner {
+            local_secret,
             store,
             tokens: Tokens::new(signing_key, config.token_ttl_hours),
             limiter: LoginLimiter::new(config.login_attempts, Duration::from_secs(300)),

@@ -6,6 +6,9 @@ use std::path::Path;
 use tracing_appender::{non_blocking::WorkerGuard, rolling};
 use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
 
+/// Keeps the log file writer alive (drop it last).
+pub type LogGuard = WorkerGuard;
+
 /// Starts logging; keep the guard alive until exit so the file is flushed.
 /// The level comes from `RUST_LOG` (default `info`).
 pub fn init(data_dir: &Path, log_files: usize) -> Option<WorkerGuard> {

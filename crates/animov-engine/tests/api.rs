@@ -750,3 +750,50 @@ async fn events_stream_pushes_new_frames() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_desktop_window_signs_in_with_its_per_launch_secret() {
+    use tower::ServiceExt;
+    let t = animov_store::testing::sqlite().await;
+    let post = |app: axum::Router, secret: &str| {
+        let req = Request::post("/api/v1/auth/local")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({ "secret": secret }).to_string()))
+            .unwrap();
+        async move {
+            let resp = app.oneshot(req).await.unwrap();
+            let status = resp.status();
+            let body = http_body_util::BodyExt::collect(resp.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, serde_json::from_slice::<Value>(&body).unwrap())
+        }
+    };
+    let cfg = animov_engine::config::Config::default;
+    let with = animov_engine::state::AppState::with_local_secret(
+        t.store.clone(),
+        cfg(),
+        b"test signing key, 32 bytes long!",
+        Some("s3cr3t-of-this-launch".into()),
+    );
+    let app = animov_engine::api::app(with);
+    let (s, v) = post(app.clone(), "s3cr3t-of-this-launch").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["user"], json!({"username": "local", "role": "operator"}));
+    let (s, _) = post(app.clone(), "s3cr3t-of-this-launch").await;
+    assert_eq!(s, StatusCode::OK, "the local user is reused");
+    let (s, v) = post(app, "guess").await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("bad_credentials"))
+    );
+    // An engine started without a desktop shell accepts no local sign-in at all.
+    let without = animov_engine::state::AppState::new(
+        t.store.clone(),
+        cfg(),
+        b"test signing key, 32 bytes long!",
+    );
+    let (s, _) = post(animov_engine::api::app(without), "").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}

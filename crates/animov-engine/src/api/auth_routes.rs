@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use animov_api::{
-    CreateApiKeyRequest, CreatedApiKey, ErrorBody, LoginRequest, LoginResponse, Role, SourceKind,
-    UserInfo,
+    CreateApiKeyRequest, CreatedApiKey, ErrorBody, LocalLoginRequest, LoginRequest, LoginResponse,
+    Role, SourceKind, UserInfo,
 };
 use axum::{
     Json,
@@ -139,4 +139,69 @@ pub async fn revoke_api_key(
     state.store.revoke_api_key(id).await?;
     tracing::info!(id, by = %user.username, "API key revoked");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The local operator of the desktop window.
+pub const LOCAL_USER: &str = "local";
+
+/// Sign in the desktop window with the per-launch secret its shell handed to
+/// the engine (as the local operator, created on first use).
+#[utoipa::path(post, path = "/api/v1/auth/local", tag = "auth", request_body = LocalLoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn local_login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LocalLoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let keys = vec!["local-secret".to_string()];
+    let now = std::time::Instant::now();
+    if let Err(wait) = state.limiter.check(&keys, now) {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many attempts: wait {wait} s"),
+        );
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+    let ok = state
+        .local_secret
+        .as_deref()
+        .is_some_and(|s| constant_time_eq(s.as_bytes(), req.secret.as_bytes()));
+    if !ok {
+        state.limiter.fail(&keys, now);
+        return Err(
+            ApiError::unauthorized("this sign-in is only for the AniMOV desktop window")
+                .with_code("bad_credentials"),
+        );
+    }
+    let user = match state.store.user(LOCAL_USER).await? {
+        Some(u) => u,
+        None => {
+            let unusable = auth::new_api_key();
+            crate::users::add_user(&state.store, LOCAL_USER, Role::Operator, &unusable)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            state
+                .store
+                .user(LOCAL_USER)
+                .await?
+                .ok_or_else(|| ApiError::internal(&"local user vanished"))?
+        }
+    };
+    let (token, claims) = state
+        .tokens
+        .issue(&user.username, user.role, animov_store::now_ms());
+    tracing::info!(username = %user.username, "desktop window signed in");
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: claims.exp * 1000,
+        user: UserInfo {
+            username: user.username,
+            role: user.role,
+        },
+    }))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -36,6 +36,7 @@ pub fn app(state: AppState) -> Router {
     let v1 = Router::new()
         .route("/auth/login", post(auth_routes::login))
         .route("/auth/logout", post(auth_routes::logout))
+        .route("/auth/local", post(auth_routes::local_login))
         .route("/auth/me", get(auth_routes::me))
         .route("/api-keys", post(auth_routes::create_api_key))
         .route("/api-keys/{id}", delete(auth_routes::revoke_api_key))

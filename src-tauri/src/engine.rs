@@ -1,0 +1,142 @@
+//! The engine inside the desktop app: started on a loopback port, stopped on exit.
+
+use std::{path::PathBuf, sync::Mutex};
+
+use animov_engine::{
+    config::{Config, default_data_dir},
+    demo, jobs,
+    server::{self, Running},
+    state::AppState,
+    telemetry,
+};
+
+/// Command-line options of the desktop app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Args {
+    /// Data folder (`--data-dir`, `ANIMOV_DATA_DIR`, or the OS data folder).
+    pub data_dir: PathBuf,
+    /// Run the demo feed (`--demo`).
+    pub demo: bool,
+}
+
+impl Args {
+    /// Reads `--data-dir DIR` and `--demo`.
+    pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+        let mut args = Args {
+            data_dir: std::env::var_os("ANIMOV_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_data_dir),
+            demo: false,
+        };
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--demo" => args.demo = true,
+                "--data-dir" => {
+                    args.data_dir = it
+                        .next()
+                        .map(PathBuf::from)
+                        .ok_or("--data-dir needs a folder")?
+                }
+                other => {
+                    return Err(format!(
+                        "unknown option {other:?} (use --data-dir DIR, --demo)"
+                    ));
+                }
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// The running engine.
+pub struct Engine {
+    state: AppState,
+    running: Mutex<Option<Running>>,
+    addr: std::net::SocketAddr,
+    secret: String,
+    _log: Option<telemetry::LogGuard>,
+}
+
+impl Engine {
+    /// Opens the data folder and starts the engine on `127.0.0.1:<free port>`.
+    /// `bundled_ui` is used when neither `ui_dir` nor `ANIMOV_UI_DIR` says where the UI is.
+    pub async fn start(args: &Args, bundled_ui: Option<PathBuf>) -> anyhow::Result<Engine> {
+        std::fs::create_dir_all(&args.data_dir)?;
+        let mut config = Config::load(&args.data_dir)?;
+        if config.ui_dir.is_none() && std::env::var_os("ANIMOV_UI_DIR").is_none() {
+            config.ui_dir = bundled_ui;
+        }
+        let log = telemetry::init(&args.data_dir, config.log_files);
+        let secret = animov_engine::auth::new_signing_key();
+        let state =
+            animov_engine::open_with_local_secret(&args.data_dir, config, Some(secret.clone()))
+                .await?;
+        let demo_cams = if args.demo {
+            let cams = demo::ensure_cameras(&state.store, &state.config.demo).await?;
+            let interval = state.config.demo.backfill_interval_ms as i64;
+            demo::backfill(
+                &state.store,
+                &cams,
+                state.config.demo.backfill_days,
+                interval,
+                animov_store::now_ms(),
+            )
+            .await?;
+            jobs::close_now(&state, animov_store::now_ms()).await?;
+            Some(cams)
+        } else {
+            None
+        };
+        let running = server::start(state.clone(), "127.0.0.1:0".parse()?, demo_cams).await?;
+        let addr = running.addr;
+        Ok(Engine {
+            state,
+            running: Mutex::new(Some(running)),
+            addr,
+            secret,
+            _log: log,
+        })
+    }
+
+    /// Where the engine listens.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
+    }
+
+    /// The per-launch secret the window signs in with.
+    pub fn local_secret(&self) -> &str {
+        &self.secret
+    }
+
+    /// Stops the engine (once).
+    pub async fn stop(&self) {
+        let running = self.running.lock().ok().and_then(|mut r| r.take());
+        if let Some(r) = running {
+            r.shutdown(&self.state).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_its_options() {
+        let a = Args::parse(
+            ["--demo", "--data-dir", "/tmp/x"]
+                .into_iter()
+                .map(String::from),
+        )
+        .unwrap();
+        assert_eq!(
+            a,
+            Args {
+                data_dir: "/tmp/x".into(),
+                demo: true
+            }
+        );
+        assert!(Args::parse(["--nope"].into_iter().map(String::from)).is_err());
+        assert!(Args::parse(["--data-dir"].into_iter().map(String::from)).is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! The desktop shell: a thin Tauri app around the engine.
+//!
+//! It starts the engine in-process on a loopback port, waits until it listens,
+//! opens one window on the engine's UI already signed in as the local operator
+//! (a per-launch secret is handed to the engine and to the window's first URL
+//! fragment — no password in the page or in a file), keeps a tray icon with Open/Quit, and
+//! stops the engine cleanly on exit. Closing the window keeps AniMOV running in
+//! the tray (statistics and, later, alerts go on).
+
+mod engine;
+mod tray;
+
+use std::process::ExitCode;
+
+use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+
+pub use engine::{Args, Engine};
+
+/// Label of the main window.
+pub const MAIN: &str = "main";
+
+/// Runs the desktop app until Quit.
+pub fn run() -> ExitCode {
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = tauri::Builder::default()
+        .setup(move |app| {
+            // Installed (.deb): the UI ships as a resource next to the binary.
+            let bundled_ui = app
+                .path()
+                .resource_dir()
+                .ok()
+                .map(|d| d.join("ui"))
+                .filter(|d| d.join("index.html").is_file());
+            let engine = tauri::async_runtime::block_on(Engine::start(&args, bundled_ui))?;
+            let url = format!("http://{}/", engine.addr());
+            println!("AniMOV engine at {url} (data: {})", args.data_dir.display());
+            // The secret rides in the fragment: the UI reads it, signs in, and
+            // removes it from the address; fragments never reach a server log.
+            let first = format!("{url}#local={}", engine.local_secret());
+            WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(first.parse()?))
+                .title("AniMOV")
+                .inner_size(1280.0, 860.0)
+                .min_inner_size(800.0, 600.0)
+                .build()?;
+            tray::install(app.handle())?;
+            app.manage(engine);
+            // Ctrl-C or SIGTERM: leave like Quit, stopping the engine cleanly.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                animov_engine::server::shutdown_signal().await;
+                handle.exit(0);
+            });
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.label() == MAIN
+            {
+                // Keep running in the tray; Quit is in the tray menu.
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: cannot start the AniMOV window: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event
+            && let Some(engine) = handle.try_state::<Engine>()
+        {
+            tauri::async_runtime::block_on(engine.stop());
+        }
+    });
+    ExitCode::SUCCESS
+}
