@@ -122,6 +122,9 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#tl-csv")]);
   const csvPath = join(out, "timeline.csv");
   await download.saveAs(csvPath);
+  const [png] = await Promise.all([page.waitForEvent("download"), page.click("#tl-png")]);
+  assert.match(png.suggestedFilename(), /\.png$/);
+  await png.saveAs(join(out, "timeline-export.png"));
   await page.screenshot({ path: join(out, "timeline.png"), fullPage: true });
 
   // English.
@@ -133,6 +136,14 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.fill("tr[data-source='demo-2'] .cam-name", "Pen two");
   await page.click("tr[data-source='demo-2'] .cam-save");
   await page.waitForSelector("tr[data-source='demo-2'] .ok");
+  // Users (admin only) and where the data lives.
+  await page.fill("#new-user", "vera");
+  await page.selectOption("#new-role", "vet");
+  await page.fill("#new-password", "long-enough-1");
+  await page.click("#user-add button[type=submit]");
+  await page.waitForSelector("tr[data-user='vera']");
+  await page.waitForSelector("#data-location dd");
+  await page.screenshot({ path: join(out, "settings.png"), fullPage: true });
   await page.click("#nav-about");
   await page.waitForSelector("#version");
   assert.deepEqual(consoleErrors, [], "no error in the browser console");

@@ -96,3 +96,29 @@ pub struct LocalLoginRequest {
     /// The secret the desktop shell handed to the engine and to its window at launch.
     pub secret: String,
 }
+
+/// `POST /api/v1/users` body (admin).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateUserRequest {
+    /// Login name (1 to 64 of letters, digits, `_ . @ -`).
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Password (at least 8 characters).
+    pub password: String,
+}
+
+/// Where this install keeps its data (`GET /api/v1/system`, admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SystemInfo {
+    /// Data folder (database, logs, settings).
+    pub data_dir: String,
+    /// The database, without secrets.
+    pub database: String,
+    /// This barn PC's site id.
+    pub site_id: String,
+    /// Engine version.
+    pub version: String,
+}

@@ -106,6 +106,9 @@ pub struct Config {
     pub log_files: usize,
     /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
     pub ui_dir: Option<PathBuf>,
+    /// The data folder this configuration was loaded for (set at start, not in the file).
+    #[serde(skip)]
+    pub data_dir: PathBuf,
 }
 
 impl Default for Config {
@@ -124,6 +127,7 @@ impl Default for Config {
             demo: DemoConfig::default(),
             log_files: 14,
             ui_dir: None,
+            data_dir: PathBuf::new(),
         }
     }
 }

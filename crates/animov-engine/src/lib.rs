@@ -100,8 +100,10 @@ pub async fn open_with_local_secret(
     config: Config,
     local_secret: Option<String>,
 ) -> Result<AppState, EngineError> {
+    let mut config = config;
     config.validate()?;
     std::fs::create_dir_all(data_dir)?;
+    config.data_dir = data_dir.to_path_buf();
     let secrets = Secrets::new(config.secrets, data_dir);
     let store = Store::open(&store_config(data_dir, &config, &secrets)?).await?;
     let key = secrets.get_or_create(secret_names::JWT_SIGNING_KEY, auth::new_signing_key)?;

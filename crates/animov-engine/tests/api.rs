@@ -797,3 +797,92 @@ async fn the_desktop_window_signs_in_with_its_per_launch_secret() {
     let (s, _) = post(animov_engine::api::app(without), "").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn admins_manage_users_and_see_where_data_lives() {
+    for e in envs().await {
+        let b = e.backend;
+        let admin = e.login("admin").await;
+        let vet = e.login("victor").await;
+        let (s, _) = e
+            .call("GET", "/api/v1/users", Cred::Bearer(&vet), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, v) = e
+            .call(
+                "POST",
+                "/api/v1/users",
+                Cred::Bearer(&admin),
+                Some(json!({"username": "vera", "role": "vet", "password": "long-enough-1"})),
+            )
+            .await;
+        assert_eq!(
+            (s, &v),
+            (
+                StatusCode::CREATED,
+                &json!({"username": "vera", "role": "vet"})
+            )
+        );
+        let (s, v) = e
+            .call(
+                "POST",
+                "/api/v1/users",
+                Cred::Bearer(&admin),
+                Some(json!({"username": "vera", "role": "vet", "password": "long-enough-1"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::CONFLICT, Some("username_taken"))
+        );
+        let (s, v) = e
+            .call(
+                "POST",
+                "/api/v1/users",
+                Cred::Bearer(&admin),
+                Some(json!({"username": "x", "role": "vet", "password": "short"})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("password"))
+        );
+        let (s, v) = e
+            .call("GET", "/api/v1/users", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let names: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["admin", "olga", "vera", "victor"]);
+        let (s, _) = e
+            .call("DELETE", "/api/v1/users/admin", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "not yourself");
+        let (s, _) = e
+            .call("DELETE", "/api/v1/users/victor", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (s, _) = e
+            .call("GET", "/api/v1/cameras", Cred::Bearer(&vet), None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "a deleted user's session ends");
+        let (s, _) = e
+            .call("DELETE", "/api/v1/users/victor", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, v) = e
+            .call("GET", "/api/v1/system", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(v["site_id"].as_str().is_some_and(|x| !x.is_empty()), "{v}");
+        let op = e.login("olga").await;
+        let (s, _) = e
+            .call("GET", "/api/v1/system", Cred::Bearer(&op), None)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+}

@@ -83,6 +83,38 @@ impl Store {
         .transpose()
     }
 
+    /// Every user, by name.
+    pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, username, password_hash, role FROM users ORDER BY username")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let role: String = r.try_get("role")?;
+                Ok(UserRow {
+                    id: r.try_get("id")?,
+                    username: r.try_get("username")?,
+                    password_hash: r.try_get("password_hash")?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a user; `NotFound` if there is none by that name.
+    pub async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
+        let res = sqlx::query("DELETE FROM users WHERE username = ?")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
     /// Number of users.
     pub async fn user_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")

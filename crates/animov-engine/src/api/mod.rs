@@ -2,6 +2,7 @@
 //!
 //! [`app`] builds the router without a socket, so tests drive it with `oneshot`.
 
+mod admin;
 mod auth_routes;
 mod error;
 mod events;
@@ -38,6 +39,9 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/logout", post(auth_routes::logout))
         .route("/auth/local", post(auth_routes::local_login))
         .route("/auth/me", get(auth_routes::me))
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{username}", delete(admin::delete_user))
+        .route("/system", get(admin::system))
         .route("/api-keys", post(auth_routes::create_api_key))
         .route("/api-keys/{id}", delete(auth_routes::revoke_api_key))
         .route("/ingest", post(ingest::ingest))

@@ -5,7 +5,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{auth_routes, events, ingest, meta, stats};
+use super::{admin, auth_routes, events, ingest, meta, stats};
 
 /// The AniMOV HTTP API.
 #[derive(OpenApi)]
@@ -13,6 +13,7 @@ use super::{auth_routes, events, ingest, meta, stats};
     info(title = "AniMOV API", description = "Goat activity statistics: ingest frame counts, read minute statistics, consolidated windows and activity series. Timestamps are UTC milliseconds; `from` is inclusive, `to` exclusive; absent values are null. Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. Legacy read aliases of the prototype (`/sources`, `/dates`, `/stats_minute`, `/stats_heure`, `/chevres_minutes`, `/chevres_heures`, `/get_serie_heure`, `/get_serie_jour`, `/get_serie_last_heure`, `/get_serie_last_jour`) take `?source=` and answer rows tagged with `source`."),
     paths(
         auth_routes::login, auth_routes::local_login, auth_routes::logout, auth_routes::me, auth_routes::create_api_key, auth_routes::revoke_api_key,
+        admin::list_users, admin::create_user, admin::delete_user, admin::system,
         ingest::ingest, ingest::legacy_ingest,
         stats::cameras, stats::live, events::events, stats::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
         stats::series, stats::series_last,
