@@ -33,6 +33,18 @@ pub struct ApiKeyRow {
     pub revoked_ms: Option<i64>,
 }
 
+const USER_SELECT: &str = "SELECT id, username, password_hash, role FROM users";
+
+fn row_to_user(r: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
+    let role: String = r.try_get("role")?;
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        password_hash: r.try_get("password_hash")?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
+    })
+}
+
 impl Store {
     /// Creates a user; `UsernameTaken` if the name exists.
     pub async fn create_user(
@@ -65,42 +77,19 @@ impl Store {
 
     /// A user by name.
     pub async fn user(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, username, password_hash, role FROM users WHERE username = ?")
-                .bind(username)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|r| {
-            let role: String = r.try_get("role")?;
-            Ok(UserRow {
-                id: r.try_get("id")?,
-                username: r.try_get("username")?,
-                password_hash: r.try_get("password_hash")?,
-                role: Role::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-            })
-        })
-        .transpose()
+        let row = sqlx::query(&format!("{USER_SELECT} WHERE username = ?"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(row_to_user).transpose()
     }
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, username, password_hash, role FROM users ORDER BY username")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                let role: String = r.try_get("role")?;
-                Ok(UserRow {
-                    id: r.try_get("id")?,
-                    username: r.try_get("username")?,
-                    password_hash: r.try_get("password_hash")?,
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY username"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(row_to_user).collect()
     }
 
     /// Deletes a user; `NotFound` if there is none by that name.

@@ -31,15 +31,7 @@ pub async fn login(
     let mut keys = vec![user_key.clone()];
     keys.extend(ip.map(|ip| format!("ip:{ip}")));
     let now = std::time::Instant::now();
-    if let Err(wait) = state.limiter.check(&keys, now) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many failed sign-ins: wait {wait} s and try again"),
-        );
-        e.retry_after = Some(wait);
-        return Err(e);
-    }
+    not_limited(&state, &keys, now)?;
     let user = state.store.user(&body.username).await?;
     let hash = user
         .as_ref()
@@ -154,15 +146,7 @@ pub async fn local_login(
 ) -> Result<Json<LoginResponse>, ApiError> {
     let keys = vec!["local-secret".to_string()];
     let now = std::time::Instant::now();
-    if let Err(wait) = state.limiter.check(&keys, now) {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many attempts: wait {wait} s"),
-        );
-        e.retry_after = Some(wait);
-        return Err(e);
-    }
+    not_limited(&state, &keys, now)?;
     let ok = state
         .local_secret
         .as_deref()
@@ -204,4 +188,17 @@ pub async fn local_login(
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 429 with `Retry-After` while any of `keys` has too many recent failures.
+fn not_limited(state: &AppState, keys: &[String], now: std::time::Instant) -> Result<(), ApiError> {
+    state.limiter.check(keys, now).map_err(|wait| {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed sign-ins: wait {wait} s and try again"),
+        );
+        e.retry_after = Some(wait);
+        e
+    })
 }
