@@ -120,3 +120,23 @@ impl Env {
             .unwrap();
     }
 }
+
+pub const MIN: i64 = 60_000;
+
+pub fn now() -> i64 {
+    animov_store::now_ms()
+}
+
+/// About 3 hours ago, on a 15-minute boundary.
+pub fn t0() -> i64 {
+    (now() / (15 * MIN) - 12) * 15 * MIN
+}
+
+/// `n` frames from `from`, `step` ms apart, with varied counts.
+pub fn frames(from: i64, n: i64, step: i64) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| serde_json::json!({"ts_ms": from + i * step, "lying": (i % 7), "standing": (i % 5)}))
+            .collect(),
+    )
+}
