@@ -57,39 +57,27 @@ fn band(
     lo: fn(&SeriesPoint) -> i64,
     hi: fn(&SeriesPoint) -> i64,
 ) -> [Line; 2] {
-    let base = Line::new()
-        .name(format!("{name} {stack}"))
-        .stack(stack.to_string())
-        .show_symbol(false)
-        .line_style(LineStyle::new().opacity(0.0))
-        .item_style(
-            charming::element::ItemStyle::new()
-                .color(color)
-                .opacity(0.3),
-        )
-        .data(
-            points
-                .iter()
-                .map(|p| point(p.ts, lo(p) as f64))
-                .collect::<Vec<_>>(),
-        );
-    let width = Line::new()
-        .name(format!("{name} {stack}"))
-        .stack(stack.to_string())
-        .show_symbol(false)
-        .line_style(LineStyle::new().opacity(0.0))
-        .item_style(
-            charming::element::ItemStyle::new()
-                .color(color)
-                .opacity(0.3),
-        )
-        .area_style(AreaStyle::new().color(color).opacity(0.15))
-        .data(
-            points
-                .iter()
-                .map(|p| point(p.ts, (hi(p) - lo(p)) as f64))
-                .collect::<Vec<_>>(),
-        );
+    // Two stacked invisible lines: the minimum, then (max - min) with its area filled.
+    let layer = |y: &dyn Fn(&SeriesPoint) -> i64| {
+        Line::new()
+            .name(format!("{name} {stack}"))
+            .stack(stack.to_string())
+            .show_symbol(false)
+            .line_style(LineStyle::new().opacity(0.0))
+            .item_style(
+                charming::element::ItemStyle::new()
+                    .color(color)
+                    .opacity(0.3),
+            )
+            .data(
+                points
+                    .iter()
+                    .map(|p| point(p.ts, y(p) as f64))
+                    .collect::<Vec<_>>(),
+            )
+    };
+    let base = layer(&lo);
+    let width = layer(&|p| hi(p) - lo(p)).area_style(AreaStyle::new().color(color).opacity(0.15));
     [base, width]
 }
 

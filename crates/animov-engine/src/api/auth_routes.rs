@@ -53,18 +53,8 @@ pub async fn login(
         );
     };
     state.limiter.clear(&user_key);
-    let (token, claims) = state
-        .tokens
-        .issue(&user.username, user.role, animov_store::now_ms());
     tracing::info!(username = %user.username, role = user.role.as_str(), "signed in");
-    Ok(Json(LoginResponse {
-        token,
-        expires_at: claims.exp * 1000,
-        user: UserInfo {
-            username: user.username,
-            role: user.role,
-        },
-    }))
+    Ok(Json(session(&state, user)))
 }
 
 /// Sign out: the token stops working at once.
@@ -172,18 +162,8 @@ pub async fn local_login(
                 .ok_or_else(|| ApiError::internal(&"local user vanished"))?
         }
     };
-    let (token, claims) = state
-        .tokens
-        .issue(&user.username, user.role, animov_store::now_ms());
     tracing::info!(username = %user.username, "desktop window signed in");
-    Ok(Json(LoginResponse {
-        token,
-        expires_at: claims.exp * 1000,
-        user: UserInfo {
-            username: user.username,
-            role: user.role,
-        },
-    }))
+    Ok(Json(session(&state, user)))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -201,4 +181,19 @@ fn not_limited(state: &AppState, keys: &[String], now: std::time::Instant) -> Re
         e.retry_after = Some(wait);
         e
     })
+}
+
+/// A new session token for `user`.
+fn session(state: &AppState, user: animov_store::UserRow) -> LoginResponse {
+    let (token, claims) = state
+        .tokens
+        .issue(&user.username, user.role, animov_store::now_ms());
+    LoginResponse {
+        token,
+        expires_at: claims.exp * 1000,
+        user: UserInfo {
+            username: user.username,
+            role: user.role,
+        },
+    }
 }
