@@ -7,6 +7,10 @@
 //! * [`series`] — bucketed activity series (medians, standing ratio).
 //! * [`ingest`] — validation of incoming frames.
 //! * [`demo`] — a seedable synthetic herd for demos, tests and benchmarks.
+//! * [`geometry`] — boxes, overlap, non-maximum suppression, regions of interest.
+//! * [`posture`] — standing or lying from box geometry, per-camera calibration.
+//! * [`tracker`] — ByteTrack-like tracking and lying bouts per animal.
+//! * [`retention`] — which recording segments to delete.
 //!
 //! ```
 //! use animov_core::{FrameCount, minute::minute_rows};
@@ -21,11 +25,15 @@
 
 pub mod consolidate;
 pub mod demo;
+pub mod geometry;
 mod histogram;
 pub mod ingest;
 pub mod minute;
+pub mod posture;
+pub mod retention;
 pub mod series;
 pub mod time;
+pub mod tracker;
 
 pub use histogram::{Histogram, HistogramError};
 
