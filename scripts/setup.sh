@@ -7,6 +7,9 @@ set -euo pipefail
 profile=${1:-run}
 
 pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev ca-certificates curl)
+# Cameras: GStreamer (capture, decode, H.264 parse/mux, encode of raw sources).
+pkgs+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
 # The desktop window (Tauri, WebKitGTK), tray and screenshots.
 desktop=(libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$profile" = test ]; then
@@ -42,3 +45,6 @@ rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$' 
 if [ "$profile" = test ]; then
     rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 fi
+
+# ONNX Runtime's shared library (from the PyPI onnxruntime wheel), loaded by the detector.
+bash "$(dirname "$0")/onnxruntime.sh" >/dev/null

@@ -10,6 +10,7 @@
 //! * [`geometry`] — boxes, overlap, non-maximum suppression, regions of interest.
 //! * [`posture`] — standing or lying from box geometry, per-camera calibration.
 //! * [`tracker`] — ByteTrack-like tracking and lying bouts per animal.
+//! * [`analysis`] — one frame's boxes to counts (roles, filters, posture, tracks).
 //! * [`retention`] — which recording segments to delete.
 //!
 //! ```
@@ -23,6 +24,7 @@
 //! assert_eq!(rows[0].lying.stat.mean, 3.5);
 //! ```
 
+pub mod analysis;
 pub mod consolidate;
 pub mod demo;
 pub mod geometry;

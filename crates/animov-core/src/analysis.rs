@@ -1,0 +1,267 @@
+//! From a detector's boxes to one frame's counts: role of each class, region
+//! of interest, minimum size and score, posture, tracking.
+//!
+//! Counting rule: every kept animal box is `standing`, `lying` or `unknown`;
+//! a frame's counts are the standing and lying boxes. `unknown` boxes (a
+//! detector class marked `animal` while the camera's posture classifier cannot
+//! decide — it always decides today, so this is 0 unless a model says so) are
+//! reported apart and enter neither the total nor the standing ratio.
+
+use crate::{
+    geometry::{BBox, point_in_polygon},
+    posture::{Posture, PostureModel},
+    tracker::{LyingBout, TrackInput, Tracker, TrackerConfig},
+};
+
+/// What a detector class means for us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// An animal, posture to be decided from the box.
+    Animal,
+    /// An animal standing (models trained on postures).
+    Standing,
+    /// An animal lying.
+    Lying,
+    /// Not counted.
+    Ignore,
+}
+
+impl Role {
+    /// `animal`, `standing`, `lying` or `ignore`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Animal => "animal",
+            Role::Standing => "standing",
+            Role::Lying => "lying",
+            Role::Ignore => "ignore",
+        }
+    }
+
+    /// Parses [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "animal" => Some(Role::Animal),
+            "standing" => Some(Role::Standing),
+            "lying" => Some(Role::Lying),
+            "ignore" => Some(Role::Ignore),
+            _ => None,
+        }
+    }
+}
+
+/// One box from the detector, in pixels of the analysed frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDetection {
+    /// Where.
+    pub bbox: BBox,
+    /// Class index of the model.
+    pub class_id: usize,
+    /// Class name of the model.
+    pub class: String,
+    /// What the class means.
+    pub role: Role,
+    /// Confidence.
+    pub score: f32,
+}
+
+/// A counted box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysedBox {
+    /// The detector's box.
+    pub det: RawDetection,
+    /// Posture after smoothing by the track (or of the box alone when untracked).
+    pub posture: Posture,
+    /// Track id, when tracked.
+    pub track_id: Option<u64>,
+}
+
+/// Counts of one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Standing animals.
+    pub standing: u32,
+    /// Lying animals.
+    pub lying: u32,
+    /// Animals of undecided posture (not in the other two).
+    pub unknown: u32,
+}
+
+/// One analysed frame.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FrameAnalysis {
+    /// Kept boxes.
+    pub boxes: Vec<AnalysedBox>,
+    /// Counts of the kept boxes.
+    pub counts: Counts,
+    /// Lying bouts that ended with this frame.
+    pub finished_bouts: Vec<LyingBout>,
+}
+
+/// Per-camera filters applied to the detector's boxes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CameraFilter {
+    /// Boxes below this score are dropped (calibrate against the herd size).
+    pub min_score: f32,
+    /// Boxes smaller than this, in pixels of width and height, are dropped.
+    pub min_box: f32,
+    /// Region of interest (pixels); a box counts when its bottom centre is inside. Empty: whole frame.
+    pub roi: Vec<(f32, f32)>,
+}
+
+impl Default for CameraFilter {
+    fn default() -> Self {
+        CameraFilter {
+            min_score: 0.35,
+            min_box: 8.0,
+            roi: Vec::new(),
+        }
+    }
+}
+
+impl CameraFilter {
+    /// Whether the box is kept.
+    pub fn keeps(&self, d: &RawDetection) -> bool {
+        if d.role == Role::Ignore || d.score < self.min_score {
+            return false;
+        }
+        if d.bbox.w < self.min_box || d.bbox.h < self.min_box {
+            return false;
+        }
+        self.roi.is_empty() || point_in_polygon(d.bbox.x + d.bbox.w / 2.0, d.bbox.y2(), &self.roi)
+    }
+}
+
+/// A camera's analysis state: filters, posture classifier and tracks.
+#[derive(Debug, Clone)]
+pub struct CameraAnalyser {
+    /// Filters.
+    pub filter: CameraFilter,
+    /// Posture classifier for `animal` boxes.
+    pub posture: PostureModel,
+    tracker: Tracker,
+}
+
+impl CameraAnalyser {
+    /// A fresh analyser; track ids start at `first_track_id`.
+    pub fn new(
+        filter: CameraFilter,
+        posture: PostureModel,
+        tracker: TrackerConfig,
+        first_track_id: u64,
+    ) -> Self {
+        CameraAnalyser {
+            filter,
+            posture,
+            tracker: Tracker::new(tracker, first_track_id),
+        }
+    }
+
+    /// The tracker (running bouts, next id).
+    pub fn tracker(&self) -> &Tracker {
+        &self.tracker
+    }
+
+    /// Analyses one frame of height `frame_h` taken at `ts_ms`.
+    pub fn analyse(&mut self, ts_ms: i64, frame_h: f32, dets: Vec<RawDetection>) -> FrameAnalysis {
+        let kept: Vec<RawDetection> = dets.into_iter().filter(|d| self.filter.keeps(d)).collect();
+        let inputs: Vec<TrackInput> = kept
+            .iter()
+            .map(|d| TrackInput {
+                bbox: d.bbox,
+                score: d.score,
+                posture: match d.role {
+                    Role::Standing => Posture::Standing,
+                    Role::Lying => Posture::Lying,
+                    _ => self.posture.classify(&d.bbox, frame_h),
+                },
+            })
+            .collect();
+        // Every kept box passed `min_score`, so it is "confident" for the tracker
+        // when min_score ≥ its high threshold; weaker ones still match tracks.
+        let update = self.tracker.update(ts_ms, &inputs);
+        let mut counts = Counts::default();
+        let boxes = kept
+            .into_iter()
+            .zip(inputs.iter())
+            .zip(update.assigned)
+            .map(|((det, input), assigned)| {
+                let (track_id, posture) = match assigned {
+                    Some((id, p)) => (Some(id), p),
+                    None => (None, input.posture),
+                };
+                match posture {
+                    Posture::Standing => counts.standing += 1,
+                    Posture::Lying => counts.lying += 1,
+                    Posture::Unknown => counts.unknown += 1,
+                }
+                AnalysedBox {
+                    det,
+                    posture,
+                    track_id,
+                }
+            })
+            .collect();
+        FrameAnalysis {
+            boxes,
+            counts,
+            finished_bouts: update.finished_bouts,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(x: f32, y: f32, w: f32, h: f32, role: Role, score: f32) -> RawDetection {
+        RawDetection {
+            bbox: BBox { x, y, w, h },
+            class_id: 0,
+            class: "sheep".into(),
+            role,
+            score,
+        }
+    }
+
+    #[test]
+    fn counts_postures_and_applies_filters() {
+        let filter = CameraFilter {
+            min_score: 0.3,
+            min_box: 10.0,
+            roi: vec![(0.0, 0.0), (500.0, 0.0), (500.0, 500.0), (0.0, 500.0)],
+        };
+        let mut a =
+            CameraAnalyser::new(filter, PostureModel::default(), TrackerConfig::default(), 1);
+        let r = a.analyse(
+            0,
+            720.0,
+            vec![
+                det(10.0, 10.0, 100.0, 90.0, Role::Animal, 0.9), // standing by shape
+                det(200.0, 10.0, 100.0, 40.0, Role::Animal, 0.8), // lying by shape
+                det(300.0, 300.0, 50.0, 50.0, Role::Lying, 0.7), // the model says lying
+                det(10.0, 10.0, 100.0, 90.0, Role::Ignore, 0.9), // a person
+                det(10.0, 200.0, 5.0, 5.0, Role::Animal, 0.9),   // too small
+                det(10.0, 300.0, 50.0, 50.0, Role::Animal, 0.2), // too weak
+                det(600.0, 10.0, 100.0, 90.0, Role::Animal, 0.9), // outside the pen
+            ],
+        );
+        assert_eq!(
+            r.counts,
+            Counts {
+                standing: 1,
+                lying: 2,
+                unknown: 0
+            }
+        );
+        assert_eq!(r.boxes.len(), 3);
+        assert!(r.boxes.iter().all(|b| b.track_id.is_some()));
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in [Role::Animal, Role::Standing, Role::Lying, Role::Ignore] {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("goat"), None);
+    }
+}
