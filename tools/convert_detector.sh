@@ -21,11 +21,23 @@ if [ ! -f "$pkg/package/models/$name.json" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$venv/bin/tfjs_graph_converter" --output_format tf_frozen_model "$pkg/package/models/$name.json" "$tmp/$name.pb"
+# CenterNet's fused convolutions lack the `TArgs` attribute TensorFlow needs: add it.
+cp "$pkg/package/models/$name.bin" "$tmp/"
+"$venv/bin/python" - "$pkg/package/models/$name.json" "$tmp/$name.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for n in d["modelTopology"]["node"]:
+    if n["op"] in ("_FusedConv2D", "FusedDepthwiseConv2dNative") and "TArgs" not in n["attr"]:
+        k = int(n["attr"].get("num_args", {}).get("i", "1"))
+        n["attr"]["TArgs"] = {"list": {"type": ["DT_FLOAT"] * k}}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$venv/bin/tfjs_graph_converter" --output_format tf_frozen_model "$tmp/$name.json" "$tmp/$name.pb"
 # tfjs graphs carry `_input_shapes`/`_output_shapes` with symbolic sizes that tf2onnx
 # cannot copy ("Could not infer the attribute type"): drop the private attributes.
-"$venv/bin/python" - "$tmp/$name.pb" <<'PY'
-import sys
+# Prints the inputs and the signature outputs still in the frozen graph.
+io=$("$venv/bin/python" - "$tmp/$name.pb" "$tmp/$name.json" 2>/dev/null <<'PY'
+import json, sys
 import tensorflow as tf
 g = tf.compat.v1.GraphDef()
 g.ParseFromString(open(sys.argv[1], "rb").read())
@@ -33,9 +45,15 @@ for n in g.node:
     for a in [a for a in n.attr if a.startswith("_")]:
         del n.attr[a]
 open(sys.argv[1], "wb").write(g.SerializeToString())
+sig = json.load(open(sys.argv[2]))["signature"]
+names = {n.name for n in g.node}
+ins = sorted(k if ":" in k else k + ":0" for k in sig["inputs"])
+outs = sorted(k if ":" in k else k + ":0" for k in sig["outputs"] if k.split(":")[0] in names)
+print(",".join(ins) + " " + ",".join(outs))
 PY
-inputs=$("$venv/bin/python" -c "import json,sys; d=json.load(open(sys.argv[1])); print(','.join(sorted(d['signature']['inputs'])))" "$pkg/package/models/$name.json")
-outputs=$("$venv/bin/python" -c "import json,sys; d=json.load(open(sys.argv[1])); print(','.join(sorted(d['signature']['outputs'])))" "$pkg/package/models/$name.json")
+)
+inputs=${io% *}
+outputs=${io#* }
 "$venv/bin/python" -m tf2onnx.convert --graphdef "$tmp/$name.pb" --inputs "$inputs" --outputs "$outputs" \
     --opset 17 --output "$out/$name.onnx"
 sha256sum "$out/$name.onnx"
