@@ -107,8 +107,8 @@ impl Track {
             b.w - self.bbox.w,
             b.h - self.bbox.h,
         ];
-        for i in 0..4 {
-            self.vel[i] = 0.5 * self.vel[i] + 0.5 * d[i] / dt;
+        for (v, d) in self.vel.iter_mut().zip(d) {
+            *v = 0.5 * *v + 0.5 * d / dt;
         }
         self.bbox = b;
         self.last_ms = ts_ms;

@@ -6,8 +6,10 @@
 //! detector loads the library dynamically (see [`detector::runtime`]) and says
 //! clearly when it is missing.
 
+pub mod capture;
 pub mod decode;
 pub mod detector;
+pub mod handoff;
 pub mod preprocess;
 pub mod spec;
 

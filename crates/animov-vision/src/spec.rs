@@ -214,10 +214,11 @@ impl ModelSpec {
         }
         if self.format == OutputFormat::Nanodet
             && (self.strides.is_empty()
-                || self
-                    .strides
-                    .iter()
-                    .any(|s| *s == 0 || self.input.width % s != 0 || self.input.height % s != 0))
+                || self.strides.iter().any(|s| {
+                    *s == 0
+                        || !self.input.width.is_multiple_of(*s)
+                        || !self.input.height.is_multiple_of(*s)
+                }))
         {
             return Err("strides must divide the input size".into());
         }

@@ -1,0 +1,130 @@
+//! The bounded hand-off between a camera and inference: pushing never blocks;
+//! when inference is behind, the oldest frame is dropped and counted.
+
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Condvar, Mutex},
+    time::Duration,
+};
+
+/// A bounded FIFO that drops its oldest item when full.
+#[derive(Debug)]
+pub struct Handoff<T> {
+    inner: Mutex<Inner<T>>,
+    ready: Condvar,
+    capacity: usize,
+}
+
+#[derive(Debug)]
+struct Inner<T> {
+    queue: VecDeque<T>,
+    dropped: u64,
+    pushed: u64,
+    closed: bool,
+}
+
+impl<T> Handoff<T> {
+    /// A hand-off holding at most `capacity` items (at least 1).
+    pub fn new(capacity: usize) -> Arc<Handoff<T>> {
+        Arc::new(Handoff {
+            inner: Mutex::new(Inner {
+                queue: VecDeque::new(),
+                dropped: 0,
+                pushed: 0,
+                closed: false,
+            }),
+            ready: Condvar::new(),
+            capacity: capacity.max(1),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<T>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds an item, dropping the oldest when full; returns whether one was dropped.
+    pub fn push(&self, item: T) -> bool {
+        let mut g = self.lock();
+        g.pushed += 1;
+        let dropped = if g.queue.len() >= self.capacity {
+            g.queue.pop_front();
+            g.dropped += 1;
+            true
+        } else {
+            false
+        };
+        g.queue.push_back(item);
+        drop(g);
+        self.ready.notify_one();
+        dropped
+    }
+
+    /// Takes the oldest item, waiting up to `timeout`; `None` on timeout or when closed and empty.
+    pub fn take(&self, timeout: Duration) -> Option<T> {
+        let g = self.lock();
+        let (mut g, _) = self
+            .ready
+            .wait_timeout_while(g, timeout, |i| i.queue.is_empty() && !i.closed)
+            .unwrap_or_else(|p| p.into_inner());
+        g.queue.pop_front()
+    }
+
+    /// Takes the oldest item if there is one.
+    pub fn try_take(&self) -> Option<T> {
+        self.lock().queue.pop_front()
+    }
+
+    /// Items dropped so far.
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// Items pushed so far.
+    pub fn pushed(&self) -> u64 {
+        self.lock().pushed
+    }
+
+    /// Wakes every waiter; later `take`s return at once when empty.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_all();
+    }
+
+    /// Whether [`Handoff::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_the_oldest_when_full_and_never_blocks() {
+        let h = Handoff::new(2);
+        assert!(!h.push(1));
+        assert!(!h.push(2));
+        assert!(h.push(3));
+        assert_eq!((h.pushed(), h.dropped()), (3, 1));
+        assert_eq!(h.try_take(), Some(2));
+        assert_eq!(h.take(Duration::from_millis(1)), Some(3));
+        assert_eq!(h.take(Duration::from_millis(1)), None);
+    }
+
+    #[test]
+    fn a_waiting_consumer_wakes_on_push_and_on_close() {
+        let h = Handoff::new(1);
+        let h2 = h.clone();
+        let t = std::thread::spawn(move || h2.take(Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_millis(20));
+        h.push(7);
+        assert_eq!(t.join().unwrap(), Some(7));
+        let h3 = h.clone();
+        let t = std::thread::spawn(move || h3.take(Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_millis(20));
+        h.close();
+        assert_eq!(t.join().unwrap(), None);
+        assert!(h.is_closed());
+    }
+}
