@@ -114,6 +114,11 @@ impl DemoHerd {
         self.settings
     }
 
+    /// Whether each goat truly stands now (before the simulated detector's errors).
+    pub fn standing(&self) -> &[bool] {
+        &self.standing
+    }
+
     /// Moves the herd on to `ts_ms` and returns what the detector reports then.
     /// Times must not go backwards (an earlier time just observes the present state).
     pub fn frame_at(&mut self, ts_ms: i64) -> FrameCount {

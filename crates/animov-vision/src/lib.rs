@@ -1,6 +1,8 @@
 //! AniMOV's vision adapters: the sidecar that describes a detector
 //! ([`spec`]), frame preprocessing ([`preprocess`]), output decoding
-//! ([`decode`]), ONNX Runtime detection ([`detector`]).
+//! ([`decode`]), ONNX Runtime detection ([`detector`]), GStreamer capture and
+//! recording ([`capture`]) behind a drop-oldest [`handoff`], the `demo:` barn
+//! ([`scene`]) and JPEG encoding ([`jpeg`]).
 //!
 //! Pure steps (preprocess, decode) are tested without ONNX Runtime; the
 //! detector loads the library dynamically (see [`detector::runtime`]) and says
@@ -10,7 +12,9 @@ pub mod capture;
 pub mod decode;
 pub mod detector;
 pub mod handoff;
+pub mod jpeg;
 pub mod preprocess;
+pub mod scene;
 pub mod spec;
 
 pub use detector::{Detect, DetectError, Detector, Tiling};
