@@ -22,6 +22,7 @@ mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod users;
+mod vision;
 
 use std::{path::PathBuf, str::FromStr, time::Duration};
 
@@ -34,6 +35,7 @@ pub use cameras::CameraRow;
 pub use error::StoreError;
 pub use frames::{DirtyMinute, NewFrame};
 pub use users::{ApiKeyRow, UserRow};
+pub use vision::{BoutRow, RecordingRow, SnapshotRow};
 
 /// Which database holds the data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +146,8 @@ impl Backend {
     }
 }
 
-/// The database: cameras, frames, minute statistics, users and keys.
+/// The database: cameras, frames, minute statistics, users and keys, and
+/// what the vision pipeline keeps (settings, recordings, snapshots, lying bouts).
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,

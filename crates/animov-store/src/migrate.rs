@@ -9,16 +9,30 @@ use sqlx::{
 
 use crate::{Backend, StoreError};
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
-const MYSQL: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/mysql/0001_init.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "vision",
+        include_str!("../../../migrations/sqlite/0002_vision.sql"),
+    ),
+];
+const MYSQL: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/mysql/0001_init.sql"),
+    ),
+    (
+        2,
+        "vision",
+        include_str!("../../../migrations/mysql/0002_vision.sql"),
+    ),
+];
 
 /// The migrations of `backend`, in order.
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -15,11 +15,19 @@ fn main() {
     for _ in 0..20 {
         f = scene.render(t + 10_000);
     }
-    let mut img = image::RgbImage::from_raw(f.frame.width, f.frame.height, f.frame.data).expect("frame size");
+    let mut img =
+        image::RgbImage::from_raw(f.frame.width, f.frame.height, f.frame.data).expect("frame size");
     for d in &f.truth {
-        let c = if d.role == Role::Standing { [40, 200, 60] } else { [230, 120, 20] };
+        let c = if d.role == Role::Standing {
+            [40, 200, 60]
+        } else {
+            [230, 120, 20]
+        };
         let (x0, y0) = (d.bbox.x as u32, d.bbox.y as u32);
-        let (x1, y1) = ((d.bbox.x2() as u32).min(img.width() - 1), (d.bbox.y2() as u32).min(img.height() - 1));
+        let (x1, y1) = (
+            (d.bbox.x2() as u32).min(img.width() - 1),
+            (d.bbox.y2() as u32).min(img.height() - 1),
+        );
         for x in x0..=x1 {
             img.put_pixel(x, y0, image::Rgb(c));
             img.put_pixel(x, y1, image::Rgb(c));
