@@ -15,7 +15,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
     },
     thread::JoinHandle,
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 use gstreamer as gst;
@@ -23,7 +23,11 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 
-use crate::{handoff::Handoff, preprocess::RgbFrame};
+use crate::{
+    handoff::Handoff,
+    preprocess::RgbFrame,
+    record::{SegmentTracker, make, now_ms},
+};
 
 /// Where a camera's pictures come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,12 +251,6 @@ pub fn init() -> Result<(), GstInitError> {
     gst::init().map_err(|e| GstInitError(e.to_string()))
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 impl Capture {
     /// Starts capturing `source` (not `demo:`) on its own thread.
     pub fn start(
@@ -371,13 +369,7 @@ fn run(
 struct Built {
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
-    seg_open: Arc<Mutex<Vec<(PathBuf, i64)>>>,
-}
-
-fn make(factory: &str) -> Result<gst::Element, String> {
-    gst::ElementFactory::make(factory)
-        .build()
-        .map_err(|_| format!("the GStreamer element {factory} is missing (install the GStreamer plugins: bash scripts/setup.sh run)"))
+    segments: SegmentTracker,
 }
 
 fn build(
@@ -421,12 +413,12 @@ fn build(
             }
         });
     }
-    let seg_open = Arc::new(Mutex::new(Vec::new()));
+    let segments = SegmentTracker::default();
     let ctx = Arc::new(BranchCtx {
         pipeline: pipeline.downgrade(),
         tail: convert.clone(),
         record: config.record.clone(),
-        seg_open: seg_open.clone(),
+        segments: segments.clone(),
         linked: AtomicBool::new(false),
         health: health.clone(),
         realtime: config.realtime,
@@ -497,7 +489,7 @@ fn build(
     Ok(Built {
         pipeline,
         sink,
-        seg_open,
+        segments,
     })
 }
 
@@ -505,7 +497,7 @@ struct BranchCtx {
     pipeline: gst::glib::WeakRef<gst::Pipeline>,
     tail: gst::Element,
     record: Option<RecordConfig>,
-    seg_open: Arc<Mutex<Vec<(PathBuf, i64)>>>,
+    segments: SegmentTracker,
     linked: AtomicBool,
     health: Arc<Mutex<CaptureHealth>>,
     realtime: bool,
@@ -564,26 +556,7 @@ impl BranchCtx {
             dec_queue.link(&decode).map_err(|e| e.to_string())?;
             return link_pad(&dec_queue);
         };
-        std::fs::create_dir_all(&record.dir).map_err(|e| {
-            format!(
-                "cannot create the recordings folder {}: {e}",
-                record.dir.display()
-            )
-        })?;
-        let split = make("splitmuxsink")?;
-        split.set_property("muxer-factory", "matroskamux");
-        split.set_property("max-size-time", record.segment.as_nanos() as u64);
-        split.set_property("async-finalize", false);
-        let dir = record.dir.clone();
-        let open = self.seg_open.clone();
-        split.connect("format-location", false, move |_| {
-            let start = now_ms();
-            let path = dir.join(format!("{start}.mkv"));
-            open.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((path.clone(), start));
-            Some(path.display().to_string().to_value())
-        });
+        let split = self.segments.splitmux(record, encoded.is_none())?;
         let rec_queue = make("queue")?;
         rec_queue.set_property("max-size-time", 5_000_000_000u64);
         let tee = make("tee")?;
@@ -600,15 +573,7 @@ impl BranchCtx {
         } else {
             // Encode: decodebin → tee → (queue → convert → x264enc → h264parse → splitmuxsink) + (queue → tail).
             set_health(&self.health, |h| h.remux = Some(false));
-            let conv = make("videoconvert")?;
-            let enc = make("x264enc")?;
-            enc.set_property_from_str("tune", "zerolatency");
-            enc.set_property_from_str("speed-preset", "veryfast");
-            enc.set_property("bitrate", record.bitrate_kbps.max(100));
-            enc.set_property("key-int-max", 60u32);
-            // Ask the encoder for a keyframe at each split point.
-            split.set_property("send-keyframe-requests", true);
-            let parse = make("h264parse")?;
+            let [conv, enc, parse] = crate::record::h264_encoder(record)?;
             let tail_queue = make("queue")?;
             if self.realtime {
                 tail_queue.set_property_from_str("leaky", "downstream");
@@ -706,13 +671,9 @@ impl Built {
                         }
                         done = true;
                     }
-                    gst::MessageView::Element(e) => {
-                        if let Some(s) = e.structure()
-                            && s.name() == "splitmuxsink-fragment-closed"
-                            && let Ok(location) = s.get::<String>("location")
-                        {
-                            self.close_segment(Some(Path::new(&location)), segments, health);
-                        }
+                    gst::MessageView::Element(_) => {
+                        let n = self.segments.on_message(&msg, segments);
+                        set_health(health, |h| h.segments += n);
                     }
                     _ => {}
                 }
@@ -726,7 +687,8 @@ impl Built {
         }
         let _ = self.pipeline.set_state(gst::State::Null);
         // Segments still open when the pipeline stopped (error, stop) are closed as they are.
-        self.close_segment(None, segments, health);
+        let n = self.segments.close(None, segments);
+        set_health(health, |h| h.segments += n);
         ending
     }
 
@@ -756,36 +718,6 @@ impl Built {
             h.last_frame_ms = Some(ts);
         });
         true
-    }
-
-    /// Reports the segment at `location` closed (or every open one when `None`).
-    fn close_segment(
-        &self,
-        location: Option<&Path>,
-        segments: &SegmentSink,
-        health: &Mutex<CaptureHealth>,
-    ) {
-        let closed: Vec<(PathBuf, i64)> = {
-            let mut open = self.seg_open.lock().unwrap_or_else(|p| p.into_inner());
-            let (closed, still): (Vec<_>, Vec<_>) = open
-                .drain(..)
-                .partition(|(p, _)| location.is_none_or(|l| l == p));
-            *open = still;
-            closed
-        };
-        for (path, start_ms) in closed {
-            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            if bytes == 0 {
-                continue;
-            }
-            set_health(health, |h| h.segments += 1);
-            segments(Segment {
-                path,
-                start_ms,
-                end_ms: now_ms(),
-                bytes,
-            });
-        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod detector;
 pub mod handoff;
 pub mod jpeg;
 pub mod preprocess;
+pub mod record;
 pub mod scene;
 pub mod spec;
 
