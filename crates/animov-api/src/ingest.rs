@@ -44,6 +44,9 @@ pub struct Detection {
     pub w: f32,
     /// Height (≥ 0).
     pub h: f32,
+    /// Track id of the animal (built-in detection), when tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_id: Option<u64>,
 }
 
 /// `POST /api/v1/ingest` answer.

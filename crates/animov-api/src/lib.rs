@@ -16,11 +16,13 @@ mod auth;
 mod error;
 mod ingest;
 mod stats;
+mod vision;
 
 pub use auth::*;
 pub use error::*;
 pub use ingest::*;
 pub use stats::*;
+pub use vision::*;
 
 /// `GET /api/v1/version`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -49,6 +49,9 @@ impl Role {
     }
 }
 
+/// Weak boxes (continuing a track) go down to this share of `min_score`.
+pub const WEAK_FACTOR: f32 = 0.5;
+
 /// One box from the detector, in pixels of the analysed frame.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawDetection {
@@ -162,8 +165,17 @@ impl CameraAnalyser {
     }
 
     /// Analyses one frame of height `frame_h` taken at `ts_ms`.
+    ///
+    /// Boxes at or above the camera's `min_score` count; weaker boxes (down to
+    /// half of it) count only when they continue an existing track — an animal
+    /// half hidden behind a feeder or another goat (ByteTrack's second round).
     pub fn analyse(&mut self, ts_ms: i64, frame_h: f32, dets: Vec<RawDetection>) -> FrameAnalysis {
-        let kept: Vec<RawDetection> = dets.into_iter().filter(|d| self.filter.keeps(d)).collect();
+        let weak = self.filter.min_score * WEAK_FACTOR;
+        let relaxed = CameraFilter {
+            min_score: weak,
+            ..self.filter.clone()
+        };
+        let kept: Vec<RawDetection> = dets.into_iter().filter(|d| relaxed.keeps(d)).collect();
         let inputs: Vec<TrackInput> = kept
             .iter()
             .map(|d| TrackInput {
@@ -176,17 +188,18 @@ impl CameraAnalyser {
                 },
             })
             .collect();
-        // Every kept box passed `min_score`, so it is "confident" for the tracker
-        // when min_score ≥ its high threshold; weaker ones still match tracks.
+        self.tracker.set_thresholds(self.filter.min_score, weak);
         let update = self.tracker.update(ts_ms, &inputs);
         let mut counts = Counts::default();
         let boxes = kept
             .into_iter()
             .zip(inputs.iter())
             .zip(update.assigned)
-            .map(|((det, input), assigned)| {
+            .filter_map(|((det, input), assigned)| {
                 let (track_id, posture) = match assigned {
                     Some((id, p)) => (Some(id), p),
+                    // A weak box that continues no track is not counted.
+                    None if det.score < self.filter.min_score => return None,
                     None => (None, input.posture),
                 };
                 match posture {
@@ -194,11 +207,11 @@ impl CameraAnalyser {
                     Posture::Lying => counts.lying += 1,
                     Posture::Unknown => counts.unknown += 1,
                 }
-                AnalysedBox {
+                Some(AnalysedBox {
                     det,
                     posture,
                     track_id,
-                }
+                })
             })
             .collect();
         FrameAnalysis {
@@ -255,6 +268,37 @@ mod tests {
         );
         assert_eq!(r.boxes.len(), 3);
         assert!(r.boxes.iter().all(|b| b.track_id.is_some()));
+    }
+
+    #[test]
+    fn a_weak_box_counts_only_when_it_continues_a_track() {
+        let mut a = CameraAnalyser::new(
+            CameraFilter::default(),
+            PostureModel::default(),
+            TrackerConfig::default(),
+            1,
+        );
+        let r = a.analyse(
+            0,
+            720.0,
+            vec![det(100.0, 100.0, 80.0, 70.0, Role::Animal, 0.9)],
+        );
+        assert_eq!(r.counts.standing, 1);
+        // Half hidden: score 0.25 (< min_score 0.35, ≥ 0.175), same place.
+        let r = a.analyse(
+            500,
+            720.0,
+            vec![det(102.0, 100.0, 80.0, 70.0, Role::Animal, 0.25)],
+        );
+        assert_eq!(r.counts.standing, 1);
+        assert_eq!(r.boxes[0].track_id, Some(1));
+        // The same weak box elsewhere starts nothing and is not counted.
+        let r = a.analyse(
+            1_000,
+            720.0,
+            vec![det(600.0, 400.0, 80.0, 70.0, Role::Animal, 0.25)],
+        );
+        assert_eq!(r.counts, Counts::default());
     }
 
     #[test]

@@ -211,6 +211,7 @@ mod tests {
             y: 0.0,
             w: 1.0,
             h: 1.0,
+            track_id: None,
         }]);
         let e = validate_request(&req(vec![f.clone()]), NOW, 0).unwrap_err();
         assert_eq!(e.field, "frames[0].detections[0].score");

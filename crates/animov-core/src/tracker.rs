@@ -158,6 +158,12 @@ impl Tracker {
         }
     }
 
+    /// Changes the confident and weak score thresholds.
+    pub fn set_thresholds(&mut self, high: f32, low: f32) {
+        self.config.high = high;
+        self.config.low = low.min(high);
+    }
+
     /// Tracks alive now.
     pub fn len(&self) -> usize {
         self.tracks.len()

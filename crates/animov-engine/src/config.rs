@@ -76,6 +76,49 @@ impl Default for DemoConfig {
     }
 }
 
+/// Cameras: capture, detection, recordings, snapshots.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VisionConfig {
+    /// Capture and analyse the cameras that have an address (`demo:`, rtsp, ...).
+    pub enabled: bool,
+    /// Frames per second analysed per camera.
+    pub fps: u32,
+    /// Detectors running at once (the inference pool), shared by all cameras.
+    pub workers: usize,
+    /// Threads of each detector.
+    pub threads_per_worker: usize,
+    /// Default detector (`.onnx` with its `.json`); found in the bundled `models/` when unset.
+    pub model: Option<PathBuf>,
+    /// Length of recording segments, minutes.
+    pub segment_minutes: u32,
+    /// Recordings older than this are deleted (kept ones never), days.
+    pub retention_days: u32,
+    /// Recordings may use at most this much disk, GiB.
+    pub quota_gib: f64,
+    /// Snapshots per hour and camera.
+    pub snapshots_per_hour: u32,
+    /// Bitrate of recordings that must be encoded (raw and MJPEG sources), kbit/s.
+    pub record_bitrate_kbps: u32,
+}
+
+impl Default for VisionConfig {
+    fn default() -> Self {
+        VisionConfig {
+            enabled: true,
+            fps: 2,
+            workers: 1,
+            threads_per_worker: 1,
+            model: None,
+            segment_minutes: 10,
+            retention_days: 14,
+            quota_gib: 50.0,
+            snapshots_per_hour: 4,
+            record_bitrate_kbps: 1500,
+        }
+    }
+}
+
 /// All settings of the engine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -102,6 +145,8 @@ pub struct Config {
     pub legacy_utc_offset_minutes: i32,
     /// Demo feed settings.
     pub demo: DemoConfig,
+    /// Cameras: capture, detection, recordings, snapshots.
+    pub vision: VisionConfig,
     /// Keep this many daily log files.
     pub log_files: usize,
     /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
@@ -125,6 +170,7 @@ impl Default for Config {
             login_attempts: 5,
             legacy_utc_offset_minutes: 0,
             demo: DemoConfig::default(),
+            vision: VisionConfig::default(),
             log_files: 14,
             ui_dir: None,
             data_dir: PathBuf::new(),
@@ -205,6 +251,27 @@ impl Config {
         if self.demo.interval_ms < 50 || self.demo.backfill_interval_ms < 50 {
             return Err(ConfigError::Invalid(
                 "demo intervals must be at least 50 ms".into(),
+            ));
+        }
+        let v = &self.vision;
+        if !(1..=30).contains(&v.fps) {
+            return Err(ConfigError::Invalid(
+                "vision.fps must be between 1 and 30".into(),
+            ));
+        }
+        if !(1..=16).contains(&v.workers) || !(1..=64).contains(&v.threads_per_worker) {
+            return Err(ConfigError::Invalid(
+                "vision.workers must be 1 to 16 and vision.threads_per_worker 1 to 64".into(),
+            ));
+        }
+        if v.segment_minutes == 0 || v.segment_minutes > 24 * 60 {
+            return Err(ConfigError::Invalid(
+                "vision.segment_minutes must be 1 to 1440".into(),
+            ));
+        }
+        if v.quota_gib.is_nan() || v.quota_gib <= 0.0 || v.snapshots_per_hour > 60 {
+            return Err(ConfigError::Invalid(
+                "vision.quota_gib must be positive and vision.snapshots_per_hour at most 60".into(),
             ));
         }
         if let DatabaseConfig::Mysql { url } = &self.database

@@ -77,6 +77,7 @@ fn detections(v: &Value, at: &str) -> Result<Vec<Detection>, FieldError> {
             y: y0.min(y1) as f32,
             w: (x1 - x0).abs() as f32,
             h: (y1 - y0).abs() as f32,
+            track_id: None,
         });
     }
     Ok(out)
@@ -197,7 +198,8 @@ mod tests {
                 x: 100.0,
                 y: 100.0,
                 w: 100.0,
-                h: 100.0
+                h: 100.0,
+                track_id: None,
             }
         );
     }

@@ -1,5 +1,6 @@
 //! The AniMOV engine: configuration, secrets, storage wiring, background jobs
-//! (minute statistics, demo feed), CSV import, authentication and the HTTP API.
+//! (minute statistics, demo feed), cameras (capture, detection, recordings,
+//! snapshots, live view), CSV import, authentication and the HTTP API.
 //!
 //! It knows nothing about windows: `animov serve` is the whole product minus
 //! the desktop shell, and the shell only starts it.
@@ -26,6 +27,7 @@ pub mod server;
 pub mod state;
 pub mod telemetry;
 pub mod users;
+pub mod vision;
 
 use std::path::Path;
 

@@ -2,6 +2,72 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+/// Per-camera gauges and counters (Prometheus text).
+pub fn render_cameras(health: &[animov_api::CameraHealth]) -> String {
+    if health.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    type Series = (
+        &'static str,
+        &'static str,
+        &'static str,
+        fn(&animov_api::CameraHealth) -> f64,
+    );
+    let series: [Series; 7] = [
+        (
+            "animov_camera_up",
+            "gauge",
+            "1 when the camera delivers frames.",
+            |h| f64::from(u8::from(h.state == "running")),
+        ),
+        (
+            "animov_camera_fps_in",
+            "gauge",
+            "Frames decoded per second (last minute).",
+            |h| h.fps_in,
+        ),
+        (
+            "animov_camera_fps_out",
+            "gauge",
+            "Frames analysed per second (last minute).",
+            |h| h.fps_out,
+        ),
+        (
+            "animov_camera_frames_dropped_total",
+            "counter",
+            "Frames dropped because inference was behind.",
+            |h| h.dropped as f64,
+        ),
+        (
+            "animov_camera_reconnects_total",
+            "counter",
+            "Times the camera was reopened.",
+            |h| h.reconnects as f64,
+        ),
+        (
+            "animov_camera_inference_ms",
+            "gauge",
+            "Mean detection time per frame.",
+            |h| h.inference_ms.unwrap_or(0.0),
+        ),
+        (
+            "animov_camera_segments_total",
+            "counter",
+            "Recording segments written since start.",
+            |h| h.segments as f64,
+        ),
+    ];
+    for (name, kind, help, f) in series {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+        for h in health {
+            let source = h.source.replace('\\', "\\\\").replace('"', "\\\"");
+            out.push_str(&format!("{name}{{source=\"{source}\"}} {}\n", f(h)));
+        }
+    }
+    out
+}
+
 /// Counters of the running engine.
 #[derive(Debug, Default)]
 pub struct Metrics {

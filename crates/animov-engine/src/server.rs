@@ -4,7 +4,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-use crate::{EngineError, api, demo, jobs, state::AppState};
+use crate::{EngineError, api, demo, jobs, state::AppState, vision};
 
 /// A running engine: its address and how to stop it.
 pub struct Running {
@@ -17,6 +17,10 @@ pub struct Running {
 impl Running {
     /// Stops jobs and the server (draining requests for up to 10 s), then closes the store.
     pub async fn shutdown(self, state: &AppState) {
+        // Cameras first: they close their recordings and hand their last
+        // frames to the writer, which drains them before it stops.
+        let st = state.clone();
+        let _ = tokio::task::spawn_blocking(move || st.vision.stop_all()).await;
         let _ = self.stop.send(true);
         for t in self.tasks {
             if tokio::time::timeout(Duration::from_secs(10), t)
@@ -31,8 +35,9 @@ impl Running {
     }
 }
 
-/// Binds `addr` and starts the API, the minute closer and (with `demo`) the
-/// demo stream. Returns once listening.
+/// Binds `addr` and starts the API, the minute closer, the cameras (their
+/// writer and recording retention) and, without the vision pipeline, the
+/// count-only demo stream. Returns once listening.
 pub async fn start(
     state: AppState,
     addr: SocketAddr,
@@ -60,7 +65,17 @@ pub async fn start(
         state.clone(),
         stopped.clone(),
     )));
-    if let Some(cams) = demo_cameras {
+    if state.config.vision.enabled {
+        tasks.push(tokio::spawn(vision::writer(state.clone(), stopped.clone())));
+        tasks.push(tokio::spawn(vision::retention(
+            state.clone(),
+            stopped.clone(),
+        )));
+        if let Err(e) = state.vision.sync(&state).await {
+            tracing::error!(error = %e, "cameras not started");
+        }
+    } else if let Some(cams) = demo_cameras {
+        // Without the vision pipeline, the demo streams counts only.
         tasks.push(tokio::spawn(demo::stream(
             state.clone(),
             cams,

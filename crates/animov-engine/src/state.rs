@@ -35,6 +35,8 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Per-launch secret of the desktop window (signs in as the local operator); never stored.
     pub local_secret: Option<String>,
+    /// The cameras' capture and analysis.
+    pub vision: crate::vision::Vision,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,6 +82,7 @@ impl AppState {
             ingested: Notify::new(),
             events: broadcast::channel(1024).0,
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
+            vision: crate::vision::Vision::default(),
             config,
         }))
     }

@@ -115,6 +115,8 @@ pub struct CapturedFrame {
     pub pts_ms: Option<i64>,
     /// The picture.
     pub frame: RgbFrame,
+    /// Boxes known without a detector (the `demo:` scene), if any.
+    pub truth: Option<Vec<animov_core::analysis::RawDetection>>,
 }
 
 /// Continuous recording settings.
@@ -711,6 +713,7 @@ impl Built {
             ts_ms: ts,
             pts_ms,
             frame,
+            truth: None,
         });
         set_health(health, |h| {
             h.state = CaptureState::Running;

@@ -15,10 +15,7 @@ use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 
-use super::{
-    ApiError,
-    extract::{bearer_user, user_from_token},
-};
+use super::{ApiError, extract::header_or_query_user};
 use crate::state::AppState;
 
 /// `?access_token=`.
@@ -42,13 +39,7 @@ pub async fn events(
     Query(q): Query<EventsQuery>,
     parts: Parts,
 ) -> Result<Sse<impl Stream<Item = Result<sse::Event, Infallible>>>, ApiError> {
-    match q.access_token.as_deref() {
-        Some(t) => user_from_token(&state, t).await?,
-        None => bearer_user(&parts, &state).await?.ok_or_else(|| {
-            ApiError::unauthorized("sign in first: send a Bearer token or ?access_token=")
-                .with_code("missing_token")
-        })?,
-    };
+    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
     let rx = state.events.subscribe();
     let mut first = Vec::new();
     for c in state.store.cameras().await? {

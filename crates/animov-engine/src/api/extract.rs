@@ -68,6 +68,22 @@ pub async fn bearer_user(parts: &Parts, state: &AppState) -> Result<Option<AuthU
     }
 }
 
+/// The user of a request that may carry its token as `?access_token=` instead of
+/// a header (EventSource, `<img>`, `<video>`: they cannot send headers).
+pub async fn header_or_query_user(
+    parts: &Parts,
+    state: &AppState,
+    access_token: Option<&str>,
+) -> Result<AuthUser, ApiError> {
+    match access_token {
+        Some(t) => user_from_token(state, t).await,
+        None => bearer_user(parts, state).await?.ok_or_else(|| {
+            ApiError::unauthorized("sign in first: send a Bearer token or ?access_token=")
+                .with_code("missing_token")
+        }),
+    }
+}
+
 /// Checks a session token: signature, expiry, revocation, and that the user still exists.
 pub async fn user_from_token(state: &AppState, token: &str) -> Result<AuthUser, ApiError> {
     let claims = state

@@ -54,7 +54,8 @@ pub async fn version() -> Json<VersionInfo> {
     responses((status = 200, content_type = "text/plain", body = String), (status = 401, body = ErrorBody)))]
 pub async fn metrics(State(state): State<AppState>, _user: AuthUser) -> Result<Response, ApiError> {
     let pending = state.store.pending_minute_count().await?;
-    let text = state.metrics.render(pending, env!("CARGO_PKG_VERSION"));
+    let mut text = state.metrics.render(pending, env!("CARGO_PKG_VERSION"));
+    text.push_str(&crate::metrics::render_cameras(&state.vision.health()));
     Ok((
         [(
             header::CONTENT_TYPE,

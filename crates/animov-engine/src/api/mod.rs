@@ -14,6 +14,7 @@ mod openapi;
 mod query;
 mod stats;
 mod ui;
+mod vision;
 
 use std::time::Instant;
 
@@ -45,8 +46,29 @@ pub fn app(state: AppState) -> Router {
         .route("/api-keys", post(auth_routes::create_api_key))
         .route("/api-keys/{id}", delete(auth_routes::revoke_api_key))
         .route("/ingest", post(ingest::ingest))
-        .route("/cameras", get(stats::cameras))
-        .route("/cameras/{source}", put(stats::update_camera))
+        .route("/cameras", get(stats::cameras).post(vision::create_camera))
+        .route("/cameras/health", get(vision::health))
+        .route(
+            "/cameras/{source}",
+            put(stats::update_camera).delete(vision::remove_camera),
+        )
+        .route(
+            "/cameras/{source}/vision",
+            get(vision::get_settings).put(vision::put_settings),
+        )
+        .route(
+            "/cameras/{source}/posture/calibrate",
+            post(vision::calibrate),
+        )
+        .route("/cameras/{source}/live.jpg", get(vision::live_jpeg))
+        .route("/cameras/{source}/live.json", get(vision::live_json))
+        .route("/cameras/{source}/live.mjpg", get(vision::live_mjpeg))
+        .route("/recordings", get(vision::recordings))
+        .route("/recordings/{id}/video", get(vision::recording_video))
+        .route("/recordings/{id}/keep", put(vision::keep_recording))
+        .route("/snapshots", get(vision::snapshots))
+        .route("/snapshots/{id}/image", get(vision::snapshot_image))
+        .route("/lying-bouts", get(vision::lying_bouts))
         .route("/live", get(stats::live))
         .route("/events", get(events::events))
         .route("/dates", get(stats::dates))

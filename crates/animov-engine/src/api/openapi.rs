@@ -5,12 +5,12 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{admin, auth_routes, events, ingest, meta, stats};
+use super::{admin, auth_routes, events, ingest, meta, stats, vision};
 
 /// The AniMOV HTTP API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "AniMOV API", description = "Goat activity statistics: ingest frame counts, read minute statistics, consolidated windows and activity series. Timestamps are UTC milliseconds; `from` is inclusive, `to` exclusive; absent values are null. Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. Legacy read aliases of the prototype (`/sources`, `/dates`, `/stats_minute`, `/stats_heure`, `/chevres_minutes`, `/chevres_heures`, `/get_serie_heure`, `/get_serie_jour`, `/get_serie_last_heure`, `/get_serie_last_jour`) take `?source=` and answer rows tagged with `source`."),
+    info(title = "AniMOV API", description = "Goat activity statistics: cameras analysed by the built-in detector (live view, recordings, snapshots), ingest frame counts from external detectors, read minute statistics, consolidated windows and activity series. Timestamps are UTC milliseconds; `from` is inclusive, `to` exclusive; absent values are null. Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. Legacy read aliases of the prototype (`/sources`, `/dates`, `/stats_minute`, `/stats_heure`, `/chevres_minutes`, `/chevres_heures`, `/get_serie_heure`, `/get_serie_jour`, `/get_serie_last_heure`, `/get_serie_last_jour`) take `?source=` and answer rows tagged with `source`."),
     paths(
         auth_routes::login, auth_routes::local_login, auth_routes::logout, auth_routes::me, auth_routes::create_api_key, auth_routes::revoke_api_key,
         admin::list_users, admin::create_user, admin::delete_user, admin::system,
@@ -18,12 +18,17 @@ use super::{admin, auth_routes, events, ingest, meta, stats};
         stats::cameras, stats::live, events::events, stats::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
         stats::series, stats::series_last,
         meta::health, meta::version, meta::metrics, meta::openapi_json,
+        vision::create_camera, vision::remove_camera, vision::health, vision::get_settings, vision::put_settings,
+        vision::calibrate, vision::live_jpeg, vision::live_json, vision::live_mjpeg,
+        vision::recordings, vision::recording_video, vision::keep_recording,
+        vision::snapshots, vision::snapshot_image, vision::lying_bouts,
     ),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Sign-in, sessions, ingest keys"),
         (name = "ingest", description = "Frame counts from external detectors"),
         (name = "sources", description = "Cameras and ingest-only sources"),
+        (name = "cameras", description = "Capture and detection: camera settings, health, live view, recordings, snapshots, lying bouts"),
         (name = "stats", description = "Minute, consolidated and series statistics"),
         (name = "legacy", description = "Routes of the Python prototype"),
         (name = "meta", description = "Health, version, metrics, this document"),
