@@ -634,6 +634,7 @@ impl Built {
         }
         let mut ending = Ending::Stopped;
         let mut eos_sent = false;
+        let mut eos_deadline = None;
         let mut last_frame = Instant::now();
         loop {
             if !eos_sent && last_frame.elapsed() > stall_timeout {
@@ -647,6 +648,7 @@ impl Built {
                 // Let splitmuxsink close the current segment cleanly.
                 self.pipeline.send_event(gst::event::Eos::new());
                 eos_sent = true;
+                eos_deadline = Some(Instant::now() + Duration::from_secs(5));
             }
             if let Some(sample) = self
                 .sink
@@ -683,7 +685,9 @@ impl Built {
             if done {
                 break;
             }
-            if eos_sent && self.sink.is_eos() {
+            // The EOS message comes once every sink (the recording too) is done.
+            if eos_deadline.is_some_and(|d| Instant::now() > d) {
+                tracing::warn!("the pipeline did not finish within 5 s of stopping");
                 break;
             }
         }

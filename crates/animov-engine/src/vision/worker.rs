@@ -150,6 +150,7 @@ impl RateMeter {
 pub struct WorkerStats {
     frames_in: AtomicU64,
     frames_out: AtomicU64,
+    last_frame_ms: std::sync::atomic::AtomicI64,
     meter_in: Mutex<RateMeter>,
     meter_out: Mutex<RateMeter>,
     inference_ms: Mutex<Option<f64>>,
@@ -339,7 +340,10 @@ impl Worker {
                 .map_or(s.frames_in.load(Ordering::Relaxed), |h| h.frames_in),
             frames_out: s.frames_out.load(Ordering::Relaxed),
             dropped: self.handoff.dropped(),
-            last_frame_ms: cap.as_ref().and_then(|h| h.last_frame_ms),
+            last_frame_ms: match &cap {
+                Some(h) => h.last_frame_ms,
+                None => Some(s.last_frame_ms.load(Ordering::Relaxed)).filter(|t| *t > 0),
+            },
             reconnects: cap.as_ref().map_or(0, |h| h.reconnects),
             last_error: error.or_else(|| cap.as_ref().and_then(|h| h.last_error.clone())),
             detector: lock(&s.detector).clone(),
@@ -390,6 +394,11 @@ fn run_demo(
     let settings = DemoSettings::for_camera(spec.demo.seed, index, spec.demo.utc_offset_minutes);
     let mut scene = DemoScene::new(settings, animov_store::now_ms());
     let camera_id = spec.camera_id;
+    // The drawn barn is simple: a low bitrate keeps its recordings small.
+    let record = record.map(|r| RecordConfig {
+        bitrate_kbps: r.bitrate_kbps.min(400),
+        ..r
+    });
     let mut recorder = record.and_then(|r| {
         let w = writer.clone();
         match Recorder::start(
@@ -435,6 +444,7 @@ fn run_demo(
             truth: Some(f.truth),
         });
         stats.frames_in.fetch_add(1, Ordering::Relaxed);
+        stats.last_frame_ms.store(ts, Ordering::Relaxed);
         lock(&stats.meter_in).tick();
         next += period;
         let now = Instant::now();

@@ -25,16 +25,23 @@ pub struct Env {
 pub const UI_MARKER: &str = "<!doctype html><title>AniMOV test UI</title>";
 
 pub async fn envs() -> Vec<Env> {
+    envs_with(|_| {}).await
+}
+
+/// Same, with the configuration changed by `tune` first.
+pub async fn envs_with(tune: impl Fn(&mut Config)) -> Vec<Env> {
     let mut out = Vec::new();
     for t in testing::all().await {
         let ui = tempfile::tempdir().unwrap();
         std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
         std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
-        let cfg = Config {
+        let mut cfg = Config {
             max_body_mib: 1,
             ui_dir: Some(ui.path().to_path_buf()),
+            data_dir: ui.path().join("data"),
             ..Config::default()
         };
+        tune(&mut cfg);
         let state = AppState::new(t.store.clone(), cfg, b"test signing key, 32 bytes long!");
         for (u, r) in [
             ("admin", Role::Admin),
