@@ -9,7 +9,8 @@ profile=${1:-run}
 pkgs=(build-essential pkg-config libssl-dev libdbus-1-dev ca-certificates curl)
 # Cameras: GStreamer (capture, decode, H.264 parse/mux, encode of raw sources).
 pkgs+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
-    gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav)
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+    gstreamer1.0-tools)
 # The desktop window (Tauri, WebKitGTK), tray and screenshots.
 desktop=(libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$profile" = test ]; then

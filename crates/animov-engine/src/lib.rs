@@ -18,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod detect;
 pub mod import;
 pub mod jobs;
 pub mod legacy_format;

@@ -83,6 +83,24 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Run the camera pipeline on image or video files and print the boxes and counts.
+    Detect {
+        /// JPEG/PNG images or video files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Detector (.onnx with its .json beside it); default: the bundled one.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Frames analysed per second of video.
+        #[arg(long, default_value_t = 2)]
+        fps: u32,
+        /// Detector threads.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+        /// Print JSON: `[{file, width, height, detections: [{class, role, posture, score, x, y, w, h}], counts: {standing, lying, unknown}}]`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,7 +192,64 @@ async fn demo_admin(
     Ok(Some(password))
 }
 
+/// `animov detect`: needs no data folder, database or logs.
+fn detect(
+    files: &[PathBuf],
+    model: Option<PathBuf>,
+    fps: u32,
+    threads: usize,
+    json: bool,
+) -> anyhow::Result<()> {
+    use animov_engine::detect::{detect_file, model_path, to_text};
+    if !(1..=60).contains(&fps) {
+        bail!("--fps must be between 1 and 60");
+    }
+    let model = model_path(model).map_err(anyhow::Error::msg)?;
+    let mut detector = animov_vision::Detector::load(&model, threads.max(1))?;
+    let mut all = Vec::new();
+    let mut failed = 0;
+    let stdout = std::io::stdout();
+    for f in files {
+        match detect_file(&mut detector, f, fps) {
+            Ok(reports) => {
+                if !json {
+                    let mut out = stdout.lock();
+                    for r in &reports {
+                        out.write_all(to_text(r).as_bytes())?;
+                    }
+                }
+                all.extend(reports);
+            }
+            Err(e) => {
+                eprintln!("animov detect: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if json {
+        serde_json::to_writer_pretty(stdout.lock(), &all)?;
+        println!();
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files could not be analysed", files.len());
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Detect {
+        files,
+        model,
+        fps,
+        threads,
+        json,
+    } = &cli.command
+    {
+        let (files, model, fps, threads, json) =
+            (files.clone(), model.clone(), *fps, *threads, *json);
+        return tokio::task::spawn_blocking(move || detect(&files, model, fps, threads, json))
+            .await?;
+    }
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     if !data_dir.exists() {
         std::fs::create_dir_all(&data_dir)
@@ -383,6 +458,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database schema is up to date ({})", state.store.site_id());
             state.store.close().await;
         }
+        Command::Detect { .. } => unreachable!("handled before the data folder is opened"),
     }
     Ok(())
 }

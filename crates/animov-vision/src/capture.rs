@@ -369,6 +369,7 @@ fn run(
 }
 
 struct Built {
+    realtime: bool,
     pipeline: gst::Pipeline,
     sink: gst_app::AppSink,
     segments: SegmentTracker,
@@ -489,6 +490,7 @@ fn build(
         }
     }
     Ok(Built {
+        realtime: config.realtime,
         pipeline,
         sink,
         segments,
@@ -713,12 +715,18 @@ impl Built {
             .buffer()
             .and_then(|b| b.pts())
             .map(|p| p.mseconds() as i64);
-        out.push(CapturedFrame {
+        let captured = CapturedFrame {
             ts_ms: ts,
             pts_ms,
             frame,
             truth: None,
-        });
+        };
+        if self.realtime {
+            out.push(captured);
+        } else {
+            // Reading a file for analysis: wait for room, drop nothing.
+            out.push_blocking(captured);
+        }
         set_health(health, |h| {
             h.state = CaptureState::Running;
             h.frames_in += 1;

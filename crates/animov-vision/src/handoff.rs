@@ -12,6 +12,7 @@ use std::{
 pub struct Handoff<T> {
     inner: Mutex<Inner<T>>,
     ready: Condvar,
+    space: Condvar,
     capacity: usize,
 }
 
@@ -34,6 +35,7 @@ impl<T> Handoff<T> {
                 closed: false,
             }),
             ready: Condvar::new(),
+            space: Condvar::new(),
             capacity: capacity.max(1),
         })
     }
@@ -59,6 +61,24 @@ impl<T> Handoff<T> {
         dropped
     }
 
+    /// Adds an item, waiting while full (offline analysis of a file: nothing
+    /// may be dropped); returns false, dropping the item, once closed.
+    pub fn push_blocking(&self, item: T) -> bool {
+        let g = self.lock();
+        let mut g = self
+            .space
+            .wait_while(g, |i| i.queue.len() >= self.capacity && !i.closed)
+            .unwrap_or_else(|p| p.into_inner());
+        if g.closed {
+            return false;
+        }
+        g.pushed += 1;
+        g.queue.push_back(item);
+        drop(g);
+        self.ready.notify_one();
+        true
+    }
+
     /// Takes the oldest item, waiting up to `timeout`; `None` on timeout or when closed and empty.
     pub fn take(&self, timeout: Duration) -> Option<T> {
         let g = self.lock();
@@ -66,12 +86,17 @@ impl<T> Handoff<T> {
             .ready
             .wait_timeout_while(g, timeout, |i| i.queue.is_empty() && !i.closed)
             .unwrap_or_else(|p| p.into_inner());
-        g.queue.pop_front()
+        let item = g.queue.pop_front();
+        drop(g);
+        self.space.notify_one();
+        item
     }
 
     /// Takes the oldest item if there is one.
     pub fn try_take(&self) -> Option<T> {
-        self.lock().queue.pop_front()
+        let item = self.lock().queue.pop_front();
+        self.space.notify_one();
+        item
     }
 
     /// Items dropped so far.
@@ -88,6 +113,7 @@ impl<T> Handoff<T> {
     pub fn close(&self) {
         self.lock().closed = true;
         self.ready.notify_all();
+        self.space.notify_all();
     }
 
     /// Whether [`Handoff::close`] was called.
@@ -110,6 +136,21 @@ mod tests {
         assert_eq!(h.try_take(), Some(2));
         assert_eq!(h.take(Duration::from_millis(1)), Some(3));
         assert_eq!(h.take(Duration::from_millis(1)), None);
+    }
+
+    #[test]
+    fn blocking_push_waits_for_room_and_loses_nothing() {
+        let h = Handoff::new(1);
+        let h2 = h.clone();
+        let producer = std::thread::spawn(move || (0..50).all(|i| h2.push_blocking(i)));
+        let got: Vec<i32> = (0..50)
+            .map(|_| h.take(Duration::from_secs(5)).unwrap())
+            .collect();
+        assert!(producer.join().unwrap());
+        assert_eq!(got, (0..50).collect::<Vec<_>>());
+        assert_eq!(h.dropped(), 0);
+        h.close();
+        assert!(!h.push_blocking(99));
     }
 
     #[test]

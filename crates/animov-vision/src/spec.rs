@@ -136,13 +136,13 @@ pub struct ModelSpec {
 pub enum SpecError {
     /// The file cannot be read.
     #[error(
-        "cannot read the model description {path}: {source} (every model.onnx needs a model.json beside it; see models/MODELS.md)"
+        "cannot read the model description {path}: {cause} (every model .onnx needs its .json beside it; see models/MODELS.md)"
     )]
     Read {
         /// File.
         path: String,
         /// Cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Not valid JSON for a sidecar.
     #[error("the model description {path} is not valid: {message}")]
@@ -171,9 +171,9 @@ impl ModelSpec {
     /// Reads the sidecar of `model.onnx`: `model.json` beside it.
     pub fn for_model(onnx: &Path) -> Result<ModelSpec, SpecError> {
         let path = onnx.with_extension("json");
-        let bytes = std::fs::read(&path).map_err(|source| SpecError::Read {
+        let bytes = std::fs::read(&path).map_err(|cause| SpecError::Read {
             path: path.display().to_string(),
-            source,
+            cause,
         })?;
         ModelSpec::parse(&bytes, &path.display().to_string())
     }

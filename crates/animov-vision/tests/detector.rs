@@ -132,7 +132,11 @@ fn bundled_detector_sees_no_animal_on_a_person() {
 fn missing_files_say_what_to_do() {
     let e = Detector::load(Path::new("/nonexistent/model.onnx"), 1).unwrap_err();
     assert!(matches!(e, DetectError::Spec(_)), "{e}");
-    assert!(e.to_string().contains("model.json beside it"), "{e}");
+    assert!(
+        e.to_string().contains("model.json: No such file")
+            && e.to_string().contains("its .json beside it"),
+        "{e}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let onnx = dir.path().join("broken.onnx");
     std::fs::write(&onnx, b"not a model").unwrap();
