@@ -3,6 +3,8 @@ pipeline (letterbox, BGR mean/std normalisation, NanoDet distance-bin decode,
 class-agnostic NMS). Used as the benchmark's peer and as a cross-check.
 
     python bench/detect_peer.py MODEL.onnx IMAGE... [--threads N] [--repeat K] [--json]
+    python bench/detect_peer.py MODEL.onnx --frames FRAMES.npy [--threads N] --json
+        (the benchmark: decoded RGB frames [n, h, w, 3]; prints frames_per_s)
 """
 import argparse
 import json
@@ -96,7 +98,8 @@ def detect(sess, names, rgb, size=416, score_thr=0.35, iou_thr=0.5):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
-    ap.add_argument("images", nargs="+")
+    ap.add_argument("images", nargs="*")
+    ap.add_argument("--frames", help="a .npy stack of RGB frames [n, h, w, 3]")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--json", action="store_true")
@@ -106,6 +109,14 @@ def main():
     so.inter_op_num_threads = 1
     sess = ort.InferenceSession(a.model, so, providers=["CPUExecutionProvider"])
     names = [o.name for o in sess.get_outputs()]
+    if a.frames:
+        frames = np.load(a.frames)
+        detect(sess, names, frames[0])
+        t0 = time.perf_counter()
+        boxes = sum(len(detect(sess, names, f)) for f in frames)
+        dt = time.perf_counter() - t0
+        json.dump({"frames": len(frames), "seconds": dt, "frames_per_s": len(frames) / dt, "boxes": boxes}, sys.stdout)
+        return
     imgs = [np.asarray(Image.open(p).convert("RGB")) for p in a.images]
     results = [detect(sess, names, im) for im in imgs]
     t0 = time.perf_counter()

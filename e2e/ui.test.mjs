@@ -99,6 +99,14 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
     ts0,
     { timeout: 15_000 },
   );
+  // The analysed picture of the demo barn with its boxes drawn over it.
+  await page.waitForFunction(() => {
+    const img = document.querySelector(".tile[data-source='demo-1'] .picture img");
+    return img && img.complete && img.naturalWidth === 640;
+  }, null, { timeout: 20_000 });
+  const boxes = await page.$$eval(".tile[data-source='demo-1'] .picture rect.box", (r) => r.length);
+  assert.ok(boxes >= 10, `boxes drawn over the live picture (${boxes})`);
+  await page.screenshot({ path: join(out, "live.png"), fullPage: true });
   await page.click("#nav-today");
   await page.waitForSelector(".card[data-source='demo-1'] a.button");
 

@@ -79,9 +79,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "state.idle" => ("Sans image récente", "No recent frame"),
         "state.no_data" => ("Aucune donnée", "No data"),
         "live.hint" => (
-            "L'image des caméras s'affichera ici quand la capture vidéo sera branchée ; en attendant, les derniers comptages.",
-            "Camera pictures will show here once video capture is connected; meanwhile, the latest counts.",
+            "Image analysée de chaque caméra : cadres verts = debout, bleus = couchées. Les sources sans caméra montrent leurs derniers comptages.",
+            "Each camera's analysed picture: green boxes = standing, blue = lying. Sources without a camera show their latest counts.",
         ),
+        "live.picture_alt" => ("Image en direct de la caméra", "Live camera picture"),
+        "live.no_picture" => ("Pas encore d'image", "No picture yet"),
         "timeline.camera" => ("Caméra", "Camera"),
         "timeline.from" => ("Du", "From"),
         "timeline.to" => ("Au", "To"),
