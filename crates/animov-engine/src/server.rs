@@ -19,6 +19,7 @@ impl Running {
     pub async fn shutdown(self, state: &AppState) {
         // Cameras first: they close their recordings and hand their last
         // frames to the writer, which drains them before it stops.
+        state.stopping.cancel();
         let st = state.clone();
         let _ = tokio::task::spawn_blocking(move || st.vision.stop_all()).await;
         let _ = self.stop.send(true);

@@ -37,6 +37,8 @@ pub struct Inner {
     pub local_secret: Option<String>,
     /// The cameras' capture and analysis.
     pub vision: crate::vision::Vision,
+    /// Cancelled when the engine stops: endless responses (events, MJPEG) end then.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 impl std::ops::Deref for AppState {
@@ -83,6 +85,7 @@ impl AppState {
             events: broadcast::channel(1024).0,
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             vision: crate::vision::Vision::default(),
+            stopping: tokio_util::sync::CancellationToken::new(),
             config,
         }))
     }

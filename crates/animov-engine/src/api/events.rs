@@ -62,6 +62,9 @@ pub async fn events(
             }
         }
     });
-    let all = stream::iter(first).chain(live).map(Ok);
+    let all = stream::iter(first)
+        .chain(live)
+        .map(Ok)
+        .take_until(state.stopping.clone().cancelled_owned());
     Ok(Sse::new(all).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }

@@ -23,7 +23,7 @@ use axum::{
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -329,7 +329,8 @@ pub async fn live_mjpeg(
         part.extend_from_slice(&jpeg);
         part.extend_from_slice(b"\r\n");
         Some((Ok::<_, Infallible>(part), (rx, guard, false)))
-    });
+    })
+    .take_until(state.stopping.clone().cancelled_owned());
     Ok((
         [
             (
