@@ -220,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
     let dir = tempfile::tempdir()?;
     let model = model()?;
-    let n_frames = if quick { 20 } else { 60 };
+    let n_frames = if quick { 20 } else { 120 };
     let video = dir.path().join("barn720.mkv");
     write_barn_video(&video, n_frames)?;
     let frames = decode_all(&video)?;
