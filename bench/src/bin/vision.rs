@@ -38,7 +38,8 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 
 fn model() -> anyhow::Result<PathBuf> {
-    animov_engine::vision::default_model().context("bundled detector not found (models/nanodet.onnx)")
+    animov_engine::vision::default_model()
+        .context("bundled detector not found (models/nanodet.onnx)")
 }
 
 fn run_gst(desc: &str) -> anyhow::Result<()> {
@@ -47,7 +48,10 @@ fn run_gst(desc: &str) -> anyhow::Result<()> {
     p.set_state(gst::State::Playing)?;
     let bus = p.bus().context("no bus")?;
     let msg = bus
-        .timed_pop_filtered(gst::ClockTime::from_seconds(600), &[gst::MessageType::Eos, gst::MessageType::Error])
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(600),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
         .context("pipeline timed out")?;
     let failed = matches!(msg.view(), gst::MessageView::Error(_));
     p.set_state(gst::State::Null)?;
@@ -83,7 +87,13 @@ fn decode_all(path: &Path) -> anyhow::Result<Vec<RgbFrame>> {
         realtime: false,
         ..CaptureConfig::default()
     };
-    let mut cap = Capture::start("bench", Source::parse(&path.display().to_string())?, cfg, frames.clone(), Box::new(|_| {}))?;
+    let mut cap = Capture::start(
+        "bench",
+        Source::parse(&path.display().to_string())?,
+        cfg,
+        frames.clone(),
+        Box::new(|_| {}),
+    )?;
     let mut out = Vec::new();
     loop {
         if let Some(f) = frames.take(Duration::from_millis(200)) {
@@ -117,7 +127,12 @@ fn detect_only(det: &mut Detector, frames: &[RgbFrame]) -> anyhow::Result<f64> {
 }
 
 /// Decode → preprocess → infer → NMS → posture → track → store, from the video file.
-async fn full_pipeline(det: &mut Detector, video: &Path, store: &Store, camera_id: i64) -> anyhow::Result<(f64, usize)> {
+async fn full_pipeline(
+    det: &mut Detector,
+    video: &Path,
+    store: &Store,
+    camera_id: i64,
+) -> anyhow::Result<(f64, usize)> {
     let frames: Arc<Handoff<CapturedFrame>> = Handoff::new(4);
     let cfg = CaptureConfig {
         fps: 30,
@@ -125,8 +140,19 @@ async fn full_pipeline(det: &mut Detector, video: &Path, store: &Store, camera_i
         ..CaptureConfig::default()
     };
     let t = Instant::now();
-    let mut cap = Capture::start("bench", Source::parse(&video.display().to_string())?, cfg, frames.clone(), Box::new(|_| {}))?;
-    let mut analyser = CameraAnalyser::new(CameraFilter::default(), PostureModel::default(), TrackerConfig::default(), 1);
+    let mut cap = Capture::start(
+        "bench",
+        Source::parse(&video.display().to_string())?,
+        cfg,
+        frames.clone(),
+        Box::new(|_| {}),
+    )?;
+    let mut analyser = CameraAnalyser::new(
+        CameraFilter::default(),
+        PostureModel::default(),
+        TrackerConfig::default(),
+        1,
+    );
     let base = animov_store::now_ms() - 86_400_000;
     let mut n = 0;
     loop {
@@ -159,7 +185,10 @@ async fn full_pipeline(det: &mut Detector, video: &Path, store: &Store, camera_i
 /// Writes frames as one `.npy` array `[n, h, w, 3]` of uint8.
 fn write_npy(path: &Path, frames: &[RgbFrame]) -> anyhow::Result<()> {
     let (w, h) = (frames[0].width, frames[0].height);
-    let mut header = format!("{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {h}, {w}, 3), }}", frames.len());
+    let mut header = format!(
+        "{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {h}, {w}, 3), }}",
+        frames.len()
+    );
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -232,10 +261,14 @@ async fn main() -> anyhow::Result<()> {
     let npy = dir.path().join("frames.npy");
     write_npy(&npy, &frames)?;
     let store = Store::open(&StoreConfig::sqlite(dir.path().join("bench.sqlite"))).await?;
-    let camera_id = store.ensure_source("bench", animov_api::SourceKind::Camera).await?;
+    let camera_id = store
+        .ensure_source("bench", animov_api::SourceKind::Camera)
+        .await?;
     let python = std::env::var("ANIMOV_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     println!();
-    println!("| threads | ORT session.run (limit) | ours: detect only | ours: full pipeline | Python ORT+numpy (peer) | overhead over limit (detect / full) | ours ÷ peer (detect) |");
+    println!(
+        "| threads | ORT session.run (limit) | ours: detect only | ours: full pipeline | Python ORT+numpy (peer) | overhead over limit (detect / full) | ours ÷ peer (detect) |"
+    );
     println!("|---|---|---|---|---|---|---|");
     for threads in [1usize, 2] {
         let mut det = Detector::load(&model, threads)?;
@@ -260,7 +293,10 @@ async fn main() -> anyhow::Result<()> {
         secs * 25,
         src.display()
     ))?;
-    let play = format!("filesrc location={} ! matroskademux ! h264parse ! identity sync=true", src.display());
+    let play = format!(
+        "filesrc location={} ! matroskademux ! h264parse ! identity sync=true",
+        src.display()
+    );
     let remux = cpu_share(&format!(
         "{play} ! matroskamux ! filesink location={}",
         dir.path().join("remux.mkv").display()
@@ -270,7 +306,10 @@ async fn main() -> anyhow::Result<()> {
         dir.path().join("reencode.mkv").display()
     ))?;
     println!();
-    println!("recording one 1080p25 H.264 stream ({secs} s, played in real time): remux {remux:.1} % of a core, re-encode (x264 veryfast) {reencode:.1} % → remux uses {:.0}× less CPU", reencode / remux.max(0.01));
+    println!(
+        "recording one 1080p25 H.264 stream ({secs} s, played in real time): remux {remux:.1} % of a core, re-encode (x264 veryfast) {reencode:.1} % → remux uses {:.0}× less CPU",
+        reencode / remux.max(0.01)
+    );
     store.close().await;
     Ok(())
 }

@@ -228,3 +228,18 @@ pub struct LyingBout {
     /// Still lying.
     pub running: bool,
 }
+
+/// `POST /api/v1/cameras/{source}/threshold/calibrate` answer: the camera's
+/// `min_score` set so that the newest picture counts the herd.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThresholdCalibration {
+    /// The new `min_score`.
+    pub min_score: f32,
+    /// Animals counted at that threshold on the newest picture.
+    pub counted: u32,
+    /// The camera's herd size.
+    pub herd_size: i64,
+    /// Candidate boxes the detector saw.
+    pub candidates: u32,
+}

@@ -134,6 +134,38 @@ impl CameraFilter {
     }
 }
 
+/// A score threshold at which a frame's candidate boxes number the herd.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThresholdSuggestion {
+    /// The suggested `min_score`.
+    pub min_score: f32,
+    /// Boxes at or above it in the frame.
+    pub counted: usize,
+}
+
+/// The `min_score` at which exactly `herd_size` of the frame's candidate
+/// scores count — to calibrate a camera when the whole herd is in view (at
+/// night, lying). Halfway between the herd-th and the next score; all
+/// candidates (and fewer than the herd) when there are not enough. Kept within
+/// \[0.05, 0.95\]. `None` without candidates or herd.
+pub fn threshold_for_herd(scores: &[f32], herd_size: usize) -> Option<ThresholdSuggestion> {
+    if herd_size == 0 || scores.is_empty() {
+        return None;
+    }
+    let mut s: Vec<f32> = scores.iter().copied().filter(|v| v.is_finite()).collect();
+    s.sort_by(|a, b| b.total_cmp(a));
+    let min_score = if s.len() > herd_size {
+        (s[herd_size - 1] + s[herd_size]) / 2.0
+    } else {
+        s[s.len() - 1]
+    }
+    .clamp(0.05, 0.95);
+    Some(ThresholdSuggestion {
+        min_score,
+        counted: s.iter().filter(|v| **v >= min_score).count(),
+    })
+}
+
 /// A camera's analysis state: filters, posture classifier and tracks.
 #[derive(Debug, Clone)]
 pub struct CameraAnalyser {
@@ -299,6 +331,23 @@ mod tests {
             vec![det(600.0, 400.0, 80.0, 70.0, Role::Animal, 0.25)],
         );
         assert_eq!(r.counts, Counts::default());
+    }
+
+    #[test]
+    fn threshold_matches_the_herd_when_enough_boxes_are_seen() {
+        let scores = [0.9, 0.2, 0.6, 0.45, 0.3, 0.8];
+        let t = threshold_for_herd(&scores, 4).unwrap();
+        assert!((t.min_score - 0.375).abs() < 1e-6, "{t:?}");
+        assert_eq!(t.counted, 4);
+        // Fewer candidates than goats: count them all, and say so.
+        let t = threshold_for_herd(&scores, 10).unwrap();
+        assert_eq!((t.min_score, t.counted), (0.2, 6));
+        assert_eq!(threshold_for_herd(&[], 3), None);
+        assert_eq!(threshold_for_herd(&scores, 0), None);
+        assert_eq!(
+            threshold_for_herd(&[0.99, 0.98], 1).unwrap().min_score,
+            0.95
+        );
     }
 
     #[test]

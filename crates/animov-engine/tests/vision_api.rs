@@ -264,6 +264,45 @@ async fn cameras_are_analysed_recorded_and_served() {
             (StatusCode::OK, Some("logistic")),
             "{v}"
         );
+        // Score threshold against the herd size: refused without a herd size (the
+        // test pattern), set on the demo pen (20 goats, scene boxes score 0.9).
+        // (The posture calibration above restarted pen-a: wait for its first picture.)
+        eventually("a picture after the restart", 20, || async {
+            let (s, _) = env
+                .call(
+                    "GET",
+                    "/api/v1/cameras/pen-a/live.json",
+                    Cred::Bearer(&admin),
+                    None,
+                )
+                .await;
+            s == StatusCode::OK
+        })
+        .await;
+        let (s, v) = env
+            .call(
+                "POST",
+                "/api/v1/cameras/pattern/threshold/calibrate",
+                Cred::Bearer(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("herd_size")),
+            "{v}"
+        );
+        let (s, v) = env
+            .call(
+                "POST",
+                "/api/v1/cameras/pen-a/threshold/calibrate",
+                Cred::Bearer(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["herd_size"], 20);
+        assert!(v["candidates"].as_u64().unwrap() >= 12, "{v}");
         let (_, v) = env
             .call(
                 "GET",

@@ -60,6 +60,10 @@ pub fn app(state: AppState) -> Router {
             "/cameras/{source}/posture/calibrate",
             post(vision::calibrate),
         )
+        .route(
+            "/cameras/{source}/threshold/calibrate",
+            post(vision::calibrate_threshold),
+        )
         .route("/cameras/{source}/live.jpg", get(vision::live_jpeg))
         .route("/cameras/{source}/live.json", get(vision::live_json))
         .route("/cameras/{source}/live.mjpg", get(vision::live_mjpeg))

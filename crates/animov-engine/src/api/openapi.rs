@@ -19,7 +19,7 @@ use super::{admin, auth_routes, events, ingest, meta, stats, vision};
         stats::series, stats::series_last,
         meta::health, meta::version, meta::metrics, meta::openapi_json,
         vision::create_camera, vision::remove_camera, vision::health, vision::get_settings, vision::put_settings,
-        vision::calibrate, vision::live_jpeg, vision::live_json, vision::live_mjpeg,
+        vision::calibrate, vision::calibrate_threshold, vision::live_jpeg, vision::live_json, vision::live_mjpeg,
         vision::recordings, vision::recording_video, vision::keep_recording,
         vision::snapshots, vision::snapshot_image, vision::lying_bouts,
     ),

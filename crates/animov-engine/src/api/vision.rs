@@ -9,9 +9,10 @@ use std::convert::Infallible;
 
 use animov_api::{
     CalibrationRequest, Camera, CameraHealth, CameraSettings, Detection, ErrorBody, KeepRequest,
-    LiveFrameInfo, LyingBout, NewCamera, Recording, Role, Snapshot,
+    LiveFrameInfo, LyingBout, NewCamera, Recording, Role, Snapshot, ThresholdCalibration,
 };
 use animov_core::{
+    analysis::threshold_for_herd,
     geometry::BBox,
     posture::{LabelledBox, Posture, PostureModel},
     time::DAY_MS,
@@ -220,6 +221,51 @@ pub async fn calibrate(
     state.vision.sync(&state).await?;
     tracing::info!(source, boxes = marks.len(), by = %user.username, "posture calibrated");
     Ok(Json(s))
+}
+
+/// Sets the camera's `min_score` so that its newest picture counts the herd
+/// (admin, operator). Do it when the whole herd is in view — at night, lying.
+#[utoipa::path(post, path = "/api/v1/cameras/{source}/threshold/calibrate", tag = "cameras", security(("bearer" = [])),
+    params(("source" = String, Path, description = "Source name")),
+    responses((status = 200, body = ThresholdCalibration), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn calibrate_threshold(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(source): Path<String>,
+) -> Result<Json<ThresholdCalibration>, ApiError> {
+    user.require(
+        &[Role::Admin, Role::Operator],
+        "calibrate the detection threshold",
+    )?;
+    let cam = camera_named(&state, &source).await?;
+    let herd = cam.herd_size.filter(|h| *h > 0).ok_or_else(|| {
+        invalid(
+            "herd_size",
+            "set the camera's herd size first (PUT /api/v1/cameras/{source})",
+        )
+    })?;
+    let frame = state
+        .vision
+        .live(cam.id)
+        .and_then(|s| s.latest())
+        .ok_or_else(no_picture_yet)?;
+    let t = threshold_for_herd(&frame.candidates, herd as usize).ok_or_else(|| {
+        invalid(
+            "herd_size",
+            "the detector sees no animal on the newest picture: check the camera, its region of interest and the detector",
+        )
+    })?;
+    let mut s = settings::load(&state.store, cam.id).await?;
+    s.min_score = t.min_score;
+    settings::save(&state.store, cam.id, &s).await?;
+    state.vision.sync(&state).await?;
+    tracing::info!(source, min_score = t.min_score, counted = t.counted, herd, by = %user.username, "score threshold calibrated");
+    Ok(Json(ThresholdCalibration {
+        min_score: t.min_score,
+        counted: t.counted as u32,
+        herd_size: herd,
+        candidates: frame.candidates.len() as u32,
+    }))
 }
 
 /// `?access_token=`.

@@ -17,15 +17,19 @@ pub struct LiveFrame {
     pub frame: RgbFrame,
     /// Boxes and counts.
     pub info: LiveFrameInfo,
+    /// Scores of every animal box the detector proposed (before the score
+    /// threshold), for calibrating the threshold against the herd size.
+    pub candidates: Vec<f32>,
     jpeg: OnceLock<Vec<u8>>,
 }
 
 impl LiveFrame {
     /// A frame and what was seen on it.
-    pub fn new(frame: RgbFrame, info: LiveFrameInfo) -> LiveFrame {
+    pub fn new(frame: RgbFrame, info: LiveFrameInfo, candidates: Vec<f32>) -> LiveFrame {
         LiveFrame {
             frame,
             info,
+            candidates,
             jpeg: OnceLock::new(),
         }
     }

@@ -15,7 +15,7 @@ use std::{
 
 use animov_api::{CameraHealth, CameraSettings, Detection, LiveFrameInfo};
 use animov_core::{
-    analysis::{CameraAnalyser, FrameAnalysis, RawDetection},
+    analysis::{CameraAnalyser, CameraFilter, FrameAnalysis, RawDetection},
     demo::DemoSettings,
     posture::Posture,
     tracker::TrackerConfig,
@@ -479,6 +479,11 @@ fn run_analysis(
         spec.first_track_id,
     );
     let tiling = settings::tiling(&spec.settings);
+    // The camera's filter at any score: the candidates for threshold calibration.
+    let all_scores = CameraFilter {
+        min_score: 0.0,
+        ..settings::filter(&spec.settings)
+    };
     let mut scene = SceneDetector::default();
     let slot_ms = 3_600_000 / i64::from(spec.vision.snapshots_per_hour.max(1));
     let mut last_slot = spec.last_snapshot_ms.map(|t| t.div_euclid(slot_ms));
@@ -522,6 +527,11 @@ fn run_analysis(
             let mut avg = lock(&stats.inference_ms);
             *avg = Some(avg.map_or(ms, |a| 0.9 * a + 0.1 * ms));
         }
+        let candidates: Vec<f32> = dets
+            .iter()
+            .filter(|d| all_scores.keeps(d))
+            .map(|d| d.score)
+            .collect();
         let analysis = analyser.analyse(cap.ts_ms, cap.frame.height as f32, dets);
         let detections = to_api(&analysis);
         let json = serde_json::to_vec(&detections).unwrap_or_default();
@@ -577,6 +587,7 @@ fn run_analysis(
                 standing: analysis.counts.standing,
                 lying: analysis.counts.lying,
             },
+            candidates,
         ));
     }
     // Running bouts end where the tracks were last seen.
