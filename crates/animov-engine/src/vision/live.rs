@@ -115,6 +115,7 @@ mod tests {
         slot.publish(LiveFrame::new(
             RgbFrame::new(8, 8, vec![1; 192]).unwrap(),
             info(),
+            vec![],
         ));
         assert!(rx.has_changed().unwrap());
         let f = rx.borrow_and_update().clone().unwrap();
