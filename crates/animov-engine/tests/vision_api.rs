@@ -114,6 +114,13 @@ async fn cameras_are_analysed_recorded_and_served() {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b} {v}");
+        // A dead camera (nothing listens there) must not disturb the others.
+        let dead =
+            json!({"source": "dead", "name": "Dead", "uri": "http://127.0.0.1:9/video.mjpg"});
+        let (s, _) = env
+            .call("POST", "/api/v1/cameras", Cred::Bearer(&admin), Some(dead))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
 
         // Frames flow into the same path as ingest.
         eventually("live counts of pen-a", 20, || async {
@@ -158,6 +165,11 @@ async fn cameras_are_analysed_recorded_and_served() {
             pat_h["recording"], "encode",
             "raw test pattern is encoded: {pat_h}"
         );
+        let dead_h = h.iter().find(|h| h["source"] == "dead").unwrap();
+        assert_eq!(dead_h["state"], "reconnecting", "{dead_h}");
+        assert!(dead_h["last_error"].as_str().unwrap().len() > 5, "{dead_h}");
+        assert!(dead_h["reconnects"].as_u64().unwrap() >= 1, "{dead_h}");
+        assert_eq!(pen_h["state"], "running", "the other cameras run on");
 
         // Live picture and boxes.
         let (s, v) = env

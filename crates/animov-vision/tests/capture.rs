@@ -241,3 +241,75 @@ fn an_http_camera_that_dies_is_reconnected_with_backoff() {
     stop2.store(true, Ordering::SeqCst);
     server.join().unwrap();
 }
+
+/// An RTSP camera (GStreamer's RTSP server, run by Debian's Python).
+struct RtspCamera(std::process::Child);
+
+impl RtspCamera {
+    fn start(port: u16) -> RtspCamera {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/rtsp_server.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("/usr/bin/python3 with python3-gi and gir1.2-gst-rtsp-server-1.0 (scripts/setup.sh test)");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert_eq!(line.trim(), "ready", "the RTSP test server did not start");
+        RtspCamera(child)
+    }
+}
+
+impl Drop for RtspCamera {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn an_rtsp_h264_camera_is_decoded_and_recorded_without_reencoding() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _camera = RtspCamera::start(port);
+    let dir = tempfile::tempdir().unwrap();
+    let out: Arc<Handoff<CapturedFrame>> = Handoff::new(100);
+    let (got, sink) = segments();
+    let cfg = CaptureConfig {
+        fps: 5,
+        record: Some(RecordConfig {
+            dir: dir.path().to_path_buf(),
+            segment: Duration::from_secs(600),
+            bitrate_kbps: 300,
+        }),
+        ..CaptureConfig::default()
+    };
+    let source = Source::parse(&format!("rtsp://127.0.0.1:{port}/cam")).unwrap();
+    let mut cap = Capture::start("rtsp", source, cfg, out.clone(), sink).unwrap();
+    wait_for(
+        "frames from the RTSP camera",
+        Duration::from_secs(20),
+        || out.pushed() >= 5,
+    );
+    let f = out.try_take().unwrap();
+    assert_eq!((f.frame.width, f.frame.height), (320, 240));
+    assert_eq!(
+        cap.health().remux,
+        Some(true),
+        "H.264 over RTSP is remuxed: {:?}",
+        cap.health()
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    cap.stop();
+    let segs = got.lock().unwrap().clone();
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    assert!(segs[0].bytes > 1000, "{segs:?}");
+}
