@@ -103,6 +103,11 @@ impl Engine {
         self.addr
     }
 
+    /// The engine's live events (new frames; alerts later).
+    pub fn events(&self) -> tokio::sync::broadcast::Receiver<animov_api::Event> {
+        self.state.events.subscribe()
+    }
+
     /// The per-launch secret the window signs in with.
     pub fn local_secret(&self) -> &str {
         &self.secret

@@ -3,11 +3,13 @@
 //! It starts the engine in-process on a loopback port, waits until it listens,
 //! opens one window on the engine's UI already signed in as the local operator
 //! (a per-launch secret is handed to the engine and to the window's first URL
-//! fragment — no password in the page or in a file), keeps a tray icon with Open/Quit, and
+//! fragment — no password in the page or in a file), keeps a tray icon with Open/Quit,
+//! shows OS notifications for engine events that deserve them ([`notify`]), and
 //! stops the engine cleanly on exit. Closing the window keeps AniMOV running in
 //! the tray (statistics and, later, alerts go on).
 
 mod engine;
+pub mod notify;
 mod tray;
 
 use std::process::ExitCode;
@@ -29,6 +31,7 @@ pub fn run() -> ExitCode {
         }
     };
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             // Installed (.deb): the UI ships as a resource next to the binary.
             let bundled_ui = app
@@ -49,6 +52,7 @@ pub fn run() -> ExitCode {
                 .min_inner_size(800.0, 600.0)
                 .build()?;
             tray::install(app.handle())?;
+            notify::forward(app.handle().clone(), engine.events());
             app.manage(engine);
             // Ctrl-C or SIGTERM: leave like Quit, stopping the engine cleanly.
             let handle = app.handle().clone();
