@@ -59,12 +59,30 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the data folder and starts the engine on `127.0.0.1:<free port>`.
-    /// `bundled_ui` is used when neither `ui_dir` nor `ANIMOV_UI_DIR` says where the UI is.
-    pub async fn start(args: &Args, bundled_ui: Option<PathBuf>) -> anyhow::Result<Engine> {
+    /// `resources` is the package's resource folder (`ui/`, `models/`, `lib/`),
+    /// used for what the configuration and environment do not name.
+    pub async fn start(args: &Args, resources: Option<PathBuf>) -> anyhow::Result<Engine> {
         std::fs::create_dir_all(&args.data_dir)?;
         let mut config = Config::load(&args.data_dir)?;
-        if config.ui_dir.is_none() && std::env::var_os("ANIMOV_UI_DIR").is_none() {
-            config.ui_dir = bundled_ui;
+        if let Some(res) = &resources {
+            let ui = res.join("ui");
+            if config.ui_dir.is_none()
+                && std::env::var_os("ANIMOV_UI_DIR").is_none()
+                && ui.join("index.html").is_file()
+            {
+                config.ui_dir = Some(ui);
+            }
+            let model = res.join("models/nanodet.onnx");
+            if config.vision.model.is_none() && model.is_file() {
+                config.vision.model = Some(model);
+            }
+            let ort = res.join(format!(
+                "lib/libonnxruntime.so.{}",
+                animov_vision::detector::ORT_VERSION
+            ));
+            if config.vision.onnxruntime.is_none() && ort.is_file() {
+                config.vision.onnxruntime = Some(ort);
+            }
         }
         let log = telemetry::init(&args.data_dir, config.log_files);
         let secret = animov_engine::auth::new_signing_key();

@@ -33,14 +33,9 @@ pub fn run() -> ExitCode {
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
-            // Installed (.deb): the UI ships as a resource next to the binary.
-            let bundled_ui = app
-                .path()
-                .resource_dir()
-                .ok()
-                .map(|d| d.join("ui"))
-                .filter(|d| d.join("index.html").is_file());
-            let engine = tauri::async_runtime::block_on(Engine::start(&args, bundled_ui))?;
+            // Installed (.deb): the UI, the detector and ONNX Runtime ship as resources.
+            let resources = app.path().resource_dir().ok();
+            let engine = tauri::async_runtime::block_on(Engine::start(&args, resources))?;
             let url = format!("http://{}/", engine.addr());
             println!("AniMOV engine at {url} (data: {})", args.data_dir.display());
             // The secret rides in the fragment: the UI reads it, signs in, and

@@ -90,6 +90,8 @@ pub struct VisionConfig {
     pub threads_per_worker: usize,
     /// Default detector (`.onnx` with its `.json`); found in the bundled `models/` when unset.
     pub model: Option<PathBuf>,
+    /// ONNX Runtime's library (`libonnxruntime.so.1.24.x`); searched for when unset.
+    pub onnxruntime: Option<PathBuf>,
     /// Length of recording segments, minutes.
     pub segment_minutes: u32,
     /// Recordings older than this are deleted (kept ones never), days.
@@ -110,6 +112,7 @@ impl Default for VisionConfig {
             workers: 1,
             threads_per_worker: 1,
             model: None,
+            onnxruntime: None,
             segment_minutes: 10,
             retention_days: 14,
             quota_gib: 50.0,

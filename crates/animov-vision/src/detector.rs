@@ -55,9 +55,17 @@ pub enum DetectError {
 }
 
 static RUNTIME: OnceLock<Result<Environment, String>> = OnceLock::new();
+static PREFERRED: OnceLock<PathBuf> = OnceLock::new();
+
+/// Names the library to try first (after `ORT_DYLIB_PATH`): the engine's
+/// `vision.onnxruntime` setting, or the copy a desktop package ships. Only the
+/// first call counts, and only before the first detector loads.
+pub fn prefer_library(path: PathBuf) {
+    let _ = PREFERRED.set(path);
+}
 
 /// Where the ONNX Runtime library is looked for, in order: `ORT_DYLIB_PATH`,
-/// the setup step's folder (`$ANIMOV_ORT_DIR` or `~/.cache/animov/onnxruntime-<version>`),
+/// the [`prefer_library`] path, the setup step's folder (`$ANIMOV_ORT_DIR` or `~/.cache/animov/onnxruntime-<version>`),
 /// beside the executable (`lib/`), and `/usr/lib/animov/` (the .deb).
 pub fn library_candidates() -> Vec<PathBuf> {
     let file = format!("libonnxruntime.so.{ORT_VERSION}");
@@ -65,6 +73,9 @@ pub fn library_candidates() -> Vec<PathBuf> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH") {
         c.push(PathBuf::from(p));
         return c;
+    }
+    if let Some(p) = PREFERRED.get() {
+        c.push(p.clone());
     }
     if let Some(d) = std::env::var_os("ANIMOV_ORT_DIR") {
         c.push(PathBuf::from(d).join(&file));

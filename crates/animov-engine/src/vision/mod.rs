@@ -83,6 +83,9 @@ impl Vision {
         if !state.config.vision.enabled {
             return Ok(());
         }
+        if let Some(lib) = &state.config.vision.onnxruntime {
+            animov_vision::detector::prefer_library(lib.clone());
+        }
         let cameras = state.store.cameras().await?;
         let mut wanted = Vec::new();
         for (index, c) in cameras.iter().enumerate() {
