@@ -85,7 +85,68 @@ fn snapshot(r: &sqlx::any::AnyRow) -> Result<SnapshotRow, StoreError> {
 const RECORDING_COLS: &str = "id, camera_id, path, start_ms, end_ms, bytes, keep_flag";
 const SNAPSHOT_COLS: &str = "id, camera_id, ts_ms, path, width, height, detections";
 
+/// A value to bind.
+enum Arg {
+    Int(i64),
+    Text(String),
+    Blob(Option<Vec<u8>>),
+}
+
 impl Store {
+    /// Inserts one row of a synced table (stamping `site_id` and a new change
+    /// sequence); returns its id.
+    async fn insert_synced(
+        &self,
+        table: &str,
+        cols: &[&str],
+        args: Vec<Arg>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let seq = Self::next_seqs(&mut tx, 1).await?;
+        let q = format!(
+            "INSERT INTO {table} ({}, site_id, change_seq) VALUES ({}?, ?)",
+            cols.join(", "),
+            "?, ".repeat(cols.len())
+        );
+        let mut query = sqlx::query(&q);
+        for a in args {
+            query = match a {
+                Arg::Int(v) => query.bind(v),
+                Arg::Text(v) => query.bind(v),
+                Arg::Blob(v) => query.bind(v),
+            };
+        }
+        query
+            .bind(&self.site_id)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 =
+            sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table} WHERE change_seq = ?"))
+                .bind(seq)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Rows of `sql`, which filters on an optional camera then a time window.
+    async fn list_rows(
+        &self,
+        sql: &str,
+        camera_id: Option<i64>,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        Ok(sqlx::query(sql)
+            .bind(camera_id)
+            .bind(camera_id)
+            .bind(from_ms)
+            .bind(to_ms)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// A camera's vision settings (JSON), if any were saved.
     pub async fn camera_settings(&self, camera_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(
@@ -126,27 +187,26 @@ impl Store {
         end_ms: i64,
         bytes: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = Self::next_seqs(&mut tx, 1).await?;
-        sqlx::query(
-            "INSERT INTO recordings (camera_id, path, start_ms, end_ms, bytes, keep_flag, site_id, change_seq) \
-             VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+        self.insert_synced(
+            "recordings",
+            &[
+                "camera_id",
+                "path",
+                "start_ms",
+                "end_ms",
+                "bytes",
+                "keep_flag",
+            ],
+            vec![
+                Arg::Int(camera_id),
+                Arg::Text(path.into()),
+                Arg::Int(start_ms),
+                Arg::Int(end_ms),
+                Arg::Int(bytes),
+                Arg::Int(0),
+            ],
         )
-        .bind(camera_id)
-        .bind(path)
-        .bind(start_ms)
-        .bind(end_ms)
-        .bind(bytes)
-        .bind(&self.site_id)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM recordings WHERE change_seq = ?")
-            .bind(seq)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+        .await
     }
 
     /// Segments overlapping `[from_ms, to_ms)`, of one camera or all, oldest first.
@@ -160,12 +220,7 @@ impl Store {
             "SELECT {RECORDING_COLS} FROM recordings WHERE (? IS NULL OR camera_id = ?) \
              AND end_ms > ? AND start_ms < ? ORDER BY start_ms, id"
         );
-        sqlx::query(&q)
-            .bind(camera_id)
-            .bind(camera_id)
-            .bind(from_ms)
-            .bind(to_ms)
-            .fetch_all(&self.pool)
+        self.list_rows(&q, camera_id, from_ms, to_ms)
             .await?
             .iter()
             .map(recording)
@@ -218,28 +273,26 @@ impl Store {
         height: i64,
         detections: Option<Vec<u8>>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = Self::next_seqs(&mut tx, 1).await?;
-        sqlx::query(
-            "INSERT INTO snapshots (camera_id, ts_ms, path, width, height, detections, site_id, change_seq) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self.insert_synced(
+            "snapshots",
+            &[
+                "camera_id",
+                "ts_ms",
+                "path",
+                "width",
+                "height",
+                "detections",
+            ],
+            vec![
+                Arg::Int(camera_id),
+                Arg::Int(ts_ms),
+                Arg::Text(path.into()),
+                Arg::Int(width),
+                Arg::Int(height),
+                Arg::Blob(detections),
+            ],
         )
-        .bind(camera_id)
-        .bind(ts_ms)
-        .bind(path)
-        .bind(width)
-        .bind(height)
-        .bind(detections)
-        .bind(&self.site_id)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM snapshots WHERE change_seq = ?")
-            .bind(seq)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+        .await
     }
 
     /// Snapshots in `[from_ms, to_ms)`, of one camera or all, oldest first.
@@ -253,12 +306,7 @@ impl Store {
             "SELECT {SNAPSHOT_COLS} FROM snapshots WHERE (? IS NULL OR camera_id = ?) \
              AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id"
         );
-        sqlx::query(&q)
-            .bind(camera_id)
-            .bind(camera_id)
-            .bind(from_ms)
-            .bind(to_ms)
-            .fetch_all(&self.pool)
+        self.list_rows(&q, camera_id, from_ms, to_ms)
             .await?
             .iter()
             .map(snapshot)
