@@ -39,11 +39,11 @@ fn segments() -> (Arc<Mutex<Vec<Segment>>>, SegmentSink) {
     (got, Box::new(move |s| g.lock().unwrap().push(s)))
 }
 
-/// Writes `seconds` of 320×240 H.264 at 10 fps into a Matroska file.
-fn write_h264_file(path: &Path, seconds: u32) {
+/// Writes `seconds` of 320×240 video at 10 fps into a Matroska file with `encoder ! parser`.
+fn write_video_file(path: &Path, seconds: u32, encoder: &str) {
     animov_vision::capture::init().unwrap();
     let desc = format!(
-        "videotestsrc num-buffers={} pattern=ball ! video/x-raw,width=320,height=240,framerate=10/1 ! x264enc key-int-max=10 ! h264parse ! matroskamux ! filesink location={}",
+        "videotestsrc num-buffers={} pattern=ball ! video/x-raw,width=320,height=240,framerate=10/1 ! {encoder} ! matroskamux ! filesink location={}",
         seconds * 10,
         path.display()
     );
@@ -90,9 +90,18 @@ fn test_pattern_frames_arrive_at_the_inference_rate_and_stop_cleanly() {
 
 #[test]
 fn an_h264_file_is_recorded_without_reencoding_and_ends() {
+    file_is_remuxed("x264enc key-int-max=10 ! h264parse");
+}
+
+#[test]
+fn an_h265_file_is_recorded_without_reencoding_and_ends() {
+    file_is_remuxed("x265enc key-int-max=10 ! h265parse");
+}
+
+fn file_is_remuxed(encoder: &str) {
     let dir = tempfile::tempdir().unwrap();
     let video = dir.path().join("pen.mkv");
-    write_h264_file(&video, 3);
+    write_video_file(&video, 3, encoder);
     let out: Arc<Handoff<CapturedFrame>> = Handoff::new(1000);
     let (got, sink) = segments();
     let cfg = CaptureConfig {
