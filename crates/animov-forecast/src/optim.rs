@@ -1,0 +1,174 @@
+//! L-BFGS with numerical (central difference) gradients and a backtracking
+//! Armijo line search: small, dependency-free, enough for a handful of
+//! SARIMAX parameters.
+
+/// Result of a minimisation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minimum {
+    /// Where.
+    pub x: Vec<f64>,
+    /// The objective there.
+    pub f: f64,
+    /// Iterations done.
+    pub iterations: usize,
+    /// Whether a convergence test was met (else the iteration limit).
+    pub converged: bool,
+}
+
+fn gradient(f: &mut impl FnMut(&[f64]) -> f64, x: &[f64], fx: f64) -> Vec<f64> {
+    let mut g = vec![0.0; x.len()];
+    let mut xp = x.to_vec();
+    for i in 0..x.len() {
+        let h = 1e-5 * x[i].abs().max(1.0);
+        xp[i] = x[i] + h;
+        let fp = f(&xp);
+        xp[i] = x[i] - h;
+        let fm = f(&xp);
+        xp[i] = x[i];
+        g[i] = if fp.is_finite() && fm.is_finite() {
+            (fp - fm) / (2.0 * h)
+        } else if fp.is_finite() {
+            (fp - fx) / h
+        } else if fm.is_finite() {
+            (fx - fm) / h
+        } else {
+            0.0
+        };
+    }
+    g
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Minimises `f` from `x0` (non-finite values of `f` count as +∞).
+pub fn minimize(mut f: impl FnMut(&[f64]) -> f64, x0: &[f64], max_iter: usize) -> Minimum {
+    let m = 8;
+    let mut x = x0.to_vec();
+    let mut fx = f(&x);
+    if !fx.is_finite() {
+        return Minimum {
+            x,
+            f: fx,
+            iterations: 0,
+            converged: false,
+        };
+    }
+    let mut g = gradient(&mut f, &x, fx);
+    let mut s_hist: Vec<Vec<f64>> = Vec::new();
+    let mut y_hist: Vec<Vec<f64>> = Vec::new();
+    let mut small_steps = 0;
+    for it in 0..max_iter {
+        if g.iter().fold(0.0f64, |a, v| a.max(v.abs())) < 1e-7 {
+            return Minimum {
+                x,
+                f: fx,
+                iterations: it,
+                converged: true,
+            };
+        }
+        // Two-loop recursion: d = -H g.
+        let mut q = g.clone();
+        let mut alphas = Vec::with_capacity(s_hist.len());
+        for (s, y) in s_hist.iter().zip(&y_hist).rev() {
+            let rho = 1.0 / dot(y, s);
+            let a = rho * dot(s, &q);
+            for (qi, yi) in q.iter_mut().zip(y) {
+                *qi -= a * yi;
+            }
+            alphas.push((a, rho));
+        }
+        if let (Some(s), Some(y)) = (s_hist.last(), y_hist.last()) {
+            let gamma = dot(s, y) / dot(y, y);
+            q.iter_mut().for_each(|v| *v *= gamma);
+        } else {
+            let norm = dot(&g, &g).sqrt().max(1e-12);
+            q.iter_mut().for_each(|v| *v /= norm.max(1.0));
+        }
+        for ((s, y), (a, rho)) in s_hist.iter().zip(&y_hist).zip(alphas.into_iter().rev()) {
+            let b = rho * dot(y, &q);
+            for (qi, si) in q.iter_mut().zip(s) {
+                *qi += (a - b) * si;
+            }
+        }
+        let mut d: Vec<f64> = q.iter().map(|v| -v).collect();
+        let mut slope = dot(&g, &d);
+        if slope >= 0.0 {
+            // Not a descent direction: restart from steepest descent.
+            s_hist.clear();
+            y_hist.clear();
+            d = g.iter().map(|v| -v).collect();
+            slope = dot(&g, &d);
+        }
+        // Backtracking (Armijo).
+        let mut step = 1.0;
+        let mut accepted = None;
+        for _ in 0..40 {
+            let xn: Vec<f64> = x.iter().zip(&d).map(|(a, b)| a + step * b).collect();
+            let fxn = f(&xn);
+            if fxn.is_finite() && fxn <= fx + 1e-4 * step * slope {
+                accepted = Some((xn, fxn));
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some((xn, fxn)) = accepted else {
+            return Minimum {
+                x,
+                f: fx,
+                iterations: it,
+                converged: true,
+            };
+        };
+        let gn = gradient(&mut f, &xn, fxn);
+        let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
+        if dot(&s, &y) > 1e-12 {
+            s_hist.push(s);
+            y_hist.push(y);
+            if s_hist.len() > m {
+                s_hist.remove(0);
+                y_hist.remove(0);
+            }
+        }
+        let rel = (fx - fxn).abs() / fx.abs().max(1.0);
+        small_steps = if rel < 1e-12 { small_steps + 1 } else { 0 };
+        x = xn;
+        fx = fxn;
+        g = gn;
+        if small_steps >= 3 {
+            return Minimum {
+                x,
+                f: fx,
+                iterations: it + 1,
+                converged: true,
+            };
+        }
+    }
+    Minimum {
+        x,
+        f: fx,
+        iterations: max_iter,
+        converged: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_rosenbrock_minimum() {
+        let r = minimize(
+            |x| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2),
+            &[-1.2, 1.0],
+            500,
+        );
+        assert!(r.converged, "{r:?}");
+        assert!(
+            (r.x[0] - 1.0).abs() < 1e-4 && (r.x[1] - 1.0).abs() < 1e-4,
+            "{r:?}"
+        );
+    }
+}
