@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod detect;
+pub mod forecast_eval;
 pub mod import;
 pub mod jobs;
 pub mod legacy_format;

@@ -83,6 +83,11 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Forecasting tools for analysts.
+    Forecast {
+        #[command(subcommand)]
+        what: ForecastCommand,
+    },
     /// Run the camera pipeline on image or video files and print the boxes and counts.
     Detect {
         /// JPEG/PNG images or video files.
@@ -116,6 +121,27 @@ enum ImportCommand {
         /// Time zone of the dates in the files, minutes from UTC (e.g. 60 for CET).
         #[arg(long, allow_hyphen_values = true)]
         utc_offset_minutes: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ForecastCommand {
+    /// Fit SARIMAX per source on all but the last days of a 15-minute series
+    /// (CSV: timestamp, source, ratio_standing) and score the holdout against
+    /// the seasonal naive forecast.
+    Eval {
+        /// The series CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// The model, `(p,d,q)(P,D,Q,s)`.
+        #[arg(long, default_value = "(1,1,1)(1,1,1,96)")]
+        spec: String,
+        /// Days held out at the end (96 buckets each).
+        #[arg(long, default_value_t = 2)]
+        holdout_days: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -192,6 +218,47 @@ async fn demo_admin(
     Ok(Some(password))
 }
 
+/// `animov forecast eval`: needs no data folder either.
+fn forecast_eval(input: &Path, spec: &str, holdout_days: u32, json: bool) -> anyhow::Result<()> {
+    use animov_engine::forecast_eval::{evaluate, read_series, to_text};
+    let spec = animov_forecast::SarimaxSpec::parse(spec)?;
+    if holdout_days == 0 || holdout_days > 60 {
+        bail!("--holdout-days must be between 1 and 60");
+    }
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+    let series = read_series(file).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    let mut results = Vec::new();
+    let mut failed = Vec::new();
+    for s in &series {
+        match evaluate(s, spec, holdout_days as usize * 96) {
+            Ok(r) => {
+                if !json {
+                    print!("{}", to_text(&r));
+                }
+                results.push(r);
+            }
+            Err(e) => {
+                eprintln!("animov forecast eval: {e}");
+                failed.push(s.source.clone());
+            }
+        }
+    }
+    if json {
+        serde_json::to_writer_pretty(std::io::stdout().lock(), &results)?;
+        println!();
+    }
+    if !failed.is_empty() {
+        bail!(
+            "{} of {} sources could not be evaluated: {}",
+            failed.len(),
+            series.len(),
+            failed.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// `animov detect`: needs no data folder, database or logs.
 fn detect(
     files: &[PathBuf],
@@ -237,6 +304,22 @@ fn detect(
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Forecast {
+        what:
+            ForecastCommand::Eval {
+                input,
+                spec,
+                holdout_days,
+                json,
+            },
+    } = &cli.command
+    {
+        let (input, spec, holdout_days, json) = (input.clone(), spec.clone(), *holdout_days, *json);
+        return tokio::task::spawn_blocking(move || {
+            forecast_eval(&input, &spec, holdout_days, json)
+        })
+        .await?;
+    }
     if let Command::Detect {
         files,
         model,
@@ -458,7 +541,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database schema is up to date ({})", state.store.site_id());
             state.store.close().await;
         }
-        Command::Detect { .. } => unreachable!("handled before the data folder is opened"),
+        Command::Detect { .. } | Command::Forecast { .. } => {
+            unreachable!("handled before the data folder is opened")
+        }
     }
     Ok(())
 }

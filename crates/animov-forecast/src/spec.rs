@@ -146,6 +146,17 @@ impl SarimaxSpec {
         k_exog + self.p + self.q + self.sp + self.sq + 1
     }
 
+    /// Parameter names in statsmodels' style (`x1`, `ar.L1`, `ma.S.L96`, `sigma2`).
+    pub fn param_names(&self, k_exog: usize) -> Vec<String> {
+        let mut names: Vec<String> = (1..=k_exog).map(|i| format!("x{i}")).collect();
+        names.extend((1..=self.p).map(|i| format!("ar.L{i}")));
+        names.extend((1..=self.q).map(|i| format!("ma.L{i}")));
+        names.extend((1..=self.sp).map(|i| format!("ar.S.L{}", i * self.s)));
+        names.extend((1..=self.sq).map(|i| format!("ma.S.L{}", i * self.s)));
+        names.push("sigma2".into());
+        names
+    }
+
     /// Observations lost to differencing (their likelihood terms are burnt).
     pub fn burn(&self) -> usize {
         self.k_diff_states()
@@ -165,6 +176,10 @@ mod tests {
             (97, 97, 98, 97)
         );
         assert_eq!(s.k_params(0), 5);
+        assert_eq!(
+            s.param_names(1),
+            ["x1", "ar.L1", "ma.L1", "ar.S.L96", "ma.S.L96", "sigma2"]
+        );
         let ns = SarimaxSpec::parse("(2,0,1)").unwrap();
         assert_eq!((ns.season(), ns.k_order(), ns.burn()), (0, 2, 0));
         assert!(matches!(
