@@ -28,13 +28,20 @@ os.makedirs(OUT, exist_ok=True)
 
 
 def goat_series(days=9, seed=7):
-    """Standing ratio (%) per 15 min: low at night, peaks at feeding, noise, gaps."""
+    """Standing ratio (%) per 15 min: low at night, peaks when the goats are fed
+    (feeding times vary from day to day, so the `feeding` regressor is not
+    periodic), noise, gaps."""
     rng = np.random.default_rng(seed)
     n = days * 96
     t = np.arange(n)
     hour = (t % 96) / 4.0
+    day = t // 96
+    morning = 7.0 + rng.choice(np.arange(-4, 5) / 4.0, days)
+    evening = 17.0 + rng.choice(np.arange(-4, 5) / 4.0, days)
+    fed_m, fed_e = morning[day], evening[day]
     bump = lambda c, w, h: h * np.exp(-((hour - c) ** 2) / (2 * w * w))
-    base = 8 + 22 * ((hour >= 6) & (hour < 21)) + bump(7.5, 0.7, 45) + bump(17.5, 0.8, 45) - bump(13.5, 1.0, 10)
+    base = (8 + 22 * ((hour >= 6) & (hour < 21)) + bump(fed_m + 0.5, 0.7, 45) + bump(fed_e + 0.5, 0.8, 45)
+            - bump(13.5, 1.0, 10))
     day_level = np.repeat(rng.normal(0, 3, days), 96)
     noise = np.zeros(n)
     for i in range(1, n):  # AR(1) noise
@@ -44,7 +51,7 @@ def goat_series(days=9, seed=7):
     y[3 * 96 + 40: 3 * 96 + 48] = np.nan
     for k in rng.choice(np.where(hour < 5)[0], 12, replace=False):
         y[k] = np.nan
-    feeding = (((hour >= 7) & (hour < 8)) | ((hour >= 17) & (hour < 18))).astype(float)
+    feeding = (((hour >= fed_m) & (hour < fed_m + 1)) | ((hour >= fed_e) & (hour < fed_e + 1))).astype(float)
     ts = pd.date_range("2026-11-01", periods=n, freq="15min", tz="UTC")
     return pd.DataFrame({"timestamp": ts.strftime("%Y-%m-%dT%H:%M:%SZ"), "ratio_standing": y, "feeding": feeding})
 
