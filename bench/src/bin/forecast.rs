@@ -85,8 +85,7 @@ fn main() -> anyhow::Result<()> {
         fmt(rmse(&ours.mean, test))
     );
     println!(
-        "| statsmodels {} | {peer_s:.1} s | {:.3} | {} |",
-        "0.15.0",
+        "| statsmodels 0.15.0 | {peer_s:.1} s | {:.3} | {} |",
         peer["llf"].as_f64().unwrap_or(f64::NAN),
         fmt(rmse(&peer_mean, test))
     );
