@@ -5,9 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 . scripts/env.sh
-[ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/pip install -q -r bench/requirements.txt
-export ANIMOV_BENCH_PYTHON=$PWD/bench/.venv/bin/python
+# shellcheck source=bench/venv.sh
+. bench/venv.sh
 ANIMOV_MARIADB_DIR=$(mktemp -d /tmp/animov-bench-db.XXXXXX)
 export ANIMOV_MARIADB_DIR ANIMOV_MARIADB_PORT=${ANIMOV_MARIADB_PORT:-3399}
 trap 'bash scripts/mariadb.sh stop; rm -rf "$ANIMOV_MARIADB_DIR"' EXIT
