@@ -16,6 +16,7 @@
 
 mod cameras;
 mod error;
+mod forecast;
 mod frames;
 mod migrate;
 mod stats;
@@ -33,6 +34,7 @@ use sqlx::{
 
 pub use cameras::CameraRow;
 pub use error::StoreError;
+pub use forecast::{ForecastPoint, ModelRow, NewModel, Stage, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};
 pub use users::{ApiKeyRow, UserRow};
 pub use vision::{BoutRow, RecordingRow, SnapshotRow};

@@ -20,6 +20,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "vision",
         include_str!("../../../migrations/sqlite/0002_vision.sql"),
     ),
+    (
+        3,
+        "forecast",
+        include_str!("../../../migrations/sqlite/0003_forecast.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -31,6 +36,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         2,
         "vision",
         include_str!("../../../migrations/mysql/0002_vision.sql"),
+    ),
+    (
+        3,
+        "forecast",
+        include_str!("../../../migrations/mysql/0003_forecast.sql"),
     ),
 ];
 

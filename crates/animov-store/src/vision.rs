@@ -86,8 +86,10 @@ const RECORDING_COLS: &str = "id, camera_id, path, start_ms, end_ms, bytes, keep
 const SNAPSHOT_COLS: &str = "id, camera_id, ts_ms, path, width, height, detections";
 
 /// A value to bind.
-enum Arg {
+pub(crate) enum Arg {
     Int(i64),
+    OptInt(Option<i64>),
+    OptFloat(Option<f64>),
     Text(String),
     Blob(Option<Vec<u8>>),
 }
@@ -95,7 +97,7 @@ enum Arg {
 impl Store {
     /// Inserts one row of a synced table (stamping `site_id` and a new change
     /// sequence); returns its id.
-    async fn insert_synced(
+    pub(crate) async fn insert_synced(
         &self,
         table: &str,
         cols: &[&str],
@@ -112,6 +114,8 @@ impl Store {
         for a in args {
             query = match a {
                 Arg::Int(v) => query.bind(v),
+                Arg::OptInt(v) => query.bind(v),
+                Arg::OptFloat(v) => query.bind(v),
                 Arg::Text(v) => query.bind(v),
                 Arg::Blob(v) => query.bind(v),
             };
