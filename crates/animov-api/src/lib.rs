@@ -14,12 +14,14 @@
 
 mod auth;
 mod error;
+mod forecast;
 mod ingest;
 mod stats;
 mod vision;
 
 pub use auth::*;
 pub use error::*;
+pub use forecast::*;
 pub use ingest::*;
 pub use stats::*;
 pub use vision::*;

@@ -20,6 +20,7 @@ pub mod config;
 pub mod demo;
 pub mod detect;
 pub mod forecast_eval;
+pub mod forecasting;
 pub mod import;
 pub mod jobs;
 pub mod legacy_format;

@@ -4,7 +4,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-use crate::{EngineError, api, demo, jobs, state::AppState, vision};
+use crate::{EngineError, api, demo, forecasting, jobs, state::AppState, vision};
 
 /// A running engine: its address and how to stop it.
 pub struct Running {
@@ -63,6 +63,10 @@ pub async fn start(
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
     tasks.push(tokio::spawn(jobs::minute_closer(
+        state.clone(),
+        stopped.clone(),
+    )));
+    tasks.push(tokio::spawn(forecasting::job(
         state.clone(),
         stopped.clone(),
     )));

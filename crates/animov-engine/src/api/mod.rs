@@ -7,6 +7,7 @@ mod auth_routes;
 mod error;
 mod events;
 mod extract;
+mod forecasts;
 mod ingest;
 mod legacy;
 mod meta;
@@ -73,6 +74,8 @@ pub fn app(state: AppState) -> Router {
         .route("/snapshots", get(vision::snapshots))
         .route("/snapshots/{id}/image", get(vision::snapshot_image))
         .route("/lying-bouts", get(vision::lying_bouts))
+        .route("/forecasts", get(forecasts::forecasts))
+        .route("/models", get(forecasts::models))
         .route("/live", get(stats::live))
         .route("/events", get(events::events))
         .route("/dates", get(stats::dates))
