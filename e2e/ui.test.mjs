@@ -116,6 +116,11 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.waitForSelector("#timeline-chart canvas", { timeout: 15_000 });
   const todayPoints = Number(await page.getAttribute("#tl-count", "data-points"));
   assert.ok(todayPoints > 0, "today has points");
+  // The forecast band of the standing share (the bundled model serves the demo from the start).
+  await page.waitForFunction(() => {
+    const inst = window.echarts?.getInstanceByDom(document.querySelector("#timeline-chart"));
+    return inst?.getOption().series.some((s) => s.name === "Prévision part debout" && s.data.length > 0);
+  }, null, { timeout: 20_000 });
   // Two days instead of one: more points.
   const yesterday = await page.evaluate(() => {
     const d = new Date(Date.now() - 86_400_000);

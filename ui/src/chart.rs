@@ -1,6 +1,6 @@
 //! Charts with charming (ECharts, bundled with the UI: nothing loads from the internet).
 
-use animov_api::SeriesPoint;
+use animov_api::{ForecastPoint, SeriesPoint};
 use charming::{
     Chart, WasmRenderer,
     component::{Axis, DataZoom, DataZoomType, Grid, Legend},
@@ -36,6 +36,8 @@ pub const STANDING: &str = "#2e7d32";
 pub const LYING: &str = "#1565c0";
 /// Standing share.
 pub const RATIO: &str = "#ef6c00";
+/// Forecast of the standing share.
+pub const FORECAST: &str = "#8e24aa";
 
 /// Labels of the timeline chart in the current language.
 pub struct Labels {
@@ -47,45 +49,50 @@ pub struct Labels {
     pub ratio: &'static str,
     /// min–max band suffix.
     pub range: &'static str,
+    /// Forecast of the standing share.
+    pub forecast: &'static str,
 }
 
-fn band(
-    name: &str,
-    stack: &str,
-    color: &str,
-    points: &[SeriesPoint],
-    lo: fn(&SeriesPoint) -> i64,
-    hi: fn(&SeriesPoint) -> i64,
-) -> [Line; 2] {
-    // Two stacked invisible lines: the minimum, then (max - min) with its area filled.
-    let layer = |y: &dyn Fn(&SeriesPoint) -> i64| {
+/// A shaded band between `lo` and `hi` per time: two stacked invisible lines
+/// (the lower bound, then the width with its area filled).
+fn band(name: &str, stack: &str, color: &str, data: &[(i64, f64, f64)], axis: u8) -> [Line; 2] {
+    let layer = |y: &dyn Fn(&(i64, f64, f64)) -> f64| {
         Line::new()
             .name(format!("{name} {stack}"))
             .stack(stack.to_string())
             .show_symbol(false)
+            .y_axis_index(f64::from(axis))
             .line_style(LineStyle::new().opacity(0.0))
             .item_style(
                 charming::element::ItemStyle::new()
                     .color(color)
                     .opacity(0.3),
             )
-            .data(
-                points
-                    .iter()
-                    .map(|p| point(p.ts, y(p) as f64))
-                    .collect::<Vec<_>>(),
-            )
+            .data(data.iter().map(|p| point(p.0, y(p))).collect::<Vec<_>>())
     };
-    let base = layer(&lo);
-    let width = layer(&|p| hi(p) - lo(p)).area_style(AreaStyle::new().color(color).opacity(0.15));
+    let base = layer(&|p| p.1);
+    let width = layer(&|p| p.2 - p.1).area_style(AreaStyle::new().color(color).opacity(0.15));
     [base, width]
 }
 
+fn min_max(
+    points: &[SeriesPoint],
+    lo: fn(&SeriesPoint) -> i64,
+    hi: fn(&SeriesPoint) -> i64,
+) -> Vec<(i64, f64, f64)> {
+    points
+        .iter()
+        .map(|p| (p.ts, lo(p) as f64, hi(p) as f64))
+        .collect()
+}
+
 /// Standing and lying medians with their min–max bands, and the standing share
-/// (second axis, %). `compare` overlays another series (already shifted in time).
+/// (second axis, %) with its forecast band. `compare` overlays another series
+/// (already shifted in time).
 pub fn timeline(
     points: &[SeriesPoint],
     compare: Option<(&str, &[SeriesPoint])>,
+    forecast: &[ForecastPoint],
     l: &Labels,
 ) -> Chart {
     let mut chart = Chart::new()
@@ -98,25 +105,42 @@ pub fn timeline(
         .y_axis(Axis::new().type_(AxisType::Value).min(0).max(100).name("%"))
         .data_zoom(DataZoom::new().type_(DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(DataZoomType::Slider).bottom(40));
-    for s in band(
-        l.standing,
-        l.range,
-        STANDING,
-        points,
-        |p| p.standing_min,
-        |p| p.standing_max,
-    ) {
+    let standing = min_max(points, |p| p.standing_min, |p| p.standing_max);
+    for s in band(l.standing, l.range, STANDING, &standing, 0) {
         chart = chart.series(s);
     }
-    for s in band(
-        l.lying,
-        &format!("{} ", l.range),
-        LYING,
-        points,
-        |p| p.lying_min,
-        |p| p.lying_max,
-    ) {
+    let lying = min_max(points, |p| p.lying_min, |p| p.lying_max);
+    for s in band(l.lying, &format!("{} ", l.range), LYING, &lying, 0) {
         chart = chart.series(s);
+    }
+    if !forecast.is_empty() {
+        // The forecast of the standing share: its 95 % interval and its mean (dashed).
+        let interval: Vec<(i64, f64, f64)> = forecast
+            .iter()
+            .map(|f| (f.ts, f.lower95, f.upper95))
+            .collect();
+        for s in band(l.forecast, "95 %", FORECAST, &interval, 1) {
+            chart = chart.series(s);
+        }
+        chart = chart.series(
+            Line::new()
+                .name(l.forecast.to_string())
+                .show_symbol(false)
+                .y_axis_index(1.0)
+                .line_style(
+                    LineStyle::new()
+                        .color(FORECAST)
+                        .width(2)
+                        .type_(charming::element::LineStyleType::Dashed),
+                )
+                .item_style(charming::element::ItemStyle::new().color(FORECAST))
+                .data(
+                    forecast
+                        .iter()
+                        .map(|f| point(f.ts, f.mean))
+                        .collect::<Vec<_>>(),
+                ),
+        );
     }
     chart = chart
         .series(line(l.standing, STANDING, points, |p| Some(p.standing), 0))

@@ -85,6 +85,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "live.picture_alt" => ("Image en direct de la caméra", "Live camera picture"),
         "live.no_picture" => ("Pas encore d'image", "No picture yet"),
         "timeline.camera" => ("Caméra", "Camera"),
+        "timeline.forecast" => ("Prévision part debout", "Standing share forecast"),
         "timeline.from" => ("Du", "From"),
         "timeline.to" => ("Au", "To"),
         "timeline.step" => ("Pas", "Step"),

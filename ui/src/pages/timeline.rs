@@ -1,7 +1,7 @@
 //! Timeline: one camera over a date range, at 5 min / 15 min / 1 h / 1 day,
 //! with min–max bands, zoom and pan, another day to compare, CSV and PNG export.
 
-use animov_api::{Camera, SeriesPoint};
+use animov_api::{Camera, ForecastPoint, SeriesPoint};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -23,6 +23,7 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
     let compare = RwSignal::new(String::new());
     let points = RwSignal::new(None::<Result<Vec<SeriesPoint>, String>>);
     let other = RwSignal::new(Vec::<SeriesPoint>::new());
+    let forecast = RwSignal::new(Vec::<ForecastPoint>::new());
 
     spawn_local(async move {
         match api::get::<Vec<Camera>>("/api/v1/cameras").await {
@@ -79,6 +80,16 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
                         .collect();
                 }
             }
+            // The forecast band over the same range (none stored yet: no band).
+            let path = format!(
+                "/api/v1/forecasts?source={}&from={start}&to={end}",
+                api::q(&src)
+            );
+            forecast.set(
+                api::get::<Vec<ForecastPoint>>(&path)
+                    .await
+                    .unwrap_or_default(),
+            );
             other.set(shifted);
             points.set(Some(r));
         });
@@ -92,6 +103,7 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
                 lying: crate::i18n::t(lang, "common.lying"),
                 ratio: crate::i18n::t(lang, "common.ratio"),
                 range: crate::i18n::t(lang, "timeline.range"),
+                forecast: crate::i18n::t(lang, "timeline.forecast"),
             };
             let cmp = compare.get_untracked();
             let o = other.get();
@@ -100,7 +112,8 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
             } else {
                 Some((cmp.as_str(), o.as_slice()))
             };
-            chart::draw(CHART_ID, &chart::timeline(&ps, c, &labels), 420);
+            let fc = forecast.get();
+            chart::draw(CHART_ID, &chart::timeline(&ps, c, &fc, &labels), 420);
         }
     });
 
