@@ -22,7 +22,7 @@ const consoleErrors = [];
 
 function startEngine() {
   const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
-  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n");
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n");
   const p = spawn(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"], {
     env: { ...process.env, ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],

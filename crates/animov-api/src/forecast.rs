@@ -51,3 +51,78 @@ pub struct ModelInfo {
     /// Registered at, UTC ms.
     pub created_ms: i64,
 }
+
+/// `POST /api/v1/models/forecast/train` body (admin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TrainRequest {
+    /// The camera.
+    pub source: String,
+    /// `(p,d,q)(P,D,Q,s)`; default `(1,0,1)(0,1,1,96)`.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// Days of history (the last 2 validate); default 9.
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+/// A background job (`GET /api/v1/jobs/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobInfo {
+    /// Id.
+    pub id: u64,
+    /// What it does.
+    pub kind: String,
+    /// `running`, `done` or `failed`.
+    pub state: String,
+    /// Share done, 0 to 1.
+    pub progress: f64,
+    /// What is happening, or why it failed.
+    pub message: String,
+    /// The model it produced.
+    pub model_id: Option<i64>,
+    /// Whether that model became the production one.
+    pub promoted: Option<bool>,
+}
+
+/// `POST /api/v1/models/forecast/train` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JobStarted {
+    /// Follow it with `GET /api/v1/jobs/{job_id}`.
+    pub job_id: u64,
+}
+
+/// Predicted vs observed for one bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComparePoint {
+    /// Bucket start, UTC ms.
+    pub ts: i64,
+    /// Forecast.
+    pub predicted: f64,
+    /// 95 % interval.
+    pub lower95: f64,
+    /// 95 % interval.
+    pub upper95: f64,
+    /// Observed standing ratio; `null` when missing.
+    pub observed: Option<f64>,
+}
+
+/// `GET /api/v1/forecasts/compare`: forecasts against what happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ForecastComparison {
+    /// Per bucket.
+    pub points: Vec<ComparePoint>,
+    /// Buckets with both.
+    pub n: usize,
+    /// Root mean squared error over them.
+    pub rmse: Option<f64>,
+    /// Mean absolute error over them.
+    pub mae: Option<f64>,
+    /// Share of observations inside the 95 % interval.
+    pub coverage95: Option<f64>,
+}

@@ -122,6 +122,28 @@ impl Default for VisionConfig {
     }
 }
 
+/// Forecasts of the 15-minute standing ratio.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForecastConfig {
+    /// Retrain each camera's model every night when it has enough history.
+    pub retrain: bool,
+    /// Days of data a camera needs before its own model is trained.
+    pub min_history_days: u32,
+    /// The model retrained at night.
+    pub spec: String,
+}
+
+impl Default for ForecastConfig {
+    fn default() -> Self {
+        ForecastConfig {
+            retrain: true,
+            min_history_days: 3,
+            spec: "(1,0,1)(0,1,1,96)".into(),
+        }
+    }
+}
+
 /// All settings of the engine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -150,6 +172,8 @@ pub struct Config {
     pub demo: DemoConfig,
     /// Cameras: capture, detection, recordings, snapshots.
     pub vision: VisionConfig,
+    /// Forecasts.
+    pub forecast: ForecastConfig,
     /// Keep this many daily log files.
     pub log_files: usize,
     /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
@@ -174,6 +198,7 @@ impl Default for Config {
             legacy_utc_offset_minutes: 0,
             demo: DemoConfig::default(),
             vision: VisionConfig::default(),
+            forecast: ForecastConfig::default(),
             log_files: 14,
             ui_dir: None,
             data_dir: PathBuf::new(),
@@ -254,6 +279,14 @@ impl Config {
         if self.demo.interval_ms < 50 || self.demo.backfill_interval_ms < 50 {
             return Err(ConfigError::Invalid(
                 "demo intervals must be at least 50 ms".into(),
+            ));
+        }
+        if animov_forecast::SarimaxSpec::parse(&self.forecast.spec).is_err()
+            || !(1..=30).contains(&self.forecast.min_history_days)
+        {
+            return Err(ConfigError::Invalid(
+                "forecast.spec must be (p,d,q)(P,D,Q,s) and forecast.min_history_days 1 to 30"
+                    .into(),
             ));
         }
         let v = &self.vision;

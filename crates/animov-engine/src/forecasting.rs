@@ -230,6 +230,192 @@ fn predict(
         .collect())
 }
 
+/// The camera's 15-minute standing ratio over `[from, to)` on a full grid (NaN = missing).
+pub async fn observed_grid(
+    state: &AppState,
+    camera_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<f64>, StoreError> {
+    let hists = state.store.posture_hists(camera_id, from, to).await?;
+    let n = ((to - from) / BUCKET_MS).max(0) as usize;
+    let mut y = vec![f64::NAN; n];
+    for p in animov_core::series::series(&hists, Bucket::M15.millis()) {
+        let k = ((p.ts - from) / BUCKET_MS) as usize;
+        if k < n {
+            y[k] = p.ratio_standing.unwrap_or(f64::NAN);
+        }
+    }
+    Ok(y)
+}
+
+/// What a training run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trained {
+    /// The new model's registry id.
+    pub model_id: i64,
+    /// Its RMSE on the validation days.
+    pub validation_rmse: f64,
+    /// The seasonal naive forecast's RMSE on those days.
+    pub baseline_rmse: Option<f64>,
+    /// The production model's RMSE on those days (before this run).
+    pub production_rmse: Option<f64>,
+    /// Whether it became the production model.
+    pub promoted: bool,
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainSpec {
+    /// The model.
+    pub spec: SarimaxSpec,
+    /// Days of history used (training + validation).
+    pub days: u32,
+    /// Days held out for validation.
+    pub validation_days: u32,
+    /// Fewest days of data needed.
+    pub min_days: u32,
+}
+
+/// Fits a model of the camera on its last `days` days but the validation
+/// ones, scores it on those against the seasonal naive forecast and the
+/// current production model, registers it (staging), and promotes it when it
+/// beats both. Any failure leaves the production model as it was.
+/// `progress` receives (share done, what is happening).
+#[tracing::instrument(skip(state, progress))]
+pub async fn train_camera(
+    state: &AppState,
+    camera_id: i64,
+    t: TrainSpec,
+    now_ms: i64,
+    progress: impl Fn(f64, &str) + Send + Sync + 'static,
+) -> Result<Trained, String> {
+    let end = floor_to(now_ms, BUCKET_MS);
+    let from = end - i64::from(t.days) * DAY_MS;
+    progress(0.05, "reading the history");
+    let y = observed_grid(state, camera_id, from, end)
+        .await
+        .map_err(|e| e.to_string())?;
+    let observed = y.iter().filter(|v| v.is_finite()).count();
+    if observed < t.min_days as usize * 96 / 2 {
+        return Err(format!(
+            "not enough history: {observed} observed 15-minute buckets in the last {} days; at least {} days of data are needed",
+            t.days, t.min_days
+        ));
+    }
+    let hold = t.validation_days as usize * 96;
+    if y.len() <= hold + 96 {
+        return Err(format!(
+            "{} days are too few to hold out {} for validation",
+            t.days, t.validation_days
+        ));
+    }
+    let (train, valid) = y.split_at(y.len() - hold);
+    let (train, valid) = (train.to_vec(), valid.to_vec());
+    let spec = t.spec;
+    let production = state
+        .store
+        .production_model(camera_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let progress = std::sync::Arc::new(progress);
+    let p2 = progress.clone();
+    progress(0.1, "fitting");
+    let fit = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        let fitted = Sarimax::new(spec)
+            .fit(&train, None)
+            .map_err(|e| e.to_string())?;
+        p2(0.8, "validating");
+        let f = fitted.forecast(hold, None).map_err(|e| e.to_string())?;
+        let val = animov_forecast::baseline::rmse(&f.mean, &valid)
+            .ok_or("no observed value in the validation days")?;
+        let naive_rmse = {
+            let s = spec.season().max(1);
+            animov_forecast::baseline::seasonal_naive(&train, s, hold)
+                .ok()
+                .and_then(|naive| animov_forecast::baseline::rmse(&naive, &valid))
+        };
+        // The production model's score on the same days, from its parameters.
+        let prod = production.as_ref().and_then(|m| {
+            let params: ModelParams = serde_json::from_slice(&m.model.params).ok()?;
+            let spec = SarimaxSpec::parse(&m.model.spec).ok()?;
+            let reference = params.profile.as_deref().zip(params.profile_start_ms);
+            let start = end - i64::from(t.validation_days) * DAY_MS;
+            let obs: Vec<(i64, Option<f64>)> = train
+                .iter()
+                .enumerate()
+                .skip(train.len().saturating_sub(HISTORY))
+                .map(|(k, v)| (from + k as i64 * BUCKET_MS, v.is_finite().then_some(*v)))
+                .collect();
+            let hist = history(&obs, start, reference);
+            let f = Sarimax::new(spec)
+                .with_params(&hist, None, &params.params, 0, true)
+                .ok()?
+                .forecast(hold, None)
+                .ok()?;
+            animov_forecast::baseline::rmse(&f.mean, &valid)
+        });
+        Ok((fitted, val, naive_rmse, prod))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let (fitted, val, naive, prod) = fit;
+    progress(0.9, "registering");
+    let params = ModelParams {
+        params: fitted.params().to_vec(),
+        profile: None,
+        profile_start_ms: None,
+    };
+    let model_id = state
+        .store
+        .insert_model(&NewModel {
+            camera_id: Some(camera_id),
+            kind: "sarimax".into(),
+            spec: spec.to_string(),
+            params: serde_json::to_vec(&params).unwrap_or_default(),
+            train_from_ms: Some(from),
+            train_to_ms: Some(end - hold as i64 * BUCKET_MS),
+            train_rmse: None,
+            validation_rmse: Some(val),
+            baseline_rmse: naive,
+            stage: Stage::Staging,
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let promoted = naive.is_none_or(|n| val < n) && prod.is_none_or(|p| val < p);
+    if promoted {
+        state
+            .store
+            .set_model_stage(model_id, Stage::Production)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    progress(
+        1.0,
+        if promoted {
+            "done: promoted to production"
+        } else {
+            "done: kept in staging"
+        },
+    );
+    tracing::info!(
+        camera_id,
+        model_id,
+        val,
+        ?naive,
+        ?prod,
+        promoted,
+        "forecast model trained"
+    );
+    Ok(Trained {
+        model_id,
+        validation_rmse: val,
+        baseline_rmse: naive,
+        production_rmse: prod,
+        promoted,
+    })
+}
+
 /// One pass over every camera; returns how many were forecast.
 pub async fn forecast_all(state: &AppState, now_ms: i64) -> Result<usize, ForecastingError> {
     ensure_bundled(state).await?;

@@ -39,6 +39,8 @@ pub struct Inner {
     pub vision: crate::vision::Vision,
     /// Cancelled when the engine stops: endless responses (events, MJPEG) end then.
     pub stopping: tokio_util::sync::CancellationToken,
+    /// Long jobs started from the API.
+    pub jobs: crate::background::Jobs,
 }
 
 impl std::ops::Deref for AppState {
@@ -86,6 +88,7 @@ impl AppState {
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             vision: crate::vision::Vision::default(),
             stopping: tokio_util::sync::CancellationToken::new(),
+            jobs: crate::background::Jobs::default(),
             config,
         }))
     }

@@ -22,7 +22,7 @@ use super::{admin, auth_routes, events, forecasts, ingest, meta, stats, vision};
         vision::calibrate, vision::calibrate_threshold, vision::live_jpeg, vision::live_json, vision::live_mjpeg,
         vision::recordings, vision::recording_video, vision::keep_recording,
         vision::snapshots, vision::snapshot_image, vision::lying_bouts,
-        forecasts::forecasts, forecasts::models,
+        forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::job, forecasts::promote, forecasts::archive,
     ),
     modifiers(&Security),
     tags(
