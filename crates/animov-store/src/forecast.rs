@@ -183,13 +183,7 @@ impl Store {
     /// One model version.
     pub async fn model(&self, id: i64) -> Result<Option<ModelRow>, StoreError> {
         let q = format!("SELECT {MODEL_COLS} FROM forecast_models WHERE id = ?");
-        sqlx::query(&q)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(model_row)
-            .transpose()
+        self.one_by_id(&q, id, model_row).await
     }
 
     /// The camera's production model, or the bundled production model when it has none.

@@ -134,6 +134,22 @@ impl Store {
         Ok(id)
     }
 
+    /// The row of `sql` (which selects by one id), mapped.
+    pub(crate) async fn one_by_id<T>(
+        &self,
+        sql: &str,
+        id: i64,
+        map: fn(&sqlx::any::AnyRow) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(map)
+            .transpose()
+    }
+
     /// Rows of `sql`, which filters on an optional camera then a time window.
     async fn list_rows(
         &self,
@@ -234,13 +250,7 @@ impl Store {
     /// One segment.
     pub async fn recording(&self, id: i64) -> Result<Option<RecordingRow>, StoreError> {
         let q = format!("SELECT {RECORDING_COLS} FROM recordings WHERE id = ?");
-        sqlx::query(&q)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(recording)
-            .transpose()
+        self.one_by_id(&q, id, recording).await
     }
 
     /// Flags a segment to keep (or not); false if there is no such segment.
@@ -320,13 +330,7 @@ impl Store {
     /// One snapshot.
     pub async fn snapshot(&self, id: i64) -> Result<Option<SnapshotRow>, StoreError> {
         let q = format!("SELECT {SNAPSHOT_COLS} FROM snapshots WHERE id = ?");
-        sqlx::query(&q)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(snapshot)
-            .transpose()
+        self.one_by_id(&q, id, snapshot).await
     }
 
     /// The newest snapshot time of a camera.
