@@ -157,6 +157,11 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.waitForSelector("tr[data-user='vera']");
   await page.waitForSelector("#data-location dd");
   await page.screenshot({ path: join(out, "settings.png"), fullPage: true });
+  // Forecast models: the bundled model serves every camera.
+  await page.click("#nav-models");
+  await page.waitForSelector("table.models tr[data-stage='production']", { timeout: 15_000 });
+  assert.ok(await page.isVisible("#train"), "an admin can train a model");
+  await page.screenshot({ path: join(out, "models.png"), fullPage: true });
   await page.click("#nav-about");
   await page.waitForSelector("#version");
   assert.deepEqual(consoleErrors, [], "no error in the browser console");

@@ -199,6 +199,7 @@ fn Shell() -> impl IntoView {
                 {link("live", "nav.live")}
                 {link("timeline", "nav.timeline")}
                 {link("alerts", "nav.alerts")}
+                {link("models", "nav.models")}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
             </nav>
@@ -216,6 +217,7 @@ fn Shell() -> impl IntoView {
                     "live" => view! { <pages::Live/> }.into_any(),
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
                     "alerts" => view! { <pages::Alerts/> }.into_any(),
+                    "models" => view! { <pages::Models/> }.into_any(),
                     "settings" => view! { <pages::Settings/> }.into_any(),
                     "about" => view! { <pages::About/> }.into_any(),
                     _ => view! { <pages::Today/> }.into_any(),

@@ -3,6 +3,7 @@
 mod about;
 mod alerts;
 pub mod live;
+mod models;
 mod settings;
 mod timeline;
 mod today;
@@ -10,6 +11,7 @@ mod today;
 pub use about::About;
 pub use alerts::Alerts;
 pub use live::Live;
+pub use models::Models;
 pub use settings::Settings;
 pub use timeline::Timeline;
 pub use today::Today;

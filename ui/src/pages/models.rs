@@ -1,0 +1,133 @@
+//! Models: forecast model versions per camera with their validation metrics,
+//! training with progress, promotion (admin).
+
+use animov_api::{Camera, JobInfo, JobStarted, ModelInfo, TrainRequest};
+use leptos::{prelude::*, task::spawn_local};
+
+use super::ErrorBox;
+use crate::{api, app::ctx, time};
+
+fn metric(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| format!("{v:.2}"))
+}
+
+/// The models page.
+#[component]
+pub fn Models() -> impl IntoView {
+    let ctx = ctx();
+    let cams = RwSignal::new(Vec::<Camera>::new());
+    let source = RwSignal::new(String::new());
+    let models = RwSignal::new(None::<Result<Vec<ModelInfo>, String>>);
+    let bundled = RwSignal::new(Vec::<ModelInfo>::new());
+    let job = RwSignal::new(None::<Result<JobInfo, String>>);
+    let reload = RwSignal::new(0u32);
+    spawn_local(async move {
+        if let Ok(cs) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
+            if let Some(c) = cs.first() {
+                source.set(c.source.clone());
+            }
+            cams.set(cs);
+        }
+        bundled.set(api::get("/api/v1/models").await.unwrap_or_default());
+    });
+    Effect::new(move |_| {
+        let (src, _) = (source.get(), reload.get());
+        if src.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let r = api::get::<Vec<ModelInfo>>(&format!("/api/v1/models?source={}", api::q(&src)))
+                .await
+                .map_err(|e| e.message);
+            models.set(Some(r));
+        });
+    });
+    let train = move |_| {
+        let src = source.get_untracked();
+        spawn_local(async move {
+            let req = TrainRequest {
+                source: src,
+                spec: None,
+                days: None,
+            };
+            match api::send::<_, JobStarted>("POST", "/api/v1/models/forecast/train", &req).await {
+                Err(e) => job.set(Some(Err(e.message))),
+                Ok(started) => loop {
+                    match api::get::<JobInfo>(&format!("/api/v1/jobs/{}", started.job_id)).await {
+                        Ok(j) => {
+                            let running = j.state == "running";
+                            job.set(Some(Ok(j)));
+                            if !running {
+                                reload.update(|n| *n += 1);
+                                break;
+                            }
+                        }
+                        Err(e) => {
+                            job.set(Some(Err(e.message)));
+                            break;
+                        }
+                    }
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                },
+            }
+        });
+    };
+    let row = move |m: ModelInfo| {
+        let id = m.id;
+        let promote = move |_| {
+            spawn_local(async move {
+                let _ =
+                    api::send::<_, ()>("POST", &format!("/api/v1/models/{id}/promote"), &()).await;
+                reload.update(|n| *n += 1);
+            });
+        };
+        let can_promote = ctx.is_admin() && m.stage != "production";
+        view! {
+            <tr data-model=m.id data-stage=m.stage.clone()>
+                <td>{m.id}</td>
+                <td>{m.spec.clone()}</td>
+                <td class=format!("stage {}", m.stage)>{ctx.t(match m.stage.as_str() {
+                    "production" => "models.production",
+                    "staging" => "models.staging",
+                    _ => "models.archived",
+                })}</td>
+                <td>{metric(m.validation_rmse)}</td>
+                <td>{metric(m.baseline_rmse)}</td>
+                <td>{time::ymd_hm(m.created_ms)}</td>
+                <td>{can_promote.then(|| view! { <button class="promote" on:click=promote>{ctx.t("models.promote")}</button> })}</td>
+            </tr>
+        }
+    };
+    view! {
+        <h1>{move || ctx.t("nav.models")}</h1>
+        <p class="muted">{move || ctx.t("models.hint")}</p>
+        <label>{move || ctx.t("timeline.camera")}" "
+            <select id="models-camera" on:change=move |ev| source.set(event_target_value(&ev)) prop:value=move || source.get()>
+                {move || cams.get().into_iter().map(|c| view! { <option value=c.source.clone()>{c.name.clone()}</option> }).collect_view()}
+            </select>
+        </label>
+        {move || ctx.is_admin().then(|| view! { <button id="train" on:click=train>{ctx.t("models.train")}</button> })}
+        {move || job.get().map(|j| match j {
+            Ok(j) => view! {
+                <p id="train-job" class=format!("job {}", j.state)>
+                    <progress max="1" value=j.progress></progress>" "{j.message.clone()}
+                </p>
+            }.into_any(),
+            Err(e) => view! { <ErrorBox message=e/> }.into_any(),
+        })}
+        <table class="models">
+            <thead><tr>
+                <th>"#"</th><th>{move || ctx.t("models.spec")}</th><th>{move || ctx.t("models.stage")}</th>
+                <th>{move || ctx.t("models.validation")}</th><th>{move || ctx.t("models.baseline")}</th>
+                <th>{move || ctx.t("models.created")}</th><th></th>
+            </tr></thead>
+            <tbody>
+                {move || match models.get() {
+                    None => view! { <tr><td colspan="7" class="loading">{ctx.t("common.loading")}</td></tr> }.into_any(),
+                    Some(Err(e)) => view! { <tr><td colspan="7"><ErrorBox message=e/></td></tr> }.into_any(),
+                    Some(Ok(ms)) => ms.into_iter().chain(bundled.get()).map(row).collect_view().into_any(),
+                }}
+            </tbody>
+        </table>
+    }
+}
