@@ -375,7 +375,7 @@ pub async fn train_camera(
             params: serde_json::to_vec(&params).unwrap_or_default(),
             train_from_ms: Some(from),
             train_to_ms: Some(end - hold as i64 * BUCKET_MS),
-            train_rmse: None,
+            train_rmse: fitted.train_rmse(),
             validation_rmse: Some(val),
             baseline_rmse: naive,
             stage: Stage::Staging,

@@ -17,6 +17,8 @@ pub struct Filtered {
     pub llf: f64,
     /// Observations that entered the likelihood.
     pub nobs: usize,
+    /// Sum of squared one-step-ahead prediction errors over those observations.
+    pub sse: f64,
     /// Predicted state for the period after the last observation.
     pub a: Vec<f64>,
     /// Its covariance (row-major).
@@ -36,6 +38,7 @@ pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered,
     let mut pz = vec![0.0; n];
     let mut llf = 0.0;
     let mut nobs = 0;
+    let mut sse = 0.0;
     for (t, &yt) in y.iter().enumerate() {
         if yt.is_finite() {
             // pz = P Zᵀ, F = Z P Zᵀ, v = y - d - Z a
@@ -53,6 +56,7 @@ pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered,
             if t >= ss.burn {
                 llf -= 0.5 * (LN_2PI + f.ln() + v * v / f);
                 nobs += 1;
+                sse += v * v;
             }
             // a += K v, P -= K F Kᵀ with K = pz / F
             let vf = v / f;
@@ -75,7 +79,13 @@ pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered,
         ss.predict_cov(&p, &mut tmp, &mut p_next);
         std::mem::swap(&mut p, &mut p_next);
     }
-    Ok(Filtered { llf, nobs, a, p })
+    Ok(Filtered {
+        llf,
+        nobs,
+        sse,
+        a,
+        p,
+    })
 }
 
 /// Forecast of `h` periods from the filtered state: means (plus `d`) and variances.

@@ -362,6 +362,11 @@ impl FittedSarimax {
         self.nobs
     }
 
+    /// RMSE of the one-step-ahead predictions over the fitted data (in-sample).
+    pub fn train_rmse(&self) -> Option<f64> {
+        (self.filtered.nobs > 0).then(|| (self.filtered.sse / self.filtered.nobs as f64).sqrt())
+    }
+
     /// Optimiser iterations (0 for a model built from parameters).
     pub fn iterations(&self) -> usize {
         self.iterations
