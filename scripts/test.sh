@@ -5,6 +5,15 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 . scripts/env.sh
 export ANIMOV_COMMIT=${ANIMOV_COMMIT:-$(git rev-parse HEAD 2>/dev/null || true)}
+# A test run gains nothing from incremental caches (they only fill the disk).
+export CARGO_INCREMENTAL=0
+# The shared target directory grows with every clone that builds into it:
+# with less than 15 GiB free, start again from an empty debug build.
+avail_kib=$(df --output=avail -k "$CARGO_TARGET_DIR" | tail -1)
+if [ "$avail_kib" -lt $((15 * 1024 * 1024)) ]; then
+    echo "test: only $((avail_kib / 1024 / 1024)) GiB free: clearing the debug builds in $CARGO_TARGET_DIR" >&2
+    rm -rf "$CARGO_TARGET_DIR/debug" "$CARGO_TARGET_DIR/ui"
+fi
 
 ANIMOV_MARIADB_DIR=$(mktemp -d /tmp/animov-mariadb.XXXXXX)
 export ANIMOV_MARIADB_DIR
