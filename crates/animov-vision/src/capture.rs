@@ -5,11 +5,11 @@
 //!
 //! Sources: `rtsp://…`, `http(s)://…` (MJPEG or any stream GStreamer reads),
 //! `/dev/videoN` (v4l2), a video file (path or `file://`), and `testsrc:` (a
-//! moving test pattern, for tests without hardware). `demo:` cameras are
+//! moving test pattern, for tests without hardware; see [`crate::source`]). `demo:` cameras are
 //! rendered in Rust (see [`crate::scene`]) and never reach this module.
 
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -17,6 +17,8 @@ use std::{
     thread::JoinHandle,
     time::{Duration, Instant},
 };
+
+pub use crate::source::{Source, SourceError};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -26,85 +28,9 @@ use gstreamer_video as gst_video;
 use crate::{
     handoff::Handoff,
     preprocess::RgbFrame,
+    rate::RateLimiter,
     record::{SegmentTracker, make, now_ms},
 };
-
-/// Where a camera's pictures come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A URI GStreamer opens (`rtsp://`, `http(s)://`, `file://`, `v4l2://`).
-    Uri(String),
-    /// A moving test pattern (`testsrc:`).
-    TestPattern,
-    /// A simulated barn (`demo:` or `demo:N`), rendered by [`crate::scene`].
-    Demo(u32),
-}
-
-/// A camera URL that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "camera address {url:?} is not supported: {reason} (use rtsp://, http(s)://, /dev/videoN, a video file, or demo:)"
-)]
-pub struct SourceError {
-    /// The address.
-    pub url: String,
-    /// Why.
-    pub reason: String,
-}
-
-impl Source {
-    /// Parses a camera address.
-    pub fn parse(url: &str) -> Result<Source, SourceError> {
-        let err = |reason: &str| SourceError {
-            url: url.into(),
-            reason: reason.into(),
-        };
-        let u = url.trim();
-        if u.is_empty() {
-            return Err(err("it is empty"));
-        }
-        if let Some(rest) = u.strip_prefix("demo:") {
-            return if rest.is_empty() {
-                Ok(Source::Demo(0))
-            } else {
-                rest.parse()
-                    .map(Source::Demo)
-                    .map_err(|_| err("demo: takes a number (demo:0, demo:1, ...)"))
-            };
-        }
-        if u == "testsrc:" {
-            return Ok(Source::TestPattern);
-        }
-        for scheme in [
-            "rtsp://", "rtsps://", "http://", "https://", "file://", "v4l2://",
-        ] {
-            if u.starts_with(scheme) {
-                return if u.len() > scheme.len() {
-                    Ok(Source::Uri(u.into()))
-                } else {
-                    Err(err("the address has no host or path"))
-                };
-            }
-        }
-        if u.starts_with("/dev/video") {
-            return Ok(Source::Uri(format!("v4l2://{u}")));
-        }
-        if u.contains("://") {
-            return Err(err("unknown scheme"));
-        }
-        let path = Path::new(u);
-        let abs = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir()
-                .map(|d| d.join(path))
-                .unwrap_or_else(|_| path.to_path_buf())
-        };
-        gst::glib::filename_to_uri(&abs, None)
-            .map(|s| Source::Uri(s.to_string()))
-            .map_err(|e| err(&e.to_string()))
-    }
-}
 
 /// One decoded frame from a camera.
 #[derive(Debug, Clone)]
@@ -736,38 +662,6 @@ impl Built {
     }
 }
 
-/// Keeps one frame per `1/fps` of stream time (the first frame always).
-#[derive(Debug, Clone, Copy)]
-pub struct RateLimiter {
-    interval_ns: u64,
-    next_ns: Option<u64>,
-}
-
-impl RateLimiter {
-    /// A limiter to `fps` frames per second.
-    pub fn new(fps: u32) -> RateLimiter {
-        RateLimiter {
-            interval_ns: 1_000_000_000 / u64::from(fps.max(1)),
-            next_ns: None,
-        }
-    }
-
-    /// Whether the frame at `t_ns` is kept. A tolerance of 1/8 of the interval
-    /// absorbs jitter; a jump backwards (a looped file) restarts the schedule.
-    pub fn keep(&mut self, t_ns: u64) -> bool {
-        let tol = self.interval_ns / 8;
-        match self.next_ns {
-            Some(next) if t_ns + tol < next && next.saturating_sub(t_ns) <= self.interval_ns => {
-                false
-            }
-            _ => {
-                self.next_ns = Some(t_ns + self.interval_ns);
-                true
-            }
-        }
-    }
-}
-
 /// Copies a sample's RGB picture, dropping row padding.
 fn to_frame(sample: &gst::Sample) -> Option<RgbFrame> {
     let caps = sample.caps()?;
@@ -782,47 +676,4 @@ fn to_frame(sample: &gst::Sample) -> Option<RgbFrame> {
         data.extend_from_slice(map.get(y * stride..y * stride + row)?);
     }
     RgbFrame::new(w as u32, h as u32, data)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rate_limiter_keeps_one_frame_per_interval() {
-        let mut r = RateLimiter::new(2);
-        let ms = 1_000_000;
-        // A 10 fps source: frames every 100 ms.
-        let kept: Vec<u64> = (0..20)
-            .map(|i| i * 100)
-            .filter(|t| r.keep(t * ms))
-            .collect();
-        assert_eq!(kept, vec![0, 500, 1000, 1500]);
-        // A looped file jumps back to 0.
-        assert!(r.keep(0));
-    }
-
-    #[test]
-    fn parses_camera_addresses() {
-        assert_eq!(Source::parse("demo:"), Ok(Source::Demo(0)));
-        assert_eq!(Source::parse("demo:3"), Ok(Source::Demo(3)));
-        assert!(Source::parse("demo:x").is_err());
-        assert_eq!(Source::parse("testsrc:"), Ok(Source::TestPattern));
-        assert_eq!(
-            Source::parse("rtsp://cam.local/stream1"),
-            Ok(Source::Uri("rtsp://cam.local/stream1".into()))
-        );
-        assert_eq!(
-            Source::parse("/dev/video0"),
-            Ok(Source::Uri("v4l2:///dev/video0".into()))
-        );
-        assert_eq!(
-            Source::parse("/srv/pen.mkv"),
-            Ok(Source::Uri("file:///srv/pen.mkv".into()))
-        );
-        let e = Source::parse("ftp://x/y").unwrap_err().to_string();
-        assert!(e.contains("unknown scheme") && e.contains("rtsp://"), "{e}");
-        assert!(Source::parse("rtsp://").is_err());
-        assert!(Source::parse("  ").is_err());
-    }
 }

@@ -14,8 +14,10 @@ pub mod detector;
 pub mod handoff;
 pub mod jpeg;
 pub mod preprocess;
+pub mod rate;
 pub mod record;
 pub mod scene;
+pub mod source;
 pub mod spec;
 
 pub use detector::{Detect, DetectError, Detector, Tiling};
