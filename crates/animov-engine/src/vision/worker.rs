@@ -576,19 +576,17 @@ fn run_analysis(
             last_slot = Some(slot);
             snapshot(spec, &cap, json, writer);
         }
-        live.publish(LiveFrame::new(
-            cap.frame.clone(),
-            LiveFrameInfo {
-                source: spec.source.clone(),
-                ts_ms: cap.ts_ms,
-                width: cap.frame.width,
-                height: cap.frame.height,
-                detections,
-                standing: analysis.counts.standing,
-                lying: analysis.counts.lying,
-            },
-            candidates,
-        ));
+        // The frame moves into the live view (no copy of the picture per frame).
+        let info = LiveFrameInfo {
+            source: spec.source.clone(),
+            ts_ms: cap.ts_ms,
+            width: cap.frame.width,
+            height: cap.frame.height,
+            detections,
+            standing: analysis.counts.standing,
+            lying: analysis.counts.lying,
+        };
+        live.publish(LiveFrame::new(cap.frame, info, candidates));
     }
     // Running bouts end where the tracks were last seen.
     let bouts: Vec<BoutRow> = analyser
