@@ -12,6 +12,7 @@
 //! assert_eq!(req.frames[0].lying, 7);
 //! ```
 
+mod alerts;
 mod auth;
 mod error;
 mod forecast;
@@ -19,6 +20,7 @@ mod ingest;
 mod stats;
 mod vision;
 
+pub use alerts::*;
 pub use auth::*;
 pub use error::*;
 pub use forecast::*;

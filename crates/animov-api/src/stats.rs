@@ -241,4 +241,6 @@ pub struct LiveCounts {
 pub enum Event {
     /// The newest frame of a source.
     Frame(LiveCounts),
+    /// An alert opened, escalated, was acknowledged or ended.
+    Alert(crate::AlertChange),
 }

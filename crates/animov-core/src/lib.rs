@@ -12,6 +12,7 @@
 //! * [`tracker`] — ByteTrack-like tracking and lying bouts per animal.
 //! * [`analysis`] — one frame's boxes to counts (roles, filters, posture, tracks).
 //! * [`retention`] — which recording segments to delete.
+//! * [`alerts`] — alert rules and their open/hold/resolve lifecycle.
 //!
 //! ```
 //! use animov_core::{FrameCount, minute::minute_rows};
@@ -24,6 +25,7 @@
 //! assert_eq!(rows[0].lying.stat.mean, 3.5);
 //! ```
 
+pub mod alerts;
 pub mod analysis;
 pub mod consolidate;
 pub mod demo;
