@@ -1,7 +1,8 @@
 //! OS desktop notifications: what the engine pushes that a farmer should see
-//! even with the window closed (the alerts issue adds alert events here).
+//! even with the window closed — alerts that open or get worse (the engine
+//! already holds warnings back during quiet hours).
 
-use animov_api::Event;
+use animov_api::{Event, Severity};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -19,6 +20,19 @@ pub struct Notice {
 pub fn notice_for(event: &Event) -> Option<Notice> {
     match event {
         Event::Frame(_) => None,
+        Event::Alert(c) if c.notify => {
+            let (fr, _) = animov_engine::alerting::email::rule_words(c.alert.rule);
+            let urgent = if c.alert.severity == Severity::Critical {
+                "Alerte critique"
+            } else {
+                "Alerte"
+            };
+            Some(Notice {
+                title: format!("{urgent} — {} : {fr}", c.alert.source),
+                body: c.alert.message.clone(),
+            })
+        }
+        Event::Alert(_) => None,
     }
 }
 
@@ -63,5 +77,38 @@ mod tests {
             total: 3,
         });
         assert_eq!(notice_for(&e), None);
+    }
+
+    fn alert_change(notify: bool, severity: Severity) -> Event {
+        Event::Alert(animov_api::AlertChange {
+            change: "opened".into(),
+            notify,
+            alert: animov_api::Alert {
+                id: 1,
+                source: "demo-1".into(),
+                rule: animov_api::RuleKind::CameraOffline,
+                severity,
+                state: animov_api::AlertState::Open,
+                since_ms: 0,
+                opened_ms: 0,
+                resolved_ms: None,
+                resolved_by: None,
+                ack_by: None,
+                ack_ms: None,
+                ack_comment: None,
+                message: "no picture from the camera for 3 min".into(),
+                value: None,
+                threshold: None,
+                track_id: None,
+            },
+        })
+    }
+
+    #[test]
+    fn alerts_notify_in_french_unless_held_back() {
+        let n = notice_for(&alert_change(true, Severity::Critical)).unwrap();
+        assert_eq!(n.title, "Alerte critique — demo-1 : caméra hors ligne");
+        assert_eq!(n.body, "no picture from the camera for 3 min");
+        assert_eq!(notice_for(&alert_change(false, Severity::Warning)), None);
     }
 }

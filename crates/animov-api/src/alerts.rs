@@ -128,7 +128,9 @@ pub struct Alert {
     pub severity: Severity,
     /// Lifecycle state.
     pub state: AlertState,
-    /// When the condition started to hold, UTC ms.
+    /// When the condition began, UTC ms.
+    pub since_ms: i64,
+    /// When the alert was raised, UTC ms.
     pub opened_ms: i64,
     /// When it was over, UTC ms.
     pub resolved_ms: Option<i64>,
@@ -320,9 +322,9 @@ impl Default for HerdCountDropRule {
 pub struct ProlongedLyingRule {
     /// Rule on (needs tracks: cameras with the built-in detector).
     pub enabled: bool,
-    /// Minutes of daytime lying in one bout for a warning (default 240).
+    /// Minutes of daytime lying in one bout for a warning (default 300).
     pub minutes: u32,
-    /// For critical (default 360).
+    /// For critical (default 420).
     pub critical_minutes: u32,
     /// Day starts, local hour (default 7).
     pub day_start_hour: u32,
@@ -334,8 +336,8 @@ impl Default for ProlongedLyingRule {
     fn default() -> Self {
         ProlongedLyingRule {
             enabled: true,
-            minutes: 240,
-            critical_minutes: 360,
+            minutes: 300,
+            critical_minutes: 420,
             day_start_hour: 7,
             day_end_hour: 20,
         }
@@ -448,4 +450,6 @@ pub struct AlertChange {
     pub change: String,
     /// The alert as it is now.
     pub alert: Alert,
+    /// Worth a desktop notification now (opened or escalated, outside quiet hours or critical).
+    pub notify: bool,
 }

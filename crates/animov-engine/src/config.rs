@@ -144,6 +144,68 @@ impl Default for ForecastConfig {
     }
 }
 
+/// How the SMTP server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the start (port 465).
+    Tls,
+    /// No encryption (a relay on this machine or the farm LAN only).
+    None,
+}
+
+/// The SMTP server alerts are sent through; the password is the `smtp-password` secret.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Server name; unset = no email.
+    pub smtp_host: Option<String>,
+    /// Port.
+    pub smtp_port: u16,
+    /// Encryption.
+    pub tls: EmailTls,
+    /// Account name, if the server wants one.
+    pub username: Option<String>,
+    /// Sender, e.g. `AniMOV <animov@farm.example>`.
+    pub from: String,
+    /// Give up on one try after this many seconds.
+    pub timeout_seconds: u32,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            smtp_host: None,
+            smtp_port: 587,
+            tls: EmailTls::Starttls,
+            username: None,
+            from: "AniMOV <animov@localhost>".into(),
+            timeout_seconds: 20,
+        }
+    }
+}
+
+/// The alert engine.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Evaluate the rules.
+    pub enabled: bool,
+    /// Seconds between evaluations.
+    pub interval_seconds: u32,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            enabled: true,
+            interval_seconds: 60,
+        }
+    }
+}
+
 /// All settings of the engine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -174,6 +236,10 @@ pub struct Config {
     pub vision: VisionConfig,
     /// Forecasts.
     pub forecast: ForecastConfig,
+    /// Alert rules evaluation.
+    pub alerts: AlertsConfig,
+    /// Email delivery of alerts.
+    pub email: EmailConfig,
     /// Keep this many daily log files.
     pub log_files: usize,
     /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
@@ -199,6 +265,8 @@ impl Default for Config {
             demo: DemoConfig::default(),
             vision: VisionConfig::default(),
             forecast: ForecastConfig::default(),
+            alerts: AlertsConfig::default(),
+            email: EmailConfig::default(),
             log_files: 14,
             ui_dir: None,
             data_dir: PathBuf::new(),
@@ -309,6 +377,22 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "vision.quota_gib must be positive and vision.snapshots_per_hour at most 60".into(),
             ));
+        }
+        if !(5..=3600).contains(&self.alerts.interval_seconds)
+            || !(1..=300).contains(&self.email.timeout_seconds)
+        {
+            return Err(ConfigError::Invalid(
+                "alerts.interval_seconds must be 5 to 3600 and email.timeout_seconds 1 to 300"
+                    .into(),
+            ));
+        }
+        if self.email.smtp_host.is_some()
+            && self.email.from.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(ConfigError::Invalid(format!(
+                "email.from {:?} is not an address (e.g. \"AniMOV <animov@farm.example>\")",
+                self.email.from
+            )));
         }
         if let DatabaseConfig::Mysql { url } = &self.database
             && !url.starts_with("mysql://")

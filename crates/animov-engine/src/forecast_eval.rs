@@ -23,6 +23,33 @@ pub struct Series {
     pub values: Vec<f64>,
 }
 
+/// A bucket's start from an ISO 8601 UTC timestamp on a 15-minute boundary
+/// (`line` is the CSV line, for the message).
+pub fn bucket_ts(raw: &str, line: usize) -> Result<i64, String> {
+    let ts = chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .map_err(|e| format!("line {line}: timestamp {raw:?} is not ISO 8601 ({e})"))?
+        .timestamp_millis();
+    if ts.rem_euclid(BUCKET_MS) != 0 {
+        return Err(format!(
+            "line {line}: timestamp is not on a 15-minute boundary"
+        ));
+    }
+    Ok(ts)
+}
+
+/// A number, or `None` for an empty, `nan` or `null` field.
+pub fn optional_number(raw: &str, line: usize, column: &str) -> Result<Option<f64>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("nan") || raw.eq_ignore_ascii_case("null") {
+        return Ok(None);
+    }
+    raw.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(Some)
+        .ok_or_else(|| format!("line {line}: {column} {raw:?} is not a number"))
+}
+
 /// Reads `timestamp,source,ratio_standing` (ISO 8601 UTC; empty ratio = missing).
 pub fn read_series(input: impl Read) -> Result<Vec<Series>, String> {
     let mut r = csv::Reader::from_reader(input);
@@ -43,29 +70,9 @@ pub fn read_series(input: impl Read) -> Result<Vec<Series>, String> {
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
-        let ts = chrono::DateTime::parse_from_rfc3339(rec.get(ct).unwrap_or("").trim())
-            .map_err(|e| {
-                format!(
-                    "line {line}: timestamp {:?} is not ISO 8601 ({e})",
-                    rec.get(ct).unwrap_or("")
-                )
-            })?
-            .timestamp_millis();
-        if ts.rem_euclid(BUCKET_MS) != 0 {
-            return Err(format!(
-                "line {line}: timestamp is not on a 15-minute boundary"
-            ));
-        }
-        let raw = rec.get(cr).unwrap_or("").trim();
-        let v = if raw.is_empty()
-            || raw.eq_ignore_ascii_case("nan")
-            || raw.eq_ignore_ascii_case("null")
-        {
-            f64::NAN
-        } else {
-            raw.parse::<f64>()
-                .map_err(|_| format!("line {line}: ratio_standing {raw:?} is not a number"))?
-        };
+        let ts = bucket_ts(rec.get(ct).unwrap_or(""), line)?;
+        let v =
+            optional_number(rec.get(cr).unwrap_or(""), line, "ratio_standing")?.unwrap_or(f64::NAN);
         by_source
             .entry(rec.get(cs).unwrap_or("").trim().to_string())
             .or_default()

@@ -79,6 +79,20 @@ pub fn bundled_model_path() -> Option<PathBuf> {
         .filter(|p| p.is_file())
 }
 
+/// Reads the bundled model: `Err(None)` when there is none, `Err(Some(why))` when it is unreadable.
+pub fn load_bundled() -> Result<BundledModel, Option<String>> {
+    let path = bundled_model_path().ok_or(None)?;
+    std::fs::read(&path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| {
+            Some(format!(
+                "{} cannot be read: restore models/ from the package",
+                path.display()
+            ))
+        })
+}
+
 /// Registers the bundled model as the fallback production model, once.
 pub async fn ensure_bundled(state: &AppState) -> Result<Option<i64>, ForecastingError> {
     if let Some(m) = state
@@ -90,22 +104,16 @@ pub async fn ensure_bundled(state: &AppState) -> Result<Option<i64>, Forecasting
     {
         return Ok(Some(m.id));
     }
-    let Some(path) = bundled_model_path() else {
-        tracing::warn!(
-            "no bundled forecast model (models/forecast/default.json): forecasts start once a camera has its own model"
-        );
-        return Ok(None);
+    let bundled = match load_bundled() {
+        Ok(b) => b,
+        Err(None) => {
+            tracing::warn!(
+                "no bundled forecast model (models/forecast/default.json): forecasts start once a camera has its own model"
+            );
+            return Ok(None);
+        }
+        Err(Some(message)) => return Err(ForecastingError::Model { id: 0, message }),
     };
-    let bundled: BundledModel = std::fs::read(&path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| ForecastingError::Model {
-            id: 0,
-            message: format!(
-                "{} cannot be read: restore models/ from the package",
-                path.display()
-            ),
-        })?;
     let params = ModelParams {
         params: bundled.params,
         profile: Some(bundled.profile),

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod alerting;
 pub mod api;
 pub mod auth;
 pub mod background;
@@ -49,6 +50,8 @@ pub mod secret_names {
     pub const JWT_SIGNING_KEY: &str = "jwt-signing-key";
     /// Password of the MySQL account in `database.url`.
     pub const MYSQL_PASSWORD: &str = "mysql-password";
+    /// Password of the SMTP account in `email.username`.
+    pub const SMTP_PASSWORD: &str = "smtp-password";
 }
 
 /// What can stop the engine from starting.

@@ -83,6 +83,11 @@ enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Alert tools for analysts.
+    Alerts {
+        #[command(subcommand)]
+        what: AlertsCommand,
+    },
     /// Forecasting tools for analysts.
     Forecast {
         #[command(subcommand)]
@@ -121,6 +126,27 @@ enum ImportCommand {
         /// Time zone of the dates in the files, minutes from UTC (e.g. 60 for CET).
         #[arg(long, allow_hyphen_values = true)]
         utc_offset_minutes: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AlertsCommand {
+    /// Replay a 15-minute series (CSV: timestamp, source, lying, standing,
+    /// total, ratio_standing) through the alert rules, with forecasts made as
+    /// the engine makes them, and print the alerts that would open and resolve.
+    Replay {
+        /// The series CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Goats in each pen (enables the herd count rule).
+        #[arg(long)]
+        herd_size: Option<u32>,
+        /// Rule settings (JSON, as `GET /api/v1/alerts/rules` returns); default: the defaults.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -259,6 +285,38 @@ fn forecast_eval(input: &Path, spec: &str, holdout_days: u32, json: bool) -> any
     Ok(())
 }
 
+/// `animov alerts replay`: needs no data folder either.
+fn alerts_replay(
+    input: &Path,
+    herd_size: Option<u32>,
+    rules: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
+    use animov_engine::alerting::replay::{replay_csv, to_text};
+    let rules: animov_api::AlertRules = match rules {
+        Some(p) => {
+            let text = std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?;
+            serde_json::from_slice(&text)
+                .with_context(|| format!("{} is not valid alert rules JSON", p.display()))?
+        }
+        None => animov_api::AlertRules::default(),
+    };
+    if herd_size == Some(0) {
+        bail!("--herd-size must be at least 1");
+    }
+    let file =
+        std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
+    let alerts = replay_csv(file, herd_size, &rules)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
+    if json {
+        serde_json::to_writer_pretty(std::io::stdout().lock(), &alerts)?;
+        println!();
+    } else {
+        print!("{}", to_text(&alerts));
+    }
+    Ok(())
+}
+
 /// `animov detect`: needs no data folder, database or logs.
 fn detect(
     files: &[PathBuf],
@@ -304,6 +362,22 @@ fn detect(
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Alerts {
+        what:
+            AlertsCommand::Replay {
+                input,
+                herd_size,
+                rules,
+                json,
+            },
+    } = &cli.command
+    {
+        let (input, herd, rules, json) = (input.clone(), *herd_size, rules.clone(), *json);
+        return tokio::task::spawn_blocking(move || {
+            alerts_replay(&input, herd, rules.as_deref(), json)
+        })
+        .await?;
+    }
     if let Command::Forecast {
         what:
             ForecastCommand::Eval {
@@ -527,10 +601,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Secret {
             what: SecretCommand::Set { name },
         } => {
-            if ![secret_names::MYSQL_PASSWORD, secret_names::JWT_SIGNING_KEY]
-                .contains(&name.as_str())
+            if ![
+                secret_names::MYSQL_PASSWORD,
+                secret_names::SMTP_PASSWORD,
+                secret_names::JWT_SIGNING_KEY,
+            ]
+            .contains(&name.as_str())
             {
-                bail!("unknown secret {name:?}: use mysql-password or jwt-signing-key");
+                bail!(
+                    "unknown secret {name:?}: use mysql-password, smtp-password or jwt-signing-key"
+                );
             }
             let value = read_stdin_line("secret")?;
             Secrets::new(config.secrets, &data_dir).set(&name, &value)?;
@@ -541,7 +621,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("database schema is up to date ({})", state.store.site_id());
             state.store.close().await;
         }
-        Command::Detect { .. } | Command::Forecast { .. } => {
+        Command::Detect { .. } | Command::Forecast { .. } | Command::Alerts { .. } => {
             unreachable!("handled before the data folder is opened")
         }
     }

@@ -4,7 +4,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-use crate::{EngineError, api, demo, forecasting, jobs, state::AppState, vision};
+use crate::{EngineError, alerting, api, demo, forecasting, jobs, state::AppState, vision};
 
 /// A running engine: its address and how to stop it.
 pub struct Running {
@@ -70,6 +70,13 @@ pub async fn start(
         state.clone(),
         stopped.clone(),
     )));
+    if state.config.alerts.enabled {
+        tasks.push(tokio::spawn(alerting::job(state.clone(), stopped.clone())));
+        tasks.push(tokio::spawn(alerting::email::outbox(
+            state.clone(),
+            stopped.clone(),
+        )));
+    }
     if state.config.vision.enabled {
         tasks.push(tokio::spawn(vision::writer(state.clone(), stopped.clone())));
         tasks.push(tokio::spawn(vision::retention(

@@ -29,6 +29,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Wakes the minute closer after an ingest.
     pub ingested: Notify,
+    /// Wakes the email sender when a message is queued.
+    pub mail_queued: Notify,
     /// Live events for the UI (newest frames; alerts later).
     pub events: broadcast::Sender<animov_api::Event>,
     /// A hash to verify against when the user does not exist (same timing either way).
@@ -84,6 +86,7 @@ impl AppState {
             limiter: LoginLimiter::new(config.login_attempts, Duration::from_secs(300)),
             metrics: Metrics::default(),
             ingested: Notify::new(),
+            mail_queued: Notify::new(),
             events: broadcast::channel(1024).0,
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             vision: crate::vision::Vision::default(),

@@ -23,6 +23,9 @@ pub struct Filtered {
     pub a: Vec<f64>,
     /// Its covariance (row-major).
     pub p: Vec<f64>,
+    /// For each period, the one-step-ahead prediction made before its
+    /// observation: (mean, variance).
+    pub predictions: Vec<(f64, f64)>,
 }
 
 const LN_2PI: f64 = 1.837_877_066_409_345_3;
@@ -39,20 +42,23 @@ pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered,
     let mut llf = 0.0;
     let mut nobs = 0;
     let mut sse = 0.0;
+    let mut predictions = Vec::with_capacity(y.len());
     for (t, &yt) in y.iter().enumerate() {
-        if yt.is_finite() {
-            // pz = P Zᵀ, F = Z P Zᵀ, v = y - d - Z a
-            pz.fill(0.0);
-            for &(j, zv) in &ss.z {
-                for i in 0..n {
-                    pz[i] += zv * p[i * n + j];
-                }
+        // pz = P Zᵀ, F = Z P Zᵀ, v = y - d - Z a
+        pz.fill(0.0);
+        for &(j, zv) in &ss.z {
+            for i in 0..n {
+                pz[i] += zv * p[i * n + j];
             }
-            let f = ss.z_dot(&pz);
+        }
+        let f = ss.z_dot(&pz);
+        let predicted = d.map_or(0.0, |d| d[t]) + ss.z_dot(&a);
+        predictions.push((predicted, f.max(0.0)));
+        if yt.is_finite() {
             if f.is_nan() || f <= 0.0 {
                 return Err(Singular(t));
             }
-            let v = yt - d.map_or(0.0, |d| d[t]) - ss.z_dot(&a);
+            let v = yt - predicted;
             if t >= ss.burn {
                 llf -= 0.5 * (LN_2PI + f.ln() + v * v / f);
                 nobs += 1;
@@ -85,6 +91,7 @@ pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered,
         sse,
         a,
         p,
+        predictions,
     })
 }
 
@@ -150,6 +157,17 @@ mod tests {
         let v = [1.0];
         let ss = StateSpace::sarimax(&spec, &Params::split(&spec, 0, &v)).unwrap();
         let f = filter(&ss, &[1.0, 2.0, 3.0, 5.0], None).unwrap();
+        // One step ahead, a random walk predicts the previous value with variance σ².
+        assert!(
+            (f.predictions[3].0 - 3.0).abs() < 1e-5,
+            "{:?}",
+            f.predictions
+        );
+        assert!(
+            (f.predictions[3].1 - 1.0).abs() < 1e-5,
+            "{:?}",
+            f.predictions
+        );
         let (m, var) = forecast(&ss, &f, 3, None);
         for x in &m {
             assert!((x - 5.0).abs() < 1e-5, "{m:?}");

@@ -377,6 +377,14 @@ impl FittedSarimax {
         self.converged
     }
 
+    /// For each fitted period, the prediction made from the periods before it
+    /// (one step ahead), with 80 % and 95 % intervals: what a forecast issued
+    /// just before each period said.
+    pub fn one_step_ahead(&self) -> Forecast {
+        let (mean, var): (Vec<f64>, Vec<f64>) = self.filtered.predictions.iter().copied().unzip();
+        bands(mean, &var)
+    }
+
     /// The next `h` values with 80 % and 95 % intervals; `exog` gives the
     /// regressors over those `h` periods.
     pub fn forecast(&self, h: usize, exog: Option<Exog<'_>>) -> Result<Forecast, ForecastError> {
@@ -391,18 +399,23 @@ impl FittedSarimax {
         let beta = &self.params[..self.k_exog];
         let d = intercepts(exog, beta, h);
         let (mean, var) = kalman::forecast(&self.ss, &self.filtered, h, d.as_deref());
-        let band = |z: f64, sign: f64| -> Vec<f64> {
-            mean.iter()
-                .zip(&var)
-                .map(|(m, v)| m + sign * z * v.sqrt())
-                .collect()
-        };
-        Ok(Forecast {
-            lower80: band(Z80, -1.0),
-            upper80: band(Z80, 1.0),
-            lower95: band(Z95, -1.0),
-            upper95: band(Z95, 1.0),
-            mean,
-        })
+        Ok(bands(mean, &var))
+    }
+}
+
+/// Means and variances to a forecast with its intervals.
+fn bands(mean: Vec<f64>, var: &[f64]) -> Forecast {
+    let band = |z: f64, sign: f64| -> Vec<f64> {
+        mean.iter()
+            .zip(var)
+            .map(|(m, v)| m + sign * z * v.sqrt())
+            .collect()
+    };
+    Forecast {
+        lower80: band(Z80, -1.0),
+        upper80: band(Z80, 1.0),
+        lower95: band(Z95, -1.0),
+        upper95: band(Z95, 1.0),
+        mean,
     }
 }

@@ -22,6 +22,9 @@ pub enum StoreError {
     /// The source is already registered.
     #[error("a source with that name already exists")]
     SourceTaken,
+    /// The change does not apply to the thing in its current state.
+    #[error("{0}")]
+    Conflict(String),
     /// The thing asked for does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -124,6 +124,21 @@ fn model_row(r: &sqlx::any::AnyRow) -> Result<ModelRow, StoreError> {
     })
 }
 
+fn stored_forecast(r: &sqlx::any::AnyRow) -> Result<StoredForecast, StoreError> {
+    Ok(StoredForecast {
+        issued_ms: r.try_get("issued_ms")?,
+        model_id: r.try_get("model_id")?,
+        point: ForecastPoint {
+            ts_ms: r.try_get("ts_ms")?,
+            mean: r.try_get("mean")?,
+            lower80: r.try_get("lower80")?,
+            upper80: r.try_get("upper80")?,
+            lower95: r.try_get("lower95")?,
+            upper95: r.try_get("upper95")?,
+        },
+    })
+}
+
 impl Store {
     /// Registers a model version; a `production` one archives the camera's previous one.
     pub async fn insert_model(&self, m: &NewModel) -> Result<i64, StoreError> {
@@ -274,6 +289,31 @@ impl Store {
         Ok(())
     }
 
+    /// For each bucket in `[from_ms, to_ms)`, the newest forecast issued no
+    /// later than `lead_ms` after the bucket began (what was expected of it
+    /// as it started).
+    pub async fn forecasts_as_issued(
+        &self,
+        camera_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        lead_ms: i64,
+    ) -> Result<Vec<StoredForecast>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT f.ts_ms, f.issued_ms, f.model_id, f.mean, f.lower80, f.upper80, f.lower95, f.upper95 \
+             FROM forecasts f WHERE f.camera_id = ? AND f.ts_ms >= ? AND f.ts_ms < ? AND f.issued_ms = \
+             (SELECT MAX(g.issued_ms) FROM forecasts g WHERE g.camera_id = f.camera_id AND g.ts_ms = f.ts_ms \
+              AND g.issued_ms <= f.ts_ms + ?) ORDER BY f.ts_ms",
+        )
+        .bind(camera_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .bind(lead_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_forecast).collect()
+    }
+
     /// For each bucket in `[from_ms, to_ms)`, the newest forecast issued at or
     /// before `as_of_ms` (the prediction as it stood then).
     pub async fn forecasts(
@@ -295,21 +335,6 @@ impl Store {
         .bind(as_of_ms)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StoredForecast {
-                    issued_ms: r.try_get("issued_ms")?,
-                    model_id: r.try_get("model_id")?,
-                    point: ForecastPoint {
-                        ts_ms: r.try_get("ts_ms")?,
-                        mean: r.try_get("mean")?,
-                        lower80: r.try_get("lower80")?,
-                        upper80: r.try_get("upper80")?,
-                        lower95: r.try_get("lower95")?,
-                        upper95: r.try_get("upper95")?,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(stored_forecast).collect()
     }
 }

@@ -14,6 +14,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alerts;
 mod cameras;
 mod error;
 mod forecast;
@@ -32,6 +33,7 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
 };
 
+pub use alerts::{AlertFilter, AlertRow, NewAlert, NewNotification, NotificationRow};
 pub use cameras::CameraRow;
 pub use error::StoreError;
 pub use forecast::{ForecastPoint, ModelRow, NewModel, Stage, StoredForecast};

@@ -25,6 +25,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "forecast",
         include_str!("../../../migrations/sqlite/0003_forecast.sql"),
     ),
+    (
+        4,
+        "alerts",
+        include_str!("../../../migrations/sqlite/0004_alerts.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -41,6 +46,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         3,
         "forecast",
         include_str!("../../../migrations/mysql/0003_forecast.sql"),
+    ),
+    (
+        4,
+        "alerts",
+        include_str!("../../../migrations/mysql/0004_alerts.sql"),
     ),
 ];
 

@@ -17,6 +17,8 @@
 //! assert_eq!(t[0].rule, RuleKind::CameraOffline);
 //! ```
 
+pub mod delivery;
+pub mod input;
 pub mod rules;
 
 use std::collections::BTreeMap;
@@ -113,7 +115,12 @@ pub enum Step {
 }
 
 /// One alert decision of a rule, hysteresis included.
-pub fn step(open: Option<&OpenAlert>, finding: Option<Finding>, now_ms: i64, clear_ms: i64) -> Step {
+pub fn step(
+    open: Option<&OpenAlert>,
+    finding: Option<Finding>,
+    now_ms: i64,
+    clear_ms: i64,
+) -> Step {
     match (open, finding) {
         (None, None) => Step::Idle,
         (None, Some(f)) => Step::Open(f),
@@ -315,10 +322,7 @@ mod tests {
             }
         );
         let c = finding(Severity::Critical);
-        assert_eq!(
-            step(Some(&open), Some(c.clone()), 5, 10),
-            Step::Escalate(c)
-        );
+        assert_eq!(step(Some(&open), Some(c.clone()), 5, 10), Step::Escalate(c));
         // Clear at 20: held until 30, resolved then.
         assert_eq!(
             step(Some(&open), None, 20, 10),

@@ -18,6 +18,9 @@ use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, floor_to};
 /// One 15-minute bucket, ms.
 pub const BUCKET_MS: i64 = 15 * MINUTE_MS;
 
+/// How late the newest bucket may be read (its minutes close after it ends).
+pub const LATE_MS: i64 = MINUTE_MS;
+
 /// Local hour (0–23) of a UTC time.
 pub fn local_hour(ts_ms: i64, utc_offset_min: i32) -> u32 {
     ((ts_ms + i64::from(utc_offset_min) * MINUTE_MS).rem_euclid(DAY_MS) / HOUR_MS) as u32
@@ -50,7 +53,7 @@ fn trailing_run<'a, T>(
     let Some(last) = b.last() else {
         return run;
     };
-    if !(last.ts + BUCKET_MS <= now_ms && now_ms < last.ts + 2 * BUCKET_MS) {
+    if !(last.ts + BUCKET_MS <= now_ms && now_ms < last.ts + 2 * BUCKET_MS + LATE_MS) {
         return run;
     }
     let mut expected = last.ts;
@@ -70,11 +73,7 @@ fn trailing_run<'a, T>(
 
 /// Observed standing ratio outside the forecast's 95 % interval (by more
 /// than the margin) for N consecutive buckets.
-pub fn forecast_deviation(
-    b: &[Bucket],
-    now_ms: i64,
-    r: &ForecastDeviationRule,
-) -> Option<Finding> {
+pub fn forecast_deviation(b: &[Bucket], now_ms: i64, r: &ForecastDeviationRule) -> Option<Finding> {
     let run = trailing_run(b, now_ms, |x| {
         let (v, lo, hi) = (x.ratio?, x.lower95?, x.upper95?);
         if v < lo - r.margin_pct {
@@ -171,10 +170,7 @@ fn minutes_within_hours(start: i64, end: i64, off: i32, h0: u32, h1: u32) -> i64
             &[(0, h1), (h0, 24)]
         };
         for &(a, b) in windows {
-            let (ws, we) = (
-                day + i64::from(a) * HOUR_MS,
-                day + i64::from(b) * HOUR_MS,
-            );
+            let (ws, we) = (day + i64::from(a) * HOUR_MS, day + i64::from(b) * HOUR_MS);
             total += (end.min(we) - start.max(ws)).max(0);
         }
         day += DAY_MS;
@@ -362,7 +358,9 @@ mod tests {
 
     /// `n` buckets from `start`, ratios from `f(k)`.
     fn series(start: i64, n: i64, f: impl Fn(i64) -> f64) -> Vec<Bucket> {
-        (0..n).map(|k| bucket(start + k * BUCKET_MS, f(k))).collect()
+        (0..n)
+            .map(|k| bucket(start + k * BUCKET_MS, f(k)))
+            .collect()
     }
 
     #[test]
@@ -395,7 +393,11 @@ mod tests {
         let r = ForecastDeviationRule::default();
         let b = series(DAY0, 4, |_| 60.0);
         assert!(forecast_deviation(&b, DAY0 + 4 * BUCKET_MS + 1, &r).is_some());
-        assert_eq!(forecast_deviation(&b, DAY0 + 5 * BUCKET_MS, &r), None);
+        assert!(forecast_deviation(&b, DAY0 + 5 * BUCKET_MS + LATE_MS - 1, &r).is_some());
+        assert_eq!(
+            forecast_deviation(&b, DAY0 + 5 * BUCKET_MS + LATE_MS, &r),
+            None
+        );
     }
 
     #[test]
@@ -423,10 +425,19 @@ mod tests {
         };
         let now = |n: usize| DAY0 + n as i64 * BUCKET_MS;
         // Herd of 20, tolerance 2: 18 is fine, 17.5 is not.
-        assert_eq!(herd_count_drop(&mk(&[18.0, 18.0, 18.0]), now(3), 20, &r), None);
-        assert_eq!(herd_count_drop(&mk(&[20.0, 20.0, 17.5]), now(3), 20, &r), None);
+        assert_eq!(
+            herd_count_drop(&mk(&[18.0, 18.0, 18.0]), now(3), 20, &r),
+            None
+        );
+        assert_eq!(
+            herd_count_drop(&mk(&[20.0, 20.0, 17.5]), now(3), 20, &r),
+            None
+        );
         let f = herd_count_drop(&mk(&[20.0, 17.0, 17.0]), now(3), 20, &r).unwrap();
-        assert_eq!((f.severity, f.since_ms), (Severity::Warning, DAY0 + BUCKET_MS));
+        assert_eq!(
+            (f.severity, f.since_ms),
+            (Severity::Warning, DAY0 + BUCKET_MS)
+        );
         assert_eq!(f.value, Some(17.0));
         let f = herd_count_drop(&mk(&[16.0; 8]), now(8), 20, &r).unwrap();
         assert_eq!(f.severity, Severity::Critical);
@@ -434,34 +445,45 @@ mod tests {
 
     #[test]
     fn prolonged_lying_counts_daytime_minutes_of_running_bouts_only() {
-        let r = ProlongedLyingRule::default(); // 07:00–20:00, 240 / 360 min
+        let r = ProlongedLyingRule::default(); // 07:00–20:00, 300 / 420 min
         let bout = |start_h: i64, end_h: i64, running: bool| Bout {
             track_id: 7,
             start_ms: DAY0 + start_h * HOUR_MS,
             end_ms: DAY0 + end_h * HOUR_MS,
             running,
         };
-        // Lying since 04:00: only 07:00–10:00 counts at 10:00 (3 h).
-        let b = [bout(4, 10, true)];
-        assert_eq!(prolonged_lying(&b, DAY0 + 10 * HOUR_MS, 0, &r), None);
+        // Lying since 04:00: only 07:00–11:00 counts at 11:00 (4 h).
         let b = [bout(4, 11, true)];
-        let f = prolonged_lying(&b, DAY0 + 11 * HOUR_MS, 0, &r).unwrap();
-        assert_eq!((f.severity, f.track_id, f.value), (Severity::Warning, Some(7), Some(240.0)));
-        let b = [bout(7, 13, true)];
+        assert_eq!(prolonged_lying(&b, DAY0 + 11 * HOUR_MS, 0, &r), None);
+        let b = [bout(4, 12, true)];
+        let f = prolonged_lying(&b, DAY0 + 12 * HOUR_MS, 0, &r).unwrap();
         assert_eq!(
-            prolonged_lying(&b, DAY0 + 13 * HOUR_MS, 0, &r).unwrap().severity,
+            (f.severity, f.track_id, f.value),
+            (Severity::Warning, Some(7), Some(300.0))
+        );
+        let b = [bout(7, 14, true)];
+        assert_eq!(
+            prolonged_lying(&b, DAY0 + 14 * HOUR_MS, 0, &r)
+                .unwrap()
+                .severity,
             Severity::Critical
         );
         // Ended (the goat stood up), or lost from sight for long: nothing.
-        assert_eq!(prolonged_lying(&[bout(7, 13, false)], DAY0 + 13 * HOUR_MS, 0, &r), None);
-        assert_eq!(prolonged_lying(&[bout(7, 13, true)], DAY0 + 14 * HOUR_MS, 0, &r), None);
+        assert_eq!(
+            prolonged_lying(&[bout(7, 14, false)], DAY0 + 14 * HOUR_MS, 0, &r),
+            None
+        );
+        assert_eq!(
+            prolonged_lying(&[bout(7, 14, true)], DAY0 + 15 * HOUR_MS, 0, &r),
+            None
+        );
         // The night does not count: 20:00 to 06:00 is no lying "during the day".
         let night = [bout(20, 30, true)];
         assert_eq!(prolonged_lying(&night, DAY0 + 30 * HOUR_MS, 0, &r), None);
         // Local time: with UTC+2, 05:00 UTC is 07:00 local.
-        let b = [bout(5, 9, true)];
-        assert!(prolonged_lying(&b, DAY0 + 9 * HOUR_MS, 120, &r).is_some());
-        assert_eq!(prolonged_lying(&b, DAY0 + 9 * HOUR_MS, 0, &r), None);
+        let b = [bout(5, 10, true)];
+        assert!(prolonged_lying(&b, DAY0 + 10 * HOUR_MS, 120, &r).is_some());
+        assert_eq!(prolonged_lying(&b, DAY0 + 10 * HOUR_MS, 0, &r), None);
     }
 
     #[test]
@@ -470,7 +492,9 @@ mod tests {
         // 7 nights around 5 % (±1), then tonight 40 % at 02:00 and 02:15.
         let mut b = Vec::new();
         for d in 0..7 {
-            b.extend(series(DAY0 + d * DAY_MS, 96, |k| 5.0 + (k % 3) as f64 - 1.0));
+            b.extend(series(DAY0 + d * DAY_MS, 96, |k| {
+                5.0 + (k % 3) as f64 - 1.0
+            }));
         }
         let tonight = DAY0 + 7 * DAY_MS;
         let mut t = series(tonight, 8, |_| 5.0);
@@ -502,7 +526,9 @@ mod tests {
         let r = LowActivityDayRule::default(); // 2 σ, 15 %, from 09:00
         let mut b = Vec::new();
         for d in 0..7 {
-            b.extend(series(DAY0 + d * DAY_MS, 96, |k| 30.0 + (d % 2) as f64 + (k % 2) as f64));
+            b.extend(series(DAY0 + d * DAY_MS, 96, |k| {
+                30.0 + (d % 2) as f64 + (k % 2) as f64
+            }));
         }
         let today = DAY0 + 7 * DAY_MS;
         let mut low = b.clone();
@@ -523,6 +549,9 @@ mod tests {
         assert!(in_hours(23, 22, 5) && in_hours(0, 22, 5) && !in_hours(5, 22, 5));
         assert!(in_hours(7, 7, 20) && !in_hours(20, 7, 20));
         assert_eq!(local_hour(DAY0 + 23 * HOUR_MS, 60), 0);
-        assert_eq!(local_day_start(DAY0 + 23 * HOUR_MS + 1, 60), DAY0 + 23 * HOUR_MS);
+        assert_eq!(
+            local_day_start(DAY0 + 23 * HOUR_MS + 1, 60),
+            DAY0 + 23 * HOUR_MS
+        );
     }
 }

@@ -83,6 +83,7 @@ impl From<StoreError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "source_taken", e.to_string())
             }
             StoreError::NotFound(what) => Self::not_found(format!("{what} not found")),
+            StoreError::Conflict(why) => Self::new(StatusCode::CONFLICT, "conflict", why),
             e if is_unavailable(&e) => {
                 tracing::error!(error = %e, "database unavailable");
                 Self::new(

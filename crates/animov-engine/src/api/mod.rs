@@ -3,6 +3,7 @@
 //! [`app`] builds the router without a socket, so tests drive it with `oneshot`.
 
 mod admin;
+mod alerts;
 mod auth_routes;
 mod error;
 mod events;
@@ -81,6 +82,22 @@ pub fn app(state: AppState) -> Router {
         .route("/models/{id}/promote", post(forecasts::promote))
         .route("/models/{id}/archive", post(forecasts::archive))
         .route("/jobs/{id}", get(forecasts::job))
+        .route("/alerts", get(alerts::list))
+        .route("/alerts/summary", get(alerts::summary))
+        .route(
+            "/alerts/rules",
+            get(alerts::get_rules).put(alerts::put_rules),
+        )
+        .route(
+            "/alerts/delivery",
+            get(alerts::get_delivery).put(alerts::put_delivery),
+        )
+        .route("/alerts/delivery/test", post(alerts::test_email))
+        .route("/alerts/notifications", get(alerts::notifications))
+        .route("/alerts/{id}", get(alerts::detail))
+        .route("/alerts/{id}/ack", post(alerts::ack))
+        .route("/alerts/{id}/resolve", post(alerts::resolve))
+        .route("/alerts/{id}/notes", post(alerts::note))
         .route("/live", get(stats::live))
         .route("/events", get(events::events))
         .route("/dates", get(stats::dates))

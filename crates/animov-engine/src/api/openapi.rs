@@ -5,7 +5,7 @@ use utoipa::{
     openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{admin, auth_routes, events, forecasts, ingest, meta, stats, vision};
+use super::{admin, alerts, auth_routes, events, forecasts, ingest, meta, stats, vision};
 
 /// The AniMOV HTTP API.
 #[derive(OpenApi)]
@@ -22,6 +22,8 @@ use super::{admin, auth_routes, events, forecasts, ingest, meta, stats, vision};
         vision::calibrate, vision::calibrate_threshold, vision::live_jpeg, vision::live_json, vision::live_mjpeg,
         vision::recordings, vision::recording_video, vision::keep_recording,
         vision::snapshots, vision::snapshot_image, vision::lying_bouts,
+        alerts::list, alerts::summary, alerts::detail, alerts::ack, alerts::resolve, alerts::note,
+        alerts::get_rules, alerts::put_rules, alerts::get_delivery, alerts::put_delivery, alerts::test_email, alerts::notifications,
         forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::job, forecasts::promote, forecasts::archive,
     ),
     modifiers(&Security),
@@ -30,6 +32,7 @@ use super::{admin, auth_routes, events, forecasts, ingest, meta, stats, vision};
         (name = "ingest", description = "Frame counts from external detectors"),
         (name = "sources", description = "Cameras and ingest-only sources"),
         (name = "cameras", description = "Capture and detection: camera settings, health, live view, recordings, snapshots, lying bouts"),
+        (name = "alerts", description = "Alerts on abnormal behaviour and camera problems: list, acknowledge, resolve, notes, rules, delivery"),
         (name = "forecasts", description = "Forecasts of the 15-minute standing ratio and the model registry"),
         (name = "stats", description = "Minute, consolidated and series statistics"),
         (name = "legacy", description = "Routes of the Python prototype"),

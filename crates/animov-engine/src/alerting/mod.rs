@@ -1,0 +1,312 @@
+//! Alerts inside the engine: every minute, per camera, the rules of
+//! [`animov_core::alerts`] over its recent data; the decisions written to the
+//! store (one open alert per rule and camera, with its history), pushed to
+//! the UI and the desktop shell as events, and queued as email.
+//!
+//! The 15-minute buckets of the last 8 days (with the forecast band issued
+//! for each) are re-read once a quarter hour; camera silence and running
+//! lying bouts every tick.
+
+pub mod email;
+pub mod replay;
+
+use std::collections::{BTreeMap, HashMap};
+
+use animov_api::{
+    AlertChange, AlertRules, DeliverySettings, Event, RuleKind, Severity, SourceKind,
+};
+use animov_core::{
+    alerts::{
+        Bout, Bucket, CameraInput, OpenAlert, Step, advance,
+        delivery::message_time,
+        input::{buckets_from_minutes, with_band},
+        rules::{BUCKET_MS, in_hours, local_hour},
+    },
+    time::{DAY_MS, MINUTE_MS, floor_to},
+};
+use animov_store::{AlertRow, CameraRow, NewAlert, NewNotification, StoreError};
+use tokio::sync::watch;
+
+use crate::state::AppState;
+
+/// Name of the delivery settings in `app_settings`.
+pub const DELIVERY_SETTING: &str = "alert_delivery";
+
+/// The machine's offset from UTC now, minutes (the default for day and night).
+pub fn local_offset_minutes() -> i32 {
+    chrono::Local::now().offset().local_minus_utc() / 60
+}
+
+/// A camera's rules: saved ones, or the defaults in the machine's time zone.
+pub async fn rules_for(state: &AppState, camera_id: i64) -> Result<AlertRules, StoreError> {
+    Ok(match state.store.alert_rules(camera_id).await? {
+        Some(json) => serde_json::from_slice(&json).unwrap_or_else(|e| {
+            tracing::warn!(camera_id, error = %e, "stored alert rules unreadable; using the defaults");
+            default_rules()
+        }),
+        None => default_rules(),
+    })
+}
+
+/// The default rules in the machine's time zone.
+pub fn default_rules() -> AlertRules {
+    AlertRules {
+        utc_offset_minutes: local_offset_minutes(),
+        ..AlertRules::default()
+    }
+}
+
+/// How alerts are delivered: saved settings, or the defaults (no email) in the machine's time zone.
+pub async fn delivery_settings(state: &AppState) -> Result<DeliverySettings, StoreError> {
+    Ok(match state.store.app_setting(DELIVERY_SETTING).await? {
+        Some(json) => serde_json::from_slice(&json).unwrap_or_default(),
+        None => DeliverySettings {
+            utc_offset_minutes: local_offset_minutes(),
+            ..DeliverySettings::default()
+        },
+    })
+}
+
+/// 15-minute buckets of a camera over the 8 days before `now_ms` (complete
+/// buckets only), each with the 95 % band forecast for it as it began.
+pub async fn recent_buckets(
+    state: &AppState,
+    camera_id: i64,
+    now_ms: i64,
+) -> Result<Vec<Bucket>, StoreError> {
+    let to = floor_to(now_ms, BUCKET_MS);
+    let from = to - 8 * DAY_MS;
+    let rows = state.store.minute_rows(camera_id, from, to).await?;
+    let mut buckets = buckets_from_minutes(&rows);
+    let bands: HashMap<i64, (f64, f64)> = state
+        .store
+        .forecasts_as_issued(camera_id, from, to, MINUTE_MS)
+        .await?
+        .into_iter()
+        .map(|f| (f.point.ts_ms, (f.point.lower95, f.point.upper95)))
+        .collect();
+    with_band(&mut buckets, |ts| bands.get(&ts).copied());
+    Ok(buckets)
+}
+
+/// What the job keeps between ticks.
+#[derive(Debug, Default)]
+pub struct Cache {
+    buckets: HashMap<i64, (i64, Vec<Bucket>)>,
+}
+
+/// One evaluation of one camera: reads its data, applies the decisions; returns the changes.
+#[tracing::instrument(skip(state, cache, cam), fields(source = %cam.source))]
+pub async fn evaluate_camera(
+    state: &AppState,
+    cam: &CameraRow,
+    now_ms: i64,
+    cache: &mut Cache,
+) -> Result<Vec<AlertChange>, StoreError> {
+    let rules = rules_for(state, cam.id).await?;
+    // Buckets are re-read once per quarter hour, half a minute after it (minutes close first).
+    let quarter = floor_to(now_ms - 30_000, BUCKET_MS);
+    let buckets = match cache.buckets.get(&cam.id) {
+        Some((q, b)) if *q == quarter => b.clone(),
+        _ => {
+            let b = recent_buckets(state, cam.id, now_ms - 30_000).await?;
+            cache.buckets.insert(cam.id, (quarter, b.clone()));
+            b
+        }
+    };
+    let open_rows = state.store.open_alerts(cam.id).await?;
+    let open: BTreeMap<RuleKind, OpenAlert> = open_rows
+        .iter()
+        .map(|r| {
+            (
+                r.alert.rule,
+                OpenAlert {
+                    severity: r.alert.severity,
+                    clear_since_ms: r.clear_since_ms,
+                },
+            )
+        })
+        .collect();
+    // An ingest-only source that has been silent for a day is not a camera
+    // that just went offline (an old import, a retired detector).
+    let stale = cam.uri.is_none()
+        && cam.kind != SourceKind::Demo
+        && cam.last_frame_ts.is_none_or(|t| now_ms - t > DAY_MS)
+        && !open.contains_key(&RuleKind::CameraOffline);
+    let bouts = if cam.uri.is_some() {
+        let rows = state
+            .store
+            .lying_bouts(cam.id, now_ms - DAY_MS, now_ms + 1)
+            .await?;
+        Some(
+            rows.into_iter()
+                .map(|b| Bout {
+                    track_id: b.track_id,
+                    start_ms: b.start_ms,
+                    end_ms: b.end_ms,
+                    running: b.running,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let input = CameraInput {
+        buckets,
+        herd_size: cam.herd_size.and_then(|h| u32::try_from(h).ok()),
+        last_frame_ms: if stale { None } else { cam.last_frame_ts },
+        bouts,
+    };
+    let mut changes = Vec::new();
+    for t in advance(&rules, &open, &input, now_ms) {
+        let row = open_rows.iter().find(|r| r.alert.rule == t.rule);
+        match (t.step, row) {
+            (Step::Open(f), _) => {
+                let a = state
+                    .store
+                    .open_alert(&NewAlert {
+                        camera_id: cam.id,
+                        rule: t.rule,
+                        severity: f.severity,
+                        since_ms: f.since_ms,
+                        opened_ms: now_ms,
+                        message: f.message,
+                        value: f.value,
+                        threshold: f.threshold,
+                        track_id: f.track_id,
+                    })
+                    .await?;
+                changes.push(("opened", a));
+            }
+            (Step::Escalate(f), Some(r)) => {
+                if let Some(a) = state
+                    .store
+                    .escalate_alert(r.alert.id, f.severity, &f.message, f.value, now_ms)
+                    .await?
+                {
+                    changes.push(("escalated", a));
+                }
+            }
+            (Step::Hold { clear_since_ms }, Some(r)) if clear_since_ms != r.clear_since_ms => {
+                state
+                    .store
+                    .set_alert_clear_since(r.alert.id, clear_since_ms)
+                    .await?;
+            }
+            (Step::Resolve, Some(r)) => {
+                let a = state
+                    .store
+                    .resolve_alert(r.alert.id, None, None, now_ms)
+                    .await?;
+                changes.push(("resolved", a));
+            }
+            _ => {}
+        }
+    }
+    let delivery = delivery_settings(state).await?;
+    let mut out = Vec::with_capacity(changes.len());
+    for (change, row) in changes {
+        if change != "resolved" {
+            queue_email(state, &delivery, &row, change, now_ms).await?;
+        }
+        tracing::info!(
+            id = row.alert.id,
+            rule = row.alert.rule.as_str(),
+            severity = row.alert.severity.as_str(),
+            change,
+            message = row.alert.message,
+            "alert"
+        );
+        out.push(publish(state, &delivery, change, row, now_ms));
+    }
+    Ok(out)
+}
+
+/// Tells the UI and the desktop shell about an alert change.
+pub fn publish(
+    state: &AppState,
+    delivery: &DeliverySettings,
+    change: &str,
+    row: AlertRow,
+    now_ms: i64,
+) -> AlertChange {
+    let quiet = match (delivery.quiet_start_hour, delivery.quiet_end_hour) {
+        (Some(a), Some(b)) => in_hours(local_hour(now_ms, delivery.utc_offset_minutes), a, b),
+        _ => false,
+    };
+    let notify = matches!(change, "opened" | "escalated")
+        && (!quiet || row.alert.severity == Severity::Critical);
+    let c = AlertChange {
+        change: change.into(),
+        alert: row.alert,
+        notify,
+    };
+    let _ = state.events.send(Event::Alert(c.clone()));
+    c
+}
+
+/// Queues the email an alert deserves, if any (recipients, cooldown, quiet hours).
+async fn queue_email(
+    state: &AppState,
+    delivery: &DeliverySettings,
+    row: &AlertRow,
+    change: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let last = state
+        .store
+        .last_notified_ms(row.camera_id, row.alert.rule)
+        .await?;
+    let Some(at) = message_time(delivery, row.alert.severity, now_ms, last) else {
+        return Ok(());
+    };
+    let (subject, body) = email::alert_message(&row.alert, change, delivery.utc_offset_minutes);
+    state
+        .store
+        .queue_notification(&NewNotification {
+            alert_id: Some(row.alert.id),
+            camera_id: Some(row.camera_id),
+            rule: Some(row.alert.rule),
+            channel: "email".into(),
+            subject,
+            body,
+            next_try_ms: at,
+        })
+        .await?;
+    state.mail_queued.notify_one();
+    Ok(())
+}
+
+/// One pass over every camera; one camera's failure does not stop the others.
+pub async fn evaluate_all(state: &AppState, now_ms: i64, cache: &mut Cache) -> usize {
+    let cams = match state.store.cameras().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "alert rules not evaluated: cannot list cameras");
+            return 0;
+        }
+    };
+    let mut changed = 0;
+    for c in &cams {
+        match evaluate_camera(state, c, now_ms, cache).await {
+            Ok(ch) => changed += ch.len(),
+            Err(e) => {
+                tracing::warn!(source = c.source, error = %e, "alert rules not evaluated for this camera")
+            }
+        }
+    }
+    changed
+}
+
+/// Evaluates every `alerts.interval_seconds` until stopped.
+pub async fn job(state: AppState, mut stop: watch::Receiver<bool>) {
+    let every = std::time::Duration::from_secs(u64::from(state.config.alerts.interval_seconds));
+    let mut cache = Cache::default();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        evaluate_all(&state, animov_store::now_ms(), &mut cache).await;
+    }
+}

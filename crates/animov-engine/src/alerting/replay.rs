@@ -1,0 +1,319 @@
+//! `animov alerts replay`: a 15-minute series through the alert rules, with
+//! forecasts made as the engine makes them (the bundled model, from the data
+//! before each bucket; before a source's first bucket, the model's reference
+//! week), printing the alerts that would open and resolve.
+//!
+//! The replay ticks at the end of each 15-minute bucket (the engine ticks each
+//! minute), so its times are at 15-minute resolution. A series has no tracks:
+//! prolonged lying needs [`ReplaySource::bouts`], which evaluations supply.
+
+use std::{collections::BTreeMap, io::Read};
+
+use animov_api::{AlertRules, RuleKind, Severity};
+use animov_core::alerts::{
+    Bout, Bucket, CameraInput, Monitor, Step, input::with_band, rules::BUCKET_MS,
+};
+use animov_forecast::{Sarimax, SarimaxSpec};
+use serde::Serialize;
+
+use crate::{
+    forecast_eval::{bucket_ts, optional_number},
+    forecasting::{BundledModel, HISTORY, history},
+};
+
+/// Buckets of history the rules are given at each tick (8 days).
+const WINDOW: usize = 8 * 96;
+
+/// One source to replay.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReplaySource {
+    /// The source.
+    pub source: String,
+    /// Its buckets, oldest first (missing buckets absent).
+    pub buckets: Vec<Bucket>,
+    /// Goats in the pen.
+    pub herd_size: Option<u32>,
+    /// Lying bouts of its tracked goats with their true ends (`None`: no tracks).
+    pub bouts: Option<Vec<Bout>>,
+}
+
+/// An alert the replay opened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplayedAlert {
+    /// The rule.
+    pub rule: RuleKind,
+    /// The source.
+    pub source: String,
+    /// Highest severity it reached.
+    pub severity: Severity,
+    /// When it opened, UTC ms.
+    pub opened_at: i64,
+    /// When it resolved itself, UTC ms (`null`: still open at the end).
+    pub resolved_at: Option<i64>,
+    /// When its condition began, UTC ms.
+    pub since: i64,
+    /// What was seen when it opened.
+    pub message: String,
+}
+
+/// Reads `timestamp,source,lying,standing,total,ratio_standing` (ISO 8601
+/// UTC on 15-minute boundaries; empty = missing).
+pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>, String> {
+    let mut r = csv::Reader::from_reader(input);
+    let headers = r
+        .headers()
+        .map_err(|e| format!("cannot read the CSV header: {e}"))?
+        .clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
+            format!(
+                "the CSV has no column {name:?} (needs timestamp, source, lying, standing, total, ratio_standing)"
+            )
+        })
+    };
+    let (ct, cs, cr, ctot) = (
+        col("timestamp")?,
+        col("source")?,
+        col("ratio_standing")?,
+        col("total")?,
+    );
+    let mut by_source: BTreeMap<String, BTreeMap<i64, Bucket>> = BTreeMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+        let ts = bucket_ts(rec.get(ct).unwrap_or(""), line)?;
+        let source = rec.get(cs).unwrap_or("").trim();
+        if source.is_empty() {
+            return Err(format!("line {line}: the source is empty"));
+        }
+        let b = Bucket {
+            ts,
+            ratio: optional_number(rec.get(cr).unwrap_or(""), line, "ratio_standing")?,
+            total: optional_number(rec.get(ctot).unwrap_or(""), line, "total")?,
+            lower95: None,
+            upper95: None,
+        };
+        if b.ratio.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
+            return Err(format!(
+                "line {line}: ratio_standing must be between 0 and 100"
+            ));
+        }
+        by_source
+            .entry(source.to_string())
+            .or_default()
+            .insert(ts, b);
+    }
+    if by_source.is_empty() {
+        return Err("the CSV has no rows".into());
+    }
+    Ok(by_source
+        .into_iter()
+        .map(|(s, m)| (s, m.into_values().collect()))
+        .collect())
+}
+
+/// Lays on each bucket the 95 % interval the engine would have forecast for
+/// it just before it began: the model run over the data before it (one step
+/// ahead), the reference week standing in for the time before the first bucket.
+pub fn forecast_bands(buckets: &mut [Bucket], model: &BundledModel) -> Result<(), String> {
+    let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
+        return Ok(());
+    };
+    let (first, last) = (first.ts, last.ts);
+    let spec = SarimaxSpec::parse(&model.spec).map_err(|e| e.to_string())?;
+    let reference = Some((model.profile.as_slice(), model.profile_start_ms));
+    let start = first - HISTORY as i64 * BUCKET_MS;
+    let mut y = history(&[], first, reference);
+    y.resize(((last - start) / BUCKET_MS + 1) as usize, f64::NAN);
+    for b in buckets.iter() {
+        y[((b.ts - start) / BUCKET_MS) as usize] = b.ratio.unwrap_or(f64::NAN);
+    }
+    let fitted = Sarimax::new(spec)
+        .with_params(&y, None, &model.params, 0, true)
+        .map_err(|e| format!("the forecast model cannot run on this series: {e}"))?;
+    let f = fitted.one_step_ahead();
+    let c = |v: f64| v.clamp(0.0, 100.0);
+    with_band(buckets, |ts| {
+        let k = ((ts - start) / BUCKET_MS) as usize;
+        Some((c(f.lower95[k]), c(f.upper95[k])))
+    });
+    Ok(())
+}
+
+/// Runs the rules over a source, ticking at the end of each bucket (and one
+/// bucket past the last, so a source that stops is seen offline).
+pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
+    let mut out: Vec<ReplayedAlert> = Vec::new();
+    let (Some(first), Some(last)) = (src.buckets.first(), src.buckets.last()) else {
+        return out;
+    };
+    let mut monitor = Monitor::new(rules.clone());
+    let mut open: BTreeMap<RuleKind, usize> = BTreeMap::new();
+    let mut bouts: Vec<Bout> = src.bouts.clone().unwrap_or_default();
+    bouts.sort_by_key(|b| b.start_ms);
+    let mut idx = 0; // buckets[..idx] have ended by `now`
+    let mut now = first.ts + BUCKET_MS;
+    while now <= last.ts + 2 * BUCKET_MS {
+        while idx < src.buckets.len() && src.buckets[idx].ts + BUCKET_MS <= now {
+            idx += 1;
+        }
+        let window = &src.buckets[idx.saturating_sub(WINDOW)..idx];
+        let input = CameraInput {
+            buckets: window.to_vec(),
+            herd_size: src.herd_size,
+            // Frames arrive through the bucket: the newest one ends a second before it.
+            last_frame_ms: window.last().map(|b| b.ts + BUCKET_MS - 1_000),
+            bouts: src.bouts.as_ref().map(|_| {
+                bouts
+                    .iter()
+                    .take_while(|b| b.start_ms <= now)
+                    .filter(|b| b.end_ms > now)
+                    .map(|b| Bout {
+                        end_ms: now,
+                        running: true,
+                        ..*b
+                    })
+                    .collect()
+            }),
+        };
+        for t in monitor.tick(&input, now) {
+            match t.step {
+                Step::Open(f) => {
+                    open.insert(t.rule, out.len());
+                    out.push(ReplayedAlert {
+                        rule: t.rule,
+                        source: src.source.clone(),
+                        severity: f.severity,
+                        opened_at: now,
+                        resolved_at: None,
+                        since: f.since_ms,
+                        message: f.message,
+                    });
+                }
+                Step::Escalate(f) => {
+                    if let Some(&i) = open.get(&t.rule) {
+                        out[i].severity = out[i].severity.max(f.severity);
+                    }
+                }
+                Step::Resolve => {
+                    if let Some(i) = open.remove(&t.rule) {
+                        out[i].resolved_at = Some(now);
+                    }
+                }
+                Step::Idle | Step::Hold { .. } => {}
+            }
+        }
+        now += BUCKET_MS;
+    }
+    out
+}
+
+/// Reads a series CSV and replays every source in it with the bundled
+/// forecast model (the `animov alerts replay` command).
+pub fn replay_csv(
+    input: impl Read,
+    herd_size: Option<u32>,
+    rules: &AlertRules,
+) -> Result<Vec<ReplayedAlert>, String> {
+    let model = crate::forecasting::load_bundled().map_err(|e| {
+        e.unwrap_or_else(|| {
+            "the bundled forecast model (models/forecast/default.json) is missing: reinstall AniMOV or run from its source tree".into()
+        })
+    })?;
+    let mut out = Vec::new();
+    for (source, mut buckets) in read_series_csv(input)? {
+        forecast_bands(&mut buckets, &model).map_err(|e| format!("{source}: {e}"))?;
+        out.extend(replay(
+            &ReplaySource {
+                source,
+                buckets,
+                herd_size,
+                bouts: None,
+            },
+            rules,
+        ));
+    }
+    out.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.source.cmp(&b.source)));
+    Ok(out)
+}
+
+fn iso(ts: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ts)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// One line per alert: rule, source, opened, resolved, severity, message.
+pub fn to_text(alerts: &[ReplayedAlert]) -> String {
+    let mut s = format!(
+        "{:<20} {:<16} {:<21} {:<21} {:<9} message\n",
+        "rule", "source", "opened_at", "resolved_at", "severity"
+    );
+    for a in alerts {
+        s.push_str(&format!(
+            "{:<20} {:<16} {:<21} {:<21} {:<9} {}\n",
+            a.rule.as_str(),
+            a.source,
+            iso(a.opened_at),
+            a.resolved_at.map(iso).unwrap_or_else(|| "-".into()),
+            a.severity.as_str(),
+            a.message
+        ));
+    }
+    s.push_str(&format!("{} alert(s)\n", alerts.len()));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "timestamp,source,lying,standing,total,ratio_standing\n\
+        2024-11-29T00:00:00Z,cam-1,10,10,20,50\n\
+        2024-11-29T00:15:00Z,cam-1,10,10,20,\n";
+
+    #[test]
+    fn reads_the_series_and_says_what_is_wrong() {
+        let s = read_series_csv(CSV.as_bytes()).unwrap();
+        assert_eq!(s["cam-1"].len(), 2);
+        assert_eq!(s["cam-1"][1].ratio, None);
+        assert_eq!(s["cam-1"][1].total, Some(20.0));
+        let e = read_series_csv("timestamp,source\n".as_bytes()).unwrap_err();
+        assert!(e.contains("ratio_standing"), "{e}");
+        let bad = CSV.replace(",50\n", ",fifty\n");
+        let e = read_series_csv(bad.as_bytes()).unwrap_err();
+        assert!(e.contains("line 2") && e.contains("ratio_standing"), "{e}");
+        let bad = CSV.replace("00:15:00Z", "00:16:00Z");
+        assert!(
+            read_series_csv(bad.as_bytes())
+                .unwrap_err()
+                .contains("15-minute")
+        );
+    }
+
+    #[test]
+    fn a_gap_in_the_series_opens_and_resolves_camera_offline() {
+        let t0 = 1_732_838_400_000;
+        let mk = |k: i64| Bucket {
+            ts: t0 + k * BUCKET_MS,
+            ratio: Some(30.0),
+            total: Some(20.0),
+            lower95: None,
+            upper95: None,
+        };
+        let buckets: Vec<Bucket> = (0..4).chain(8..12).map(mk).collect();
+        let src = ReplaySource {
+            source: "cam-1".into(),
+            buckets,
+            herd_size: Some(20),
+            bouts: None,
+        };
+        let alerts = replay(&src, &AlertRules::default());
+        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        assert_eq!(alerts[0].rule, RuleKind::CameraOffline);
+        assert_eq!(alerts[0].opened_at, t0 + 5 * BUCKET_MS);
+        assert_eq!(alerts[0].resolved_at, Some(t0 + 9 * BUCKET_MS));
+        // After the last bucket the source stopped: offline, still open.
+        assert_eq!(alerts[1].resolved_at, None);
+    }
+}
