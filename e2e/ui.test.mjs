@@ -22,7 +22,7 @@ const consoleErrors = [];
 
 function startEngine() {
   const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
-  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n");
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n");
   const p = spawn(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"], {
     env: { ...process.env, ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -164,6 +164,49 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.screenshot({ path: join(out, "models.png"), fullPage: true });
   await page.click("#nav-about");
   await page.waitForSelector("#version");
+  assert.deepEqual(consoleErrors, [], "no error in the browser console");
+});
+
+test("an alert shows on every page and is acknowledged with a comment", async () => {
+  // An external detector that stopped sending five minutes ago: the camera-offline rule fires.
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password }),
+  });
+  const { token } = await login.json();
+  const t = Date.now() - 5 * 60_000;
+  const frames = Array.from({ length: 10 }, (_, i) => ({ ts_ms: t - i * 10_000, lying: 6, standing: 4 }));
+  const ingest = await fetch(`${url}/api/v1/ingest`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ source: "barn-gate", frames }),
+  });
+  assert.equal(ingest.status, 200);
+
+  const page = await newPage("fr-FR");
+  await signIn(page);
+  // The badge in the menu and on the camera's card (pushed, no reload).
+  await page.waitForSelector("#nav-alert-badge", { timeout: 30_000 });
+  await page.waitForSelector(".card[data-source='barn-gate'] .alert-badge.critical", { timeout: 30_000 });
+  await page.click("#nav-alerts");
+  const row = "tr[data-rule='camera_offline'][data-source='barn-gate']";
+  await page.waitForSelector(row, { timeout: 15_000 });
+  assert.equal(await page.textContent(`${row} .alert-link`), "Caméra hors ligne");
+  await page.click(`${row} .alert-link`);
+  await page.waitForSelector(".alert-state[data-state='open']", { timeout: 15_000 });
+  await page.waitForSelector("#alert-chart canvas", { timeout: 15_000 });
+  assert.match(await page.textContent("#alert-what"), /^Aucune image depuis \d+ min$/, "worded in French");
+  await page.fill("#alert-comment", "Câble débranché, rebranché");
+  await page.click("#alert-ack");
+  await page.waitForSelector(".alert-state[data-state='acknowledged']", { timeout: 15_000 });
+  assert.match(await page.textContent("li[data-kind='acknowledged']"), /admin.*Câble débranché/);
+  await page.screenshot({ path: join(out, "alert.png"), fullPage: true });
+  // The timeline of that camera marks the alert.
+  await page.goto(`${url}/#/timeline/barn-gate`);
+  await page.waitForSelector("#timeline-chart canvas", { timeout: 15_000 });
+  await page.waitForFunction(() => {
+    const inst = window.echarts?.getInstanceByDom(document.querySelector("#timeline-chart"));
+    return inst?.getOption().series.some((s) => s.name === "Alertes" && s.data.length > 0);
+  }, null, { timeout: 15_000 });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });
 

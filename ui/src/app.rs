@@ -18,6 +18,8 @@ pub struct Ctx {
     pub user: RwSignal<Option<UserInfo>>,
     /// Current hash route, e.g. `today` or `timeline/cam-1`.
     pub route: RwSignal<String>,
+    /// Alerts not yet resolved, per camera (badges).
+    pub alerts: crate::alerts::Counts,
 }
 
 impl Ctx {
@@ -68,6 +70,7 @@ pub fn App() -> impl IntoView {
         lang: RwSignal::new(Lang::initial()),
         user: RwSignal::new(None),
         route: RwSignal::new(current_hash()),
+        alerts: RwSignal::new(Default::default()),
     };
     provide_context(ctx);
     let local_secret = local_secret();
@@ -185,6 +188,11 @@ fn Shell() -> impl IntoView {
             ctx.user.set(None);
         });
     };
+    crate::alerts::follow(ctx.alerts);
+    let active = move || {
+        ctx.alerts
+            .with(|m| m.values().map(|c| c.open + c.acknowledged).sum::<i64>())
+    };
     let link = move |route: &'static str, key: &'static str| {
         view! {
             <a href=format!("#/{route}") id=format!("nav-{route}")
@@ -198,7 +206,10 @@ fn Shell() -> impl IntoView {
                 {link("today", "nav.today")}
                 {link("live", "nav.live")}
                 {link("timeline", "nav.timeline")}
-                {link("alerts", "nav.alerts")}
+                <span class="nav-alerts">
+                    {link("alerts", "nav.alerts")}
+                    {move || (active() > 0).then(|| view! { <span id="nav-alert-badge" class="alert-badge">{active()}</span> })}
+                </span>
                 {link("models", "nav.models")}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
@@ -216,7 +227,7 @@ fn Shell() -> impl IntoView {
                 match page.as_str() {
                     "live" => view! { <pages::Live/> }.into_any(),
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
-                    "alerts" => view! { <pages::Alerts/> }.into_any(),
+                    "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
                     "settings" => view! { <pages::Settings/> }.into_any(),
                     "about" => view! { <pages::About/> }.into_any(),

@@ -1,12 +1,13 @@
 //! Charts with charming (ECharts, bundled with the UI: nothing loads from the internet).
 
-use animov_api::{ForecastPoint, SeriesPoint};
+use animov_api::{Alert, ForecastPoint, SeriesPoint, Severity};
 use charming::{
     Chart, WasmRenderer,
     component::{Axis, DataZoom, DataZoomType, Grid, Legend},
     datatype::{CompositeValue, DataPoint},
+    element::Symbol,
     element::{AreaStyle, AxisType, LineStyle, Tooltip, Trigger},
-    series::Line,
+    series::{Line, Scatter},
 };
 use wasm_bindgen::{JsCast, JsValue, prelude::wasm_bindgen};
 
@@ -51,6 +52,72 @@ pub struct Labels {
     pub range: &'static str,
     /// Forecast of the standing share.
     pub forecast: &'static str,
+    /// Alert markers.
+    pub alerts: &'static str,
+    /// The span of the alert shown.
+    pub period: &'static str,
+}
+
+impl Labels {
+    /// The labels in `lang`.
+    pub fn new(lang: crate::i18n::Lang) -> Labels {
+        let t = |k| crate::i18n::t(lang, k);
+        Labels {
+            standing: t("common.standing"),
+            lying: t("common.lying"),
+            ratio: t("common.ratio"),
+            range: t("timeline.range"),
+            forecast: t("timeline.forecast"),
+            alerts: t("alerts.markers"),
+            period: t("alerts.period"),
+        }
+    }
+}
+
+/// Alerts: red for critical, amber for warnings.
+pub const CRITICAL: &str = "#c62828";
+/// Warnings.
+pub const WARNING: &str = "#f9a825";
+
+/// Pins at the top of the share axis where alerts were raised, and (for one
+/// alert shown in detail) the shaded span of its condition.
+fn alert_layers(
+    mut chart: Chart,
+    alerts: &[Alert],
+    span: Option<(i64, i64)>,
+    name: &str,
+    period: &str,
+) -> Chart {
+    if let Some((from, to)) = span {
+        for s in band(
+            name,
+            period,
+            CRITICAL,
+            &[(from, 0.0, 100.0), (to, 0.0, 100.0)],
+            1,
+        ) {
+            chart = chart.series(s);
+        }
+    }
+    for (sev, color) in [(Severity::Warning, WARNING), (Severity::Critical, CRITICAL)] {
+        let pins: Vec<DataPoint> = alerts
+            .iter()
+            .filter(|a| a.severity == sev)
+            .map(|a| point(a.opened_ms, 97.0))
+            .collect();
+        if !pins.is_empty() {
+            chart = chart.series(
+                Scatter::new()
+                    .name(name.to_string())
+                    .symbol(Symbol::Pin)
+                    .symbol_size(28)
+                    .y_axis_index(1.0)
+                    .item_style(charming::element::ItemStyle::new().color(color))
+                    .data(pins),
+            );
+        }
+    }
+    chart
 }
 
 /// A shaded band between `lo` and `hi` per time: two stacked invisible lines
@@ -87,12 +154,15 @@ fn min_max(
 }
 
 /// Standing and lying medians with their min–max bands, and the standing share
-/// (second axis, %) with its forecast band. `compare` overlays another series
-/// (already shifted in time).
+/// (second axis, %) with its forecast band and the alerts raised. `compare`
+/// overlays another series (already shifted in time); `span` shades one
+/// alert's time.
 pub fn timeline(
     points: &[SeriesPoint],
     compare: Option<(&str, &[SeriesPoint])>,
     forecast: &[ForecastPoint],
+    alerts: &[Alert],
+    span: Option<(i64, i64)>,
     l: &Labels,
 ) -> Chart {
     let mut chart = Chart::new()
@@ -146,6 +216,7 @@ pub fn timeline(
         .series(line(l.standing, STANDING, points, |p| Some(p.standing), 0))
         .series(line(l.lying, LYING, points, |p| Some(p.lying), 0))
         .series(line(l.ratio, RATIO, points, |p| p.ratio_standing, 1));
+    chart = alert_layers(chart, alerts, span, l.alerts, l.period);
     if let Some((name, other)) = compare {
         chart = chart.series(
             line(

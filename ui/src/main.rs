@@ -1,6 +1,7 @@
 //! AniMOV's UI: a Leptos client-side app served by the engine (and shown in
 //! the desktop window). Every request and response type comes from `animov-api`.
 
+mod alerts;
 mod api;
 mod app;
 mod chart;

@@ -18,10 +18,12 @@ pub fn live_counts() -> RwSignal<HashMap<String, LiveCounts>> {
             live.update(|m| m.extend(all.into_iter().map(|l| (l.source.clone(), l))));
         }
     });
-    events::subscribe(move |e| match e {
-        Event::Frame(l) => live.update(|m| {
-            m.insert(l.source.clone(), l);
-        }),
+    events::subscribe(move |e| {
+        if let Event::Frame(l) = e {
+            live.update(|m| {
+                m.insert(l.source.clone(), l);
+            })
+        }
     });
     live
 }
@@ -106,7 +108,7 @@ pub fn Live() -> impl IntoView {
                         let picture = c.uri.is_some().then(|| view! { <LivePicture source=c.source.clone()/> });
                         view! {
                             <section class="tile" data-source=c.source.clone()>
-                                <h2>{c.name.clone()}</h2>
+                                <h2>{c.name.clone()}" "<crate::alerts::Badge source=c.source.clone()/></h2>
                                 <p class=format!("state {state}")>{move || ctx.t(key)}</p>
                                 {picture}
                                 {move || counts().map(|l| view! {

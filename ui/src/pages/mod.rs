@@ -24,6 +24,11 @@ pub fn ErrorBox(message: String) -> impl IntoView {
     view! { <p class="error" role="alert">{message}</p> }
 }
 
+/// `from`–`to` of a window around `[start, end]` (6 h before, 2 h after), for charts of an alert.
+pub fn around(start: i64, end: i64) -> (i64, i64) {
+    (start - 6 * 3_600_000, end + 2 * 3_600_000)
+}
+
 /// Runs `f` now and every `ms` while the page is shown.
 pub fn every(ms: u64, f: impl Fn() + Clone + 'static) {
     f();

@@ -1,7 +1,7 @@
 //! Timeline: one camera over a date range, at 5 min / 15 min / 1 h / 1 day,
 //! with min–max bands, zoom and pan, another day to compare, CSV and PNG export.
 
-use animov_api::{Camera, ForecastPoint, SeriesPoint};
+use animov_api::{Alert, Camera, ForecastPoint, SeriesPoint};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -24,6 +24,7 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
     let points = RwSignal::new(None::<Result<Vec<SeriesPoint>, String>>);
     let other = RwSignal::new(Vec::<SeriesPoint>::new());
     let forecast = RwSignal::new(Vec::<ForecastPoint>::new());
+    let alerts = RwSignal::new(Vec::<Alert>::new());
 
     spawn_local(async move {
         match api::get::<Vec<Camera>>("/api/v1/cameras").await {
@@ -90,6 +91,11 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
                     .await
                     .unwrap_or_default(),
             );
+            let path = format!(
+                "/api/v1/alerts?source={}&from={start}&to={end}",
+                api::q(&src)
+            );
+            alerts.set(api::get::<Vec<Alert>>(&path).await.unwrap_or_default());
             other.set(shifted);
             points.set(Some(r));
         });
@@ -98,13 +104,7 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
     Effect::new(move |_| {
         let lang = ctx.lang.get();
         if let Some(Ok(ps)) = points.get() {
-            let labels = chart::Labels {
-                standing: crate::i18n::t(lang, "common.standing"),
-                lying: crate::i18n::t(lang, "common.lying"),
-                ratio: crate::i18n::t(lang, "common.ratio"),
-                range: crate::i18n::t(lang, "timeline.range"),
-                forecast: crate::i18n::t(lang, "timeline.forecast"),
-            };
+            let labels = chart::Labels::new(lang);
             let cmp = compare.get_untracked();
             let o = other.get();
             let c = if o.is_empty() {
@@ -113,7 +113,12 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
                 Some((cmp.as_str(), o.as_slice()))
             };
             let fc = forecast.get();
-            chart::draw(CHART_ID, &chart::timeline(&ps, c, &fc, &labels), 420);
+            let al = alerts.get();
+            chart::draw(
+                CHART_ID,
+                &chart::timeline(&ps, c, &fc, &al, None, &labels),
+                420,
+            );
         }
     });
 

@@ -85,7 +85,7 @@ fn CameraCard(card: Card, live: RwSignal<HashMap<String, LiveCounts>>) -> impl I
     };
     view! {
         <section class="card" data-source=source.clone()>
-            <h2>{camera.name.clone()}</h2>
+            <h2>{camera.name.clone()}" "<crate::alerts::Badge source=source.clone()/></h2>
             <p class=format!("state {state}")>{move || ctx.t(key)}</p>
             {move || match counts() {
                 Some(l) => view! {

@@ -1,0 +1,133 @@
+//! Alerts shared by every page: counts per camera (badges), kept current by
+//! pushed events, and the words for rules, severities and states.
+
+use std::collections::HashMap;
+
+use animov_api::{Alert, AlertCount, AlertState, Event, RuleKind, Severity};
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{api, app::ctx, events, i18n::Lang, pages::every};
+
+/// Alerts not yet resolved, per camera.
+pub type Counts = RwSignal<HashMap<String, AlertCount>>;
+
+/// Reloads the counts.
+pub fn reload(counts: Counts) {
+    spawn_local(async move {
+        if let Ok(all) = api::get::<Vec<AlertCount>>("/api/v1/alerts/summary").await {
+            counts.set(all.into_iter().map(|c| (c.source.clone(), c)).collect());
+        }
+    });
+}
+
+/// Keeps `counts` current while the shell is shown: every minute, and at once
+/// when an alert changes.
+pub fn follow(counts: Counts) {
+    every(60_000, move || reload(counts));
+    events::subscribe(move |e| {
+        if let Event::Alert(_) = e {
+            reload(counts);
+        }
+    });
+}
+
+/// Key of a rule's name.
+pub fn rule_key(rule: RuleKind) -> &'static str {
+    match rule {
+        RuleKind::ForecastDeviation => "rule.forecast_deviation",
+        RuleKind::CameraOffline => "rule.camera_offline",
+        RuleKind::HerdCountDrop => "rule.herd_count_drop",
+        RuleKind::ProlongedLying => "rule.prolonged_lying",
+        RuleKind::NightDisturbance => "rule.night_disturbance",
+        RuleKind::LowActivityDay => "rule.low_activity_day",
+    }
+}
+
+/// What was seen, in the UI's language, from the alert's rule and figures
+/// (the engine's English message when the figures are missing).
+pub fn describe(lang: Lang, a: &Alert) -> String {
+    let (Some(v), Some(t)) = (a.value, a.threshold) else {
+        return a.message.clone();
+    };
+    let fr = lang == Lang::Fr;
+    match a.rule {
+        RuleKind::CameraOffline if fr => format!("Aucune image depuis {v:.0} min"),
+        RuleKind::CameraOffline => format!("No picture for {v:.0} min"),
+        RuleKind::HerdCountDrop if fr => format!("{v:.0} chèvres vues, au moins {t:.0} attendues"),
+        RuleKind::HerdCountDrop => format!("{v:.0} goats seen, at least {t:.0} expected"),
+        RuleKind::ForecastDeviation if fr => {
+            format!("{v:.0} % du troupeau debout, hors de la plage prévue (limite {t:.0} %)")
+        }
+        RuleKind::ForecastDeviation => {
+            format!("{v:.0} % of the herd standing, outside the expected range (limit {t:.0} %)")
+        }
+        RuleKind::ProlongedLying => {
+            let m = v as i64;
+            let goat = a.track_id.map(|id| format!(" #{id}")).unwrap_or_default();
+            if fr {
+                format!(
+                    "Chèvre{goat} couchée depuis {} h {:02} en journée (seuil {t:.0} min)",
+                    m / 60,
+                    m % 60
+                )
+            } else {
+                format!(
+                    "Goat{goat} lying for {} h {:02} during the day (limit {t:.0} min)",
+                    m / 60,
+                    m % 60
+                )
+            }
+        }
+        RuleKind::NightDisturbance if fr => {
+            format!("{v:.0} % du troupeau debout la nuit, d'habitude au plus {t:.0} %")
+        }
+        RuleKind::NightDisturbance => {
+            format!("{v:.0} % of the herd standing at night, usually at most {t:.0} %")
+        }
+        RuleKind::LowActivityDay if fr => {
+            format!("{v:.1} h debout par chèvre depuis minuit (limite {t:.1} h)")
+        }
+        RuleKind::LowActivityDay => {
+            format!("{v:.1} h standing per goat since midnight (limit {t:.1} h)")
+        }
+    }
+}
+
+/// Key of a severity.
+pub fn severity_key(s: Severity) -> &'static str {
+    match s {
+        Severity::Warning => "severity.warning",
+        Severity::Critical => "severity.critical",
+    }
+}
+
+/// Key of a state.
+pub fn state_key(s: AlertState) -> &'static str {
+    match s {
+        AlertState::Open => "alert_state.open",
+        AlertState::Acknowledged => "alert_state.acknowledged",
+        AlertState::Resolved => "alert_state.resolved",
+    }
+}
+
+/// The badge of a camera's alerts not yet resolved (nothing when none).
+#[component]
+pub fn Badge(source: String) -> impl IntoView {
+    let ctx = ctx();
+    move || {
+        ctx.alerts.with(|m| m.get(&source).cloned()).and_then(|c| {
+            let n = c.open + c.acknowledged;
+            (n > 0).then(|| {
+                let class = if c.critical > 0 {
+                    "alert-badge critical"
+                } else {
+                    "alert-badge"
+                };
+                view! {
+                    <a class=class href="#/alerts" data-open=c.open data-active=n
+                        title=move || ctx.t("alerts.badge_title")>{format!("⚠ {n}")}</a>
+                }
+            })
+        })
+    }
+}
