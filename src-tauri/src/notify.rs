@@ -80,7 +80,7 @@ mod tests {
     }
 
     fn alert_change(notify: bool, severity: Severity) -> Event {
-        Event::Alert(animov_api::AlertChange {
+        Event::Alert(Box::new(animov_api::AlertChange {
             change: "opened".into(),
             notify,
             alert: animov_api::Alert {
@@ -101,7 +101,7 @@ mod tests {
                 threshold: None,
                 track_id: None,
             },
-        })
+        }))
     }
 
     #[test]

@@ -242,5 +242,5 @@ pub enum Event {
     /// The newest frame of a source.
     Frame(LiveCounts),
     /// An alert opened, escalated, was acknowledged or ended.
-    Alert(crate::AlertChange),
+    Alert(Box<crate::AlertChange>),
 }

@@ -241,7 +241,7 @@ pub fn publish(
         alert: row.alert,
         notify,
     };
-    let _ = state.events.send(Event::Alert(c.clone()));
+    let _ = state.events.send(Event::Alert(Box::new(c.clone())));
     c
 }
 

@@ -298,6 +298,10 @@ fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message).field(field)
 }
 
+fn non_negative(v: f64) -> bool {
+    v.is_finite() && v >= 0.0
+}
+
 /// Refuses settings that cannot work.
 pub fn check_rules(r: &AlertRules) -> Result<(), ApiError> {
     let hour = |h: u32| h < 24;
@@ -346,8 +350,8 @@ pub fn check_rules(r: &AlertRules) -> Result<(), ApiError> {
     if !hour(n.night_start_hour)
         || !hour(n.night_end_hour)
         || n.buckets == 0
-        || !(n.sigmas >= 0.0)
-        || !(n.min_excess_pct >= 0.0)
+        || !non_negative(n.sigmas)
+        || !non_negative(n.min_excess_pct)
     {
         return Err(invalid(
             "night_disturbance",
@@ -355,7 +359,7 @@ pub fn check_rules(r: &AlertRules) -> Result<(), ApiError> {
         ));
     }
     let l = &r.low_activity_day;
-    if !(l.sigmas >= 0.0)
+    if !non_negative(l.sigmas)
         || !(0.0..1.0).contains(&l.min_deficit_share)
         || !(1..=23).contains(&l.min_hours)
     {
