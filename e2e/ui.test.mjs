@@ -208,6 +208,18 @@ test("an alert shows on every page and is acknowledged with a comment", async ()
     return inst?.getOption().series.some((s) => s.name === "Alertes" && s.data.length > 0);
   }, null, { timeout: 15_000 });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
+  // Alert email (admin): recipients saved; without an SMTP server the test says what to set
+  // (the browser logs that 422 answer as a failed request, so the console is checked above).
+  await page.click("#nav-settings");
+  await page.waitForSelector("#delivery-to", { timeout: 15_000 });
+  await page.fill("#delivery-to", "eleveur@example.org");
+  await page.fill("#delivery-quiet-start", "22");
+  await page.fill("#delivery-quiet-end", "6");
+  await page.click("#delivery-save");
+  await page.waitForSelector("#delivery-ok", { timeout: 15_000 });
+  await page.click("#delivery-test");
+  const err = await page.waitForSelector("#delivery + .error[role=alert]", { timeout: 15_000 });
+  assert.match(await err.textContent(), /email\.smtp_host/);
 });
 
 test("a failing API shows a readable message, not a blank page", async () => {

@@ -156,6 +156,33 @@ async fn an_alert_email_reaches_the_smtp_server() {
                 .unwrap()
                 .contains("This is a test message from AniMOV")
         );
+
+        // The daily digest, at its hour, once.
+        let hour = (now() / 3_600_000) % 24;
+        let (s, _) = env
+            .call(
+                "PUT",
+                "/api/v1/alerts/delivery",
+                Cred::Bearer(&admin),
+                Some(json!({"email_to": ["farmer@farm.test"], "digest_hour": hour, "utc_offset_minutes": 0})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let before = sink.messages().len();
+        assert_eq!(email::send_due(&env.state, now()).await.unwrap(), 1);
+        let msgs = sink.messages();
+        assert_eq!(msgs.len(), before + 1);
+        let digest = msgs.last().unwrap();
+        assert!(digest.contains("Résumé du jour — 1 alerte(s)"), "{digest}");
+        assert!(
+            digest.contains("cam-1 critical : caméra hors ligne"),
+            "{digest}"
+        );
+        assert_eq!(
+            email::send_due(&env.state, now()).await.unwrap(),
+            0,
+            "one digest a day"
+        );
     }
 }
 

@@ -185,6 +185,24 @@ impl Store {
         Ok(())
     }
 
+    /// Why a lifecycle change touched no row: no such alert, or its state (`why`).
+    async fn refused(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: i64,
+        why: impl FnOnce(&str) -> String,
+    ) -> StoreError {
+        let state: Result<Option<String>, sqlx::Error> =
+            sqlx::query_scalar("SELECT state FROM alerts WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await;
+        match state {
+            Ok(None) => StoreError::NotFound("alert"),
+            Ok(Some(s)) => StoreError::Conflict(why(&s)),
+            Err(e) => e.into(),
+        }
+    }
+
     /// Opens an alert (and its `opened` event). Fails with
     /// [`StoreError::Conflict`] when the camera already has one open for the rule.
     pub async fn open_alert(&self, a: &NewAlert) -> Result<AlertRow, StoreError> {
@@ -297,16 +315,10 @@ impl Store {
         .await?
         .rows_affected();
         if n == 0 {
-            let state: Option<String> = sqlx::query_scalar("SELECT state FROM alerts WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match state {
-                None => StoreError::NotFound("alert"),
-                Some(s) => StoreError::Conflict(format!(
-                    "the alert is {s}: only an open alert can be acknowledged"
-                )),
-            });
+            return Err(Self::refused(&mut tx, id, |s| {
+                format!("the alert is {s}: only an open alert can be acknowledged")
+            })
+            .await);
         }
         self.alert_event(&mut tx, id, "acknowledged", Some(by), comment, ts_ms)
             .await?;
@@ -336,14 +348,9 @@ impl Store {
         .await?
         .rows_affected();
         if n == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM alerts WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match exists {
-                None => StoreError::NotFound("alert"),
-                Some(_) => StoreError::Conflict("the alert is already resolved".into()),
-            });
+            return Err(
+                Self::refused(&mut tx, id, |_| "the alert is already resolved".into()).await,
+            );
         }
         let comment = comment.or(by.is_none().then_some("the condition cleared"));
         self.alert_event(&mut tx, id, "resolved", by, comment, ts_ms)

@@ -299,19 +299,8 @@ impl Store {
         to_ms: i64,
         lead_ms: i64,
     ) -> Result<Vec<StoredForecast>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT f.ts_ms, f.issued_ms, f.model_id, f.mean, f.lower80, f.upper80, f.lower95, f.upper95 \
-             FROM forecasts f WHERE f.camera_id = ? AND f.ts_ms >= ? AND f.ts_ms < ? AND f.issued_ms = \
-             (SELECT MAX(g.issued_ms) FROM forecasts g WHERE g.camera_id = f.camera_id AND g.ts_ms = f.ts_ms \
-              AND g.issued_ms <= f.ts_ms + ?) ORDER BY f.ts_ms",
-        )
-        .bind(camera_id)
-        .bind(from_ms)
-        .bind(to_ms)
-        .bind(lead_ms)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(stored_forecast).collect()
+        self.newest_forecasts(camera_id, from_ms, to_ms, "f.ts_ms + ?", lead_ms)
+            .await
     }
 
     /// For each bucket in `[from_ms, to_ms)`, the newest forecast issued at or
@@ -323,18 +312,33 @@ impl Store {
         to_ms: i64,
         as_of_ms: i64,
     ) -> Result<Vec<StoredForecast>, StoreError> {
-        let rows = sqlx::query(
+        self.newest_forecasts(camera_id, from_ms, to_ms, "?", as_of_ms)
+            .await
+    }
+
+    /// Per bucket, the newest forecast issued at or before `issued_limit`
+    /// (an SQL expression with one parameter, `bound`).
+    async fn newest_forecasts(
+        &self,
+        camera_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+        issued_limit: &str,
+        bound: i64,
+    ) -> Result<Vec<StoredForecast>, StoreError> {
+        let q = format!(
             "SELECT f.ts_ms, f.issued_ms, f.model_id, f.mean, f.lower80, f.upper80, f.lower95, f.upper95 \
              FROM forecasts f WHERE f.camera_id = ? AND f.ts_ms >= ? AND f.ts_ms < ? AND f.issued_ms = \
              (SELECT MAX(g.issued_ms) FROM forecasts g WHERE g.camera_id = f.camera_id AND g.ts_ms = f.ts_ms \
-              AND g.issued_ms <= ?) ORDER BY f.ts_ms",
-        )
-        .bind(camera_id)
-        .bind(from_ms)
-        .bind(to_ms)
-        .bind(as_of_ms)
-        .fetch_all(&self.pool)
-        .await?;
+              AND g.issued_ms <= {issued_limit}) ORDER BY f.ts_ms"
+        );
+        let rows = sqlx::query(&q)
+            .bind(camera_id)
+            .bind(from_ms)
+            .bind(to_ms)
+            .bind(bound)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(stored_forecast).collect()
     }
 }

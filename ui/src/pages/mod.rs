@@ -2,6 +2,7 @@
 
 mod about;
 mod alerts;
+mod delivery;
 pub mod live;
 mod models;
 mod settings;

@@ -1,4 +1,5 @@
-//! Settings: cameras (name, herd size; admin only) and language.
+//! Settings: cameras (name, herd size; admin only), language; for admins,
+//! users, alert email and where the data lives.
 
 use animov_api::{Camera, CameraUpdate, CreateUserRequest, Role, SystemInfo, UserInfo};
 use leptos::{prelude::*, task::spawn_local};
@@ -39,7 +40,7 @@ pub fn Settings() -> impl IntoView {
                 </table>
             }.into_any(),
         }}
-        {move || ctx.is_admin().then(|| view! { <Users /> <DataLocation /> })}
+        {move || ctx.is_admin().then(|| view! { <Users /> <super::delivery::AlertDelivery /> <DataLocation /> })}
     }
 }
 

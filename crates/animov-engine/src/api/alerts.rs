@@ -281,17 +281,7 @@ pub async fn get_rules(
 }
 
 async fn source_of(state: &AppState, q: &SourceQuery) -> Result<animov_store::CameraRow, ApiError> {
-    let s = q
-        .source
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            ApiError::bad_param(
-                "source",
-                "source is required: GET /api/v1/cameras lists them",
-            )
-        })?;
-    camera_named(state, s).await
+    super::query::required_camera(state, q.source.as_deref()).await
 }
 
 fn invalid(field: &str, message: &str) -> ApiError {

@@ -73,18 +73,22 @@ impl WindowQuery {
 
     /// The named source, which must exist.
     pub async fn camera(&self, state: &AppState) -> Result<CameraRow, ApiError> {
-        let source = self
-            .source
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                ApiError::bad_param(
-                    "source",
-                    "source is required: GET /api/v1/cameras lists them",
-                )
-            })?;
-        camera_named(state, source).await
+        required_camera(state, self.source.as_deref()).await
     }
+}
+
+/// The source named in a required `?source=`, which must exist.
+pub async fn required_camera(
+    state: &AppState,
+    source: Option<&str>,
+) -> Result<CameraRow, ApiError> {
+    let source = source.filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::bad_param(
+            "source",
+            "source is required: GET /api/v1/cameras lists them",
+        )
+    })?;
+    camera_named(state, source).await
 }
 
 /// The source called `source`, or a 404 that says where to look.
