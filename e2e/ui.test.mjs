@@ -211,6 +211,20 @@ test("an alert shows on every page and is acknowledged with a comment", async ()
   // Alert email (admin): recipients saved; without an SMTP server the test says what to set
   // (the browser logs that 422 answer as a failed request, so the console is checked above).
   await page.click("#nav-settings");
+  // Alert rules of a camera (admin): the offline limit raised to 5 minutes.
+  const limit = "table.rules tr[data-rule='camera_offline'] .rule-limit";
+  await page.waitForSelector(limit, { timeout: 15_000 });
+  await page.selectOption("#rules-camera", "barn-gate");
+  await page.waitForFunction((sel) => document.querySelector(sel)?.value === "120", limit, { timeout: 15_000 });
+  await page.fill(limit, "300");
+  await page.dispatchEvent(limit, "change");
+  await page.click("#rules-save");
+  await page.waitForSelector("#rules-ok", { timeout: 15_000 });
+  const saved = await (await fetch(`${url}/api/v1/alerts/rules?source=barn-gate`, {
+    headers: { authorization: `Bearer ${token}` },
+  })).json();
+  assert.equal(saved.camera_offline.after_seconds, 300);
+  assert.equal(saved.herd_count_drop.minutes, 30, "the other settings are kept");
   await page.waitForSelector("#delivery-to", { timeout: 15_000 });
   await page.fill("#delivery-to", "eleveur@example.org");
   await page.fill("#delivery-quiet-start", "22");

@@ -134,6 +134,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "alerts.back" => ("Toutes les alertes", "All alerts"),
         "alerts.by_engine" => ("AniMOV", "AniMOV"),
         "alerts.markers" => ("Alertes", "Alerts"),
+        "rules.title" => ("Règles d'alerte", "Alert rules"),
+        "rules.on" => ("Active", "On"),
+        "rules.limit" => ("Seuil", "Limit"),
+        "rules.unit_goats" => ("chèvres de tolérance", "goats of tolerance"),
         "delivery.title" => ("Alertes par e-mail", "Alert email"),
         "delivery.hint" => (
             "Le serveur d'envoi se règle dans animov.toml ([email]) et son mot de passe avec « animov secret set smtp-password ».",

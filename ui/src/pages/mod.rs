@@ -5,6 +5,7 @@ mod alerts;
 mod delivery;
 pub mod live;
 mod models;
+mod rules;
 mod settings;
 mod timeline;
 mod today;

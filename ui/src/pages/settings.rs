@@ -36,8 +36,9 @@ pub fn Settings() -> impl IntoView {
                     <thead><tr>
                         <th>"Source"</th><th>{ctx.t("settings.name")}</th><th>{ctx.t("settings.herd")}</th><th></th>
                     </tr></thead>
-                    <tbody>{cs.into_iter().map(|c| view! { <CameraRow camera=c/> }).collect_view()}</tbody>
+                    <tbody>{cs.clone().into_iter().map(|c| view! { <CameraRow camera=c/> }).collect_view()}</tbody>
                 </table>
+                {ctx.is_admin().then(|| view! { <super::rules::AlertRulesForm cameras=cs/> })}
             }.into_any(),
         }}
         {move || ctx.is_admin().then(|| view! { <Users /> <super::delivery::AlertDelivery /> <DataLocation /> })}
