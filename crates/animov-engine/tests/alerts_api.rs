@@ -428,3 +428,70 @@ async fn a_source_silent_for_days_is_not_reported_offline() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_bucket_cache_brought_up_to_date_matches_a_full_read() {
+    for env in envs().await {
+        let b = env.backend;
+        let admin = env.login("admin").await;
+        let q = 15 * MIN;
+        // The quarter hour before the last one (so "the next quarter" is past).
+        let quarter = (now() - 30_000) / q * q - q;
+        // Three hours of frames up to it.
+        let from = quarter - 12 * q;
+        // Bucket 10 (half an hour before `quarter`) is missing: its frames come late.
+        let late = |i: &i64| (900..990).contains(i);
+        let frames: Vec<Value> = (0..(12 * 90))
+            .filter(|i| !late(i))
+            .map(|i| json!({"ts_ms": from + i * 10_000, "lying": 5 + i % 3, "standing": 2 + i % 5}))
+            .collect();
+        let (s, _) = env
+            .call(
+                "POST",
+                "/api/v1/ingest",
+                Cred::Bearer(&admin),
+                Some(json!({"source": "cam-1", "frames": frames})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        env.close_all().await;
+        let cam = env.state.store.camera_id("cam-1").await.unwrap().unwrap();
+        let mut cache = Cache::default();
+        let first = cache
+            .buckets(&env.state, cam, quarter + 60_000)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 11, "{b}");
+        // The next quarter's frames, and the late bucket's.
+        let more: Vec<Value> = (0..90)
+            .map(|i| json!({"ts_ms": quarter + i * 10_000, "lying": 9, "standing": 1}))
+            .chain(
+                (900..990).map(|i| json!({"ts_ms": from + i * 10_000, "lying": 30, "standing": 3})),
+            )
+            .collect();
+        let (s, _) = env
+            .call(
+                "POST",
+                "/api/v1/ingest",
+                Cred::Bearer(&admin),
+                Some(json!({"source": "cam-1", "frames": more})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        env.close_all().await;
+        let next = cache
+            .buckets(&env.state, cam, quarter + q + 60_000)
+            .await
+            .unwrap();
+        let full = alerting::buckets_between(
+            &env.state,
+            cam,
+            quarter + q - 8 * 24 * 60 * MIN,
+            quarter + q,
+        )
+        .await
+        .unwrap();
+        assert_eq!(next.len(), 13, "{b}");
+        assert_eq!(next, full, "{b}");
+    }
+}

@@ -4,8 +4,9 @@
 //! the UI and the desktop shell as events, and queued as email.
 //!
 //! The 15-minute buckets of the last 8 days (with the forecast band issued
-//! for each) are re-read once a quarter hour; camera silence and running
-//! lying bouts every tick.
+//! for each) are kept between ticks: read whole at start and every 6 hours,
+//! their last hour re-read each quarter hour; camera silence and running
+//! lying bouts are read every tick.
 
 pub mod email;
 pub mod replay;
@@ -67,17 +68,31 @@ pub async fn delivery_settings(state: &AppState) -> Result<DeliverySettings, Sto
     })
 }
 
-/// 15-minute buckets of a camera over the 8 days before `now_ms` (complete
-/// buckets only), each with the 95 % band forecast for it as it began.
-pub async fn recent_buckets(
+/// Days of buckets the rules are given.
+const WINDOW_DAYS: i64 = 8;
+/// A camera's buckets are re-read whole this often (late frames older than
+/// the hour re-read each quarter are caught then).
+const FULL_RELOAD_MS: i64 = 6 * 3_600_000;
+/// Each quarter hour, the buckets of the last hour are re-read.
+const REFRESH_MS: i64 = 3_600_000;
+
+/// 15-minute buckets of a camera over `[from, to)` (bucket-aligned), each
+/// with the 95 % band forecast for it as it began. Read a day at a time so
+/// a week of minute rows never sits in memory at once.
+pub async fn buckets_between(
     state: &AppState,
     camera_id: i64,
-    now_ms: i64,
+    from: i64,
+    to: i64,
 ) -> Result<Vec<Bucket>, StoreError> {
-    let to = floor_to(now_ms, BUCKET_MS);
-    let from = to - 8 * DAY_MS;
-    let rows = state.store.minute_rows(camera_id, from, to).await?;
-    let mut buckets = buckets_from_minutes(&rows);
+    let mut buckets = Vec::new();
+    let mut t = from;
+    while t < to {
+        let end = (t + DAY_MS).min(to);
+        let rows = state.store.minute_rows(camera_id, t, end).await?;
+        buckets.extend(buckets_from_minutes(&rows));
+        t = end;
+    }
     let bands: HashMap<i64, (f64, f64)> = state
         .store
         .forecasts_as_issued(camera_id, from, to, MINUTE_MS)
@@ -89,10 +104,55 @@ pub async fn recent_buckets(
     Ok(buckets)
 }
 
-/// What the job keeps between ticks.
+/// A camera's buckets as of a quarter hour.
+#[derive(Debug)]
+struct CachedBuckets {
+    quarter: i64,
+    loaded_ms: i64,
+    buckets: Vec<Bucket>,
+}
+
+/// What the job keeps between ticks: each camera's recent buckets, brought
+/// up to date each quarter hour by re-reading only its last hour.
 #[derive(Debug, Default)]
 pub struct Cache {
-    buckets: HashMap<i64, (i64, Vec<Bucket>)>,
+    cameras: HashMap<i64, CachedBuckets>,
+}
+
+impl Cache {
+    /// The buckets the rules see at `now_ms`: complete buckets up to the
+    /// quarter hour that ended half a minute ago (its minutes are closed by then).
+    pub async fn buckets(
+        &mut self,
+        state: &AppState,
+        camera_id: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Bucket>, StoreError> {
+        let quarter = floor_to(now_ms - 30_000, BUCKET_MS);
+        let from = quarter - WINDOW_DAYS * DAY_MS;
+        match self.cameras.get_mut(&camera_id) {
+            Some(c) if c.quarter == quarter => {}
+            Some(c) if now_ms - c.loaded_ms < FULL_RELOAD_MS => {
+                let since = quarter - REFRESH_MS;
+                let fresh = buckets_between(state, camera_id, since, quarter).await?;
+                c.buckets.retain(|b| b.ts >= from && b.ts < since);
+                c.buckets.extend(fresh);
+                c.quarter = quarter;
+            }
+            _ => {
+                let buckets = buckets_between(state, camera_id, from, quarter).await?;
+                self.cameras.insert(
+                    camera_id,
+                    CachedBuckets {
+                        quarter,
+                        loaded_ms: now_ms,
+                        buckets,
+                    },
+                );
+            }
+        }
+        Ok(self.cameras[&camera_id].buckets.clone())
+    }
 }
 
 /// One evaluation of one camera: reads its data, applies the decisions; returns the changes.
@@ -104,16 +164,7 @@ pub async fn evaluate_camera(
     cache: &mut Cache,
 ) -> Result<Vec<AlertChange>, StoreError> {
     let rules = rules_for(state, cam.id).await?;
-    // Buckets are re-read once per quarter hour, half a minute after it (minutes close first).
-    let quarter = floor_to(now_ms - 30_000, BUCKET_MS);
-    let buckets = match cache.buckets.get(&cam.id) {
-        Some((q, b)) if *q == quarter => b.clone(),
-        _ => {
-            let b = recent_buckets(state, cam.id, now_ms - 30_000).await?;
-            cache.buckets.insert(cam.id, (quarter, b.clone()));
-            b
-        }
-    };
+    let buckets = cache.buckets(state, cam.id, now_ms).await?;
     let open_rows = state.store.open_alerts(cam.id).await?;
     let open: BTreeMap<RuleKind, OpenAlert> = open_rows
         .iter()
