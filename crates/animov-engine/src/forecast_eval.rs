@@ -37,6 +37,30 @@ pub fn bucket_ts(raw: &str, line: usize) -> Result<i64, String> {
     Ok(ts)
 }
 
+/// The positions of the `names` columns in the CSV's header, or a message
+/// naming the missing one and every column needed.
+pub fn columns<const N: usize, R: Read>(
+    r: &mut csv::Reader<R>,
+    names: [&str; N],
+) -> Result<[usize; N], String> {
+    let headers = r
+        .headers()
+        .map_err(|e| format!("cannot read the CSV header: {e}"))?;
+    let mut out = [0; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| {
+                format!(
+                    "the CSV has no column {name:?} (needs {})",
+                    names.join(", ")
+                )
+            })?;
+    }
+    Ok(out)
+}
+
 /// A number, or `None` for an empty, `nan` or `null` field.
 pub fn optional_number(raw: &str, line: usize, column: &str) -> Result<Option<f64>, String> {
     let raw = raw.trim();
@@ -53,19 +77,7 @@ pub fn optional_number(raw: &str, line: usize, column: &str) -> Result<Option<f6
 /// Reads `timestamp,source,ratio_standing` (ISO 8601 UTC; empty ratio = missing).
 pub fn read_series(input: impl Read) -> Result<Vec<Series>, String> {
     let mut r = csv::Reader::from_reader(input);
-    let headers = r
-        .headers()
-        .map_err(|e| format!("cannot read the CSV header: {e}"))?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim() == name)
-            .ok_or_else(|| {
-                format!("the CSV has no column {name:?} (needs timestamp, source, ratio_standing)")
-            })
-    };
-    let (ct, cs, cr) = (col("timestamp")?, col("source")?, col("ratio_standing")?);
+    let [ct, cs, cr] = columns(&mut r, ["timestamp", "source", "ratio_standing"])?;
     let mut by_source: BTreeMap<String, BTreeMap<i64, f64>> = BTreeMap::new();
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;

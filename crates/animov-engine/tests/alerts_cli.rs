@@ -2,6 +2,8 @@
 //! pen with a restless afternoon, goats missing and the camera down for an
 //! hour; the alerts it prints, and its messages for bad input.
 
+mod common;
+
 use std::process::Command;
 
 use animov_core::{
@@ -16,19 +18,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_animov");
 const DAY0: i64 = 1_732_838_400_000; // 2024-11-29T00:00Z
 
 fn replay(csv: &str, args: &[&str]) -> (bool, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("series.csv");
-    std::fs::write(&path, csv).unwrap();
-    let out = Command::new(BIN)
-        .args(["alerts", "replay", "--input", path.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    common::cli_on_csv(&["alerts", "replay"], csv, args)
 }
 
 fn iso(ts: i64) -> String {

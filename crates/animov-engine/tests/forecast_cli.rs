@@ -2,24 +2,10 @@
 //! forecasts with intervals, RMSE against the seasonal naive baseline, and the
 //! messages for bad input (a source too short, a missing column, all missing).
 
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_animov");
+mod common;
 
 fn eval(csv: &str, args: &[&str]) -> (bool, String, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("series.csv");
-    std::fs::write(&path, csv).unwrap();
-    let out = Command::new(BIN)
-        .args(["forecast", "eval", "--input", path.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    common::cli_on_csv(&["forecast", "eval"], csv, args)
 }
 
 /// `days` days of 96 buckets for `source` (the model below uses a short season of 8 to stay quick).

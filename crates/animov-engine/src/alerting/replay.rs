@@ -17,7 +17,7 @@ use animov_forecast::{Sarimax, SarimaxSpec};
 use serde::Serialize;
 
 use crate::{
-    forecast_eval::{bucket_ts, optional_number},
+    forecast_eval::{bucket_ts, columns, optional_number},
     forecasting::{BundledModel, HISTORY, history},
 };
 
@@ -60,23 +60,17 @@ pub struct ReplayedAlert {
 /// UTC on 15-minute boundaries; empty = missing).
 pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>, String> {
     let mut r = csv::Reader::from_reader(input);
-    let headers = r
-        .headers()
-        .map_err(|e| format!("cannot read the CSV header: {e}"))?
-        .clone();
-    let col = |name: &str| {
-        headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            format!(
-                "the CSV has no column {name:?} (needs timestamp, source, lying, standing, total, ratio_standing)"
-            )
-        })
-    };
-    let (ct, cs, cr, ctot) = (
-        col("timestamp")?,
-        col("source")?,
-        col("ratio_standing")?,
-        col("total")?,
-    );
+    let [ct, cs, _, _, ctot, cr] = columns(
+        &mut r,
+        [
+            "timestamp",
+            "source",
+            "lying",
+            "standing",
+            "total",
+            "ratio_standing",
+        ],
+    )?;
     let mut by_source: BTreeMap<String, BTreeMap<i64, Bucket>> = BTreeMap::new();
     for (i, rec) in r.records().enumerate() {
         let line = i + 2;
