@@ -426,6 +426,33 @@ async fn a_source_silent_for_days_is_not_reported_offline() {
             "{}",
             env.backend
         );
+        // Nor is a camera whose address was removed (its data stays).
+        env.state
+            .store
+            .upsert_camera(
+                "pen-9",
+                "Pen 9",
+                None,
+                Some(10),
+                animov_api::SourceKind::Camera,
+            )
+            .await
+            .unwrap();
+        let (s, _) = env
+            .call(
+                "POST",
+                "/api/v1/ingest",
+                Cred::Bearer(&admin),
+                Some(json!({"source": "pen-9", "frames": [{"ts_ms": now() - 10 * MIN, "lying": 1, "standing": 1}]})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(
+            alerting::evaluate_all(&env.state, now(), &mut Cache::default()).await,
+            0,
+            "{}",
+            env.backend
+        );
     }
 }
 

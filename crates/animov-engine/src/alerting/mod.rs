@@ -178,12 +178,17 @@ pub async fn evaluate_camera(
             )
         })
         .collect();
-    // An ingest-only source that has been silent for a day is not a camera
-    // that just went offline (an old import, a retired detector).
-    let stale = cam.uri.is_none()
-        && cam.kind != SourceKind::Demo
-        && cam.last_frame_ts.is_none_or(|t| now_ms - t > DAY_MS)
-        && !open.contains_key(&RuleKind::CameraOffline);
+    // Who should be sending frames: a camera with an address (a removed one
+    // has none), the demo, and an ingest-only source that sent some in the
+    // last day — not an old import or a retired detector.
+    let expects_frames = match cam.kind {
+        SourceKind::Camera => cam.uri.is_some(),
+        SourceKind::Demo => true,
+        SourceKind::Ingest => {
+            cam.last_frame_ts.is_some_and(|t| now_ms - t <= DAY_MS)
+                || open.contains_key(&RuleKind::CameraOffline)
+        }
+    };
     let bouts = if cam.uri.is_some() {
         let rows = state
             .store
@@ -205,7 +210,7 @@ pub async fn evaluate_camera(
     let input = CameraInput {
         buckets,
         herd_size: cam.herd_size.and_then(|h| u32::try_from(h).ok()),
-        last_frame_ms: if stale { None } else { cam.last_frame_ts },
+        last_frame_ms: cam.last_frame_ts.filter(|_| expects_frames),
         bouts,
     };
     let mut changes = Vec::new();
