@@ -185,6 +185,22 @@ impl Store {
         Ok(())
     }
 
+    /// Ends a lifecycle change: its event in the history, commit, the alert as it is now.
+    async fn record_and_read(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        id: i64,
+        kind: &str,
+        by: Option<&str>,
+        comment: Option<&str>,
+        ts_ms: i64,
+    ) -> Result<AlertRow, StoreError> {
+        self.alert_event(&mut tx, id, kind, by, comment, ts_ms)
+            .await?;
+        tx.commit().await?;
+        self.alert(id).await?.ok_or(StoreError::NotFound("alert"))
+    }
+
     /// Why a lifecycle change touched no row: no such alert, or its state (`why`).
     async fn refused(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -241,10 +257,8 @@ impl Store {
             .bind(seq)
             .fetch_one(&mut *tx)
             .await?;
-        self.alert_event(&mut tx, id, "opened", None, Some(&a.message), a.opened_ms)
-            .await?;
-        tx.commit().await?;
-        self.alert(id).await?.ok_or(StoreError::NotFound("alert"))
+        self.record_and_read(tx, id, "opened", None, Some(&a.message), a.opened_ms)
+            .await
     }
 
     /// Raises an open alert's severity (with an `escalated` event).
@@ -320,10 +334,8 @@ impl Store {
             })
             .await);
         }
-        self.alert_event(&mut tx, id, "acknowledged", Some(by), comment, ts_ms)
-            .await?;
-        tx.commit().await?;
-        self.alert(id).await?.ok_or(StoreError::NotFound("alert"))
+        self.record_and_read(tx, id, "acknowledged", Some(by), comment, ts_ms)
+            .await
     }
 
     /// Resolves an alert: by hand (`by`), or by itself (`None`). `Conflict` if already resolved.
@@ -353,10 +365,8 @@ impl Store {
             );
         }
         let comment = comment.or(by.is_none().then_some("the condition cleared"));
-        self.alert_event(&mut tx, id, "resolved", by, comment, ts_ms)
-            .await?;
-        tx.commit().await?;
-        self.alert(id).await?.ok_or(StoreError::NotFound("alert"))
+        self.record_and_read(tx, id, "resolved", by, comment, ts_ms)
+            .await
     }
 
     /// Adds a note to an alert's history (any state).

@@ -156,10 +156,11 @@ impl Cache {
 }
 
 /// One evaluation of one camera: reads its data, applies the decisions; returns the changes.
-#[tracing::instrument(skip(state, cache, cam), fields(source = %cam.source))]
+#[tracing::instrument(skip(state, cache, cam, delivery), fields(source = %cam.source))]
 pub async fn evaluate_camera(
     state: &AppState,
     cam: &CameraRow,
+    delivery: &DeliverySettings,
     now_ms: i64,
     cache: &mut Cache,
 ) -> Result<Vec<AlertChange>, StoreError> {
@@ -259,11 +260,10 @@ pub async fn evaluate_camera(
             _ => {}
         }
     }
-    let delivery = delivery_settings(state).await?;
     let mut out = Vec::with_capacity(changes.len());
     for (change, row) in changes {
         if change != "resolved" {
-            queue_email(state, &delivery, &row, change, now_ms).await?;
+            queue_email(state, delivery, &row, change, now_ms).await?;
         }
         tracing::info!(
             id = row.alert.id,
@@ -273,7 +273,7 @@ pub async fn evaluate_camera(
             message = row.alert.message,
             "alert"
         );
-        out.push(publish(state, &delivery, change, row, now_ms));
+        out.push(publish(state, delivery, change, row, now_ms));
     }
     Ok(out)
 }
@@ -342,9 +342,16 @@ pub async fn evaluate_all(state: &AppState, now_ms: i64, cache: &mut Cache) -> u
             return 0;
         }
     };
+    let delivery = match delivery_settings(state).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "alert rules not evaluated: cannot read the delivery settings");
+            return 0;
+        }
+    };
     let mut changed = 0;
     for c in &cams {
-        match evaluate_camera(state, c, now_ms, cache).await {
+        match evaluate_camera(state, c, &delivery, now_ms, cache).await {
             Ok(ch) => changed += ch.len(),
             Err(e) => {
                 tracing::warn!(source = c.source, error = %e, "alert rules not evaluated for this camera")
