@@ -16,5 +16,5 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${ANIMOV_HEADLESS:-0}" != 1 ]
     cargo build --locked --release -p animov-desktop
     exec "$CARGO_TARGET_DIR/release/animov-desktop" --demo "$@"
 fi
-cargo build --locked --release -p animov-engine --bin animov
+cargo build --locked --release -p animov-cli --bin animov
 exec "$CARGO_TARGET_DIR/release/animov" serve --demo "$@"

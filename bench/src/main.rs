@@ -25,7 +25,8 @@ use animov_core::{
     demo::{DemoHerd, DemoSettings},
     minute::{MinuteRow, minute_rows},
 };
-use animov_engine::{config::Config, server, state::AppState, users};
+use animov_engine::{Engine, config::Config, users};
+use animov_http::{AppState, server};
 use animov_store::{NewFrame, Store, testing};
 use client::Client;
 
@@ -59,16 +60,15 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-async fn start_server(store: Store) -> anyhow::Result<(AppState, server::Running, String)> {
+async fn start_server(store: Store) -> anyhow::Result<(server::Running, String)> {
     let state = AppState::new(
-        store,
-        Config::default(),
+        Engine::new(store, Config::default()),
         b"bench signing key, 32 bytes long",
     );
     if state.store.user("bench").await?.is_none() {
         users::add_user(&state.store, "bench", Role::Operator, "bench-password").await?;
     }
-    let running = server::start(state.clone(), "127.0.0.1:0".parse()?, None).await?;
+    let running = server::start(state, "127.0.0.1:0".parse()?, None).await?;
     let addr = running.addr;
     let token = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
         let mut c = Client::connect(addr)?;
@@ -83,7 +83,7 @@ async fn start_server(store: Store) -> anyhow::Result<(AppState, server::Running
         Ok(v["token"].as_str().unwrap_or_default().to_string())
     })
     .await??;
-    Ok((state, running, token))
+    Ok((running, token))
 }
 
 /// Frames/s stored directly, and minutes/s closed afterwards.
@@ -155,10 +155,10 @@ async fn ingest_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
     }
     for b in &backends {
         let (direct, close) = ingest_direct(&b.store, n).await?;
-        let (state, running, token) = start_server(b.store.clone()).await?;
+        let (running, token) = start_server(b.store.clone()).await?;
         let http500 = ingest_http(running.addr, &token, "http-500", n, 500).await?;
         let http1 = ingest_http(running.addr, &token, "http-1", n1, 1).await?;
-        running.shutdown(&state).await;
+        running.shutdown().await;
         let name = if b.backend == "sqlite" {
             "SQLite"
         } else {
@@ -302,7 +302,7 @@ async fn latency_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
             ),
             format!("{:>10.1} s", t.elapsed().as_secs_f64()),
         ));
-        let (state, running, token) = start_server(b.store.clone()).await?;
+        let (running, token) = start_server(b.store.clone()).await?;
         for (label, span, bucket) in [("24 h @ 5 min", DAY, "5m"), ("30 d @ 1 h", 30 * DAY, "1h")] {
             let addr = running.addr;
             let auth = format!("Bearer {token}");
@@ -338,7 +338,7 @@ async fn latency_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
                 ),
             ));
         }
-        running.shutdown(&state).await;
+        running.shutdown().await;
     }
     Ok(rows)
 }

@@ -3,11 +3,13 @@
 use std::{path::PathBuf, sync::Mutex};
 
 use animov_engine::{
+    Engine,
     config::{Config, default_data_dir},
-    demo, jobs,
+    demo, models, telemetry,
+};
+use animov_http::{
+    AppState,
     server::{self, Running},
-    state::AppState,
-    telemetry,
 };
 
 /// Command-line options of the desktop app.
@@ -48,20 +50,20 @@ impl Args {
     }
 }
 
-/// The running engine.
-pub struct Engine {
-    state: AppState,
+/// The engine running inside the desktop app.
+pub struct DesktopEngine {
+    engine: Engine,
     running: Mutex<Option<Running>>,
     addr: std::net::SocketAddr,
     secret: String,
     _log: Option<telemetry::LogGuard>,
 }
 
-impl Engine {
+impl DesktopEngine {
     /// Opens the data folder and starts the engine on `127.0.0.1:<free port>`.
     /// `resources` is the package's resource folder (`ui/`, `models/`, `lib/`),
     /// used for what the configuration and environment do not name.
-    pub async fn start(args: &Args, resources: Option<PathBuf>) -> anyhow::Result<Engine> {
+    pub async fn start(args: &Args, resources: Option<PathBuf>) -> anyhow::Result<DesktopEngine> {
         std::fs::create_dir_all(&args.data_dir)?;
         let mut config = Config::load(&args.data_dir)?;
         if let Some(res) = &resources {
@@ -72,7 +74,7 @@ impl Engine {
             {
                 config.ui_dir = Some(ui);
             }
-            let model = res.join("models/nanodet.onnx");
+            let model = res.join("models").join(models::DETECTOR_FILE);
             if config.vision.model.is_none() && model.is_file() {
                 config.vision.model = Some(model);
             }
@@ -85,30 +87,17 @@ impl Engine {
             }
         }
         let log = telemetry::init(&args.data_dir, config.log_files);
-        let secret = animov_engine::auth::new_signing_key();
-        let state =
-            animov_engine::open_with_local_secret(&args.data_dir, config, Some(secret.clone()))
-                .await?;
-        let demo_cams = if args.demo {
-            let cams = demo::ensure_cameras(&state.store, &state.config.demo).await?;
-            let interval = state.config.demo.backfill_interval_ms as i64;
-            demo::backfill(
-                &state.store,
-                &cams,
-                state.config.demo.backfill_days,
-                interval,
-                animov_store::now_ms(),
-            )
-            .await?;
-            jobs::close_now(&state, animov_store::now_ms()).await?;
-            Some(cams)
-        } else {
-            None
+        let secret = animov_auth::new_signing_key();
+        let engine = animov_engine::open(&args.data_dir, config).await?;
+        let demo_cams = match args.demo {
+            true => Some(demo::prepare(&engine).await?),
+            false => None,
         };
-        let running = server::start(state.clone(), "127.0.0.1:0".parse()?, demo_cams).await?;
+        let state = AppState::open(engine.clone(), Some(secret.clone()))?;
+        let running = server::start(state, "127.0.0.1:0".parse()?, demo_cams).await?;
         let addr = running.addr;
-        Ok(Engine {
-            state,
+        Ok(DesktopEngine {
+            engine,
             running: Mutex::new(Some(running)),
             addr,
             secret,
@@ -123,7 +112,7 @@ impl Engine {
 
     /// The engine's live events (new frames; alerts later).
     pub fn events(&self) -> tokio::sync::broadcast::Receiver<animov_api::Event> {
-        self.state.events.subscribe()
+        self.engine.events.subscribe()
     }
 
     /// The per-launch secret the window signs in with.
@@ -135,7 +124,7 @@ impl Engine {
     pub async fn stop(&self) {
         let running = self.running.lock().ok().and_then(|mut r| r.take());
         if let Some(r) = running {
-            r.shutdown(&self.state).await;
+            r.shutdown().await;
         }
     }
 }

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 
 use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 
-pub use engine::{Args, Engine};
+pub use engine::{Args, DesktopEngine};
 
 /// Label of the main window.
 pub const MAIN: &str = "main";
@@ -35,7 +35,7 @@ pub fn run() -> ExitCode {
         .setup(move |app| {
             // Installed (.deb): the UI, the detector and ONNX Runtime ship as resources.
             let resources = app.path().resource_dir().ok();
-            let engine = tauri::async_runtime::block_on(Engine::start(&args, resources))?;
+            let engine = tauri::async_runtime::block_on(DesktopEngine::start(&args, resources))?;
             let url = format!("http://{}/", engine.addr());
             println!("AniMOV engine at {url} (data: {})", args.data_dir.display());
             // The secret rides in the fragment: the UI reads it, signs in, and
@@ -52,7 +52,7 @@ pub fn run() -> ExitCode {
             // Ctrl-C or SIGTERM: leave like Quit, stopping the engine cleanly.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                animov_engine::server::shutdown_signal().await;
+                animov_engine::runtime::shutdown_signal().await;
                 handle.exit(0);
             });
             Ok(())
@@ -76,7 +76,7 @@ pub fn run() -> ExitCode {
     };
     app.run(|handle, event| {
         if let RunEvent::Exit = event
-            && let Some(engine) = handle.try_state::<Engine>()
+            && let Some(engine) = handle.try_state::<DesktopEngine>()
         {
             tauri::async_runtime::block_on(engine.stop());
         }

@@ -2,7 +2,8 @@
 //! even with the window closed — alerts that open or get worse (the engine
 //! already holds warnings back during quiet hours).
 
-use animov_api::{Event, Severity};
+use animov_api::Event;
+use animov_core::alerts::message::desktop_notice;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -21,16 +22,8 @@ pub fn notice_for(event: &Event) -> Option<Notice> {
     match event {
         Event::Frame(_) => None,
         Event::Alert(c) if c.notify => {
-            let (fr, _) = animov_engine::alerting::email::rule_words(c.alert.rule);
-            let urgent = if c.alert.severity == Severity::Critical {
-                "Alerte critique"
-            } else {
-                "Alerte"
-            };
-            Some(Notice {
-                title: format!("{urgent} — {} : {fr}", c.alert.source),
-                body: c.alert.message.clone(),
-            })
+            let (title, body) = desktop_notice(&c.alert);
+            Some(Notice { title, body })
         }
         Event::Alert(_) => None,
     }
@@ -81,7 +74,7 @@ mod tests {
 
     fn alert_change(notify: bool, severity: Severity) -> Event {
         Event::Alert(Box::new(animov_api::AlertChange {
-            change: "opened".into(),
+            change: animov_api::AlertChangeKind::Opened,
             notify,
             alert: animov_api::Alert {
                 id: 1,
@@ -103,6 +96,8 @@ mod tests {
             },
         }))
     }
+
+    use animov_api::Severity;
 
     #[test]
     fn alerts_notify_in_french_unless_held_back() {

@@ -1,9 +1,10 @@
 //! Alerts shared by every page: counts per camera (badges), kept current by
-//! pushed events, and the words for rules, severities and states.
+//! pushed events, and what was seen in words (the names of rules,
+//! severities and states are the API's labels).
 
 use std::collections::HashMap;
 
-use animov_api::{Alert, AlertCount, AlertState, Event, RuleKind, Severity};
+use animov_api::{Alert, AlertCount, Event, RuleKind};
 use leptos::{prelude::*, task::spawn_local};
 
 use crate::{api, app::ctx, events, i18n::Lang, pages::every};
@@ -29,18 +30,6 @@ pub fn follow(counts: Counts) {
             reload(counts);
         }
     });
-}
-
-/// Key of a rule's name.
-pub fn rule_key(rule: RuleKind) -> &'static str {
-    match rule {
-        RuleKind::ForecastDeviation => "rule.forecast_deviation",
-        RuleKind::CameraOffline => "rule.camera_offline",
-        RuleKind::HerdCountDrop => "rule.herd_count_drop",
-        RuleKind::ProlongedLying => "rule.prolonged_lying",
-        RuleKind::NightDisturbance => "rule.night_disturbance",
-        RuleKind::LowActivityDay => "rule.low_activity_day",
-    }
 }
 
 /// What was seen, in the UI's language, from the alert's rule and figures
@@ -90,23 +79,6 @@ pub fn describe(lang: Lang, a: &Alert) -> String {
         RuleKind::LowActivityDay => {
             format!("{v:.1} h standing per goat since midnight (limit {t:.1} h)")
         }
-    }
-}
-
-/// Key of a severity.
-pub fn severity_key(s: Severity) -> &'static str {
-    match s {
-        Severity::Warning => "severity.warning",
-        Severity::Critical => "severity.critical",
-    }
-}
-
-/// Key of a state.
-pub fn state_key(s: AlertState) -> &'static str {
-    match s {
-        AlertState::Open => "alert_state.open",
-        AlertState::Acknowledged => "alert_state.acknowledged",
-        AlertState::Resolved => "alert_state.resolved",
     }
 }
 

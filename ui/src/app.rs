@@ -28,6 +28,11 @@ impl Ctx {
         t(self.lang.get(), key)
     }
 
+    /// A label of the API's (rule, severity, state...) in the current language.
+    pub fn label(&self, l: animov_api::Label) -> &'static str {
+        l.get(self.lang.get() == crate::i18n::Lang::Fr)
+    }
+
     /// True when the user may change configuration.
     pub fn is_admin(&self) -> bool {
         self.user.get().is_some_and(|u| u.role == Role::Admin)

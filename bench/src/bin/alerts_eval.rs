@@ -203,9 +203,7 @@ fn main() -> anyhow::Result<()> {
     let days = arg(&args, "--days", 30);
     let cameras = arg(&args, "--cameras", 4) as usize;
     let seed = arg(&args, "--seed", 42) as u64;
-    let model = animov_engine::forecasting::load_bundled().map_err(|e| {
-        anyhow::anyhow!(e.unwrap_or_else(|| "no bundled forecast model in models/".into()))
-    })?;
+    let model = animov_engine::models::BundledModel::load()?;
     let mut rules = AlertRules {
         utc_offset_minutes: OFFSET_MIN,
         ..AlertRules::default()
@@ -226,7 +224,7 @@ fn main() -> anyhow::Result<()> {
     for c in 0..cameras {
         let g = generate(c, seed, days, &anomalies);
         let mut buckets = buckets_from_frames(&g.frames);
-        forecast_bands(&mut buckets, &model).map_err(anyhow::Error::msg)?;
+        forecast_bands(&mut buckets, &model)?;
         let src = ReplaySource {
             source: format!("demo-{}", c + 1),
             buckets,
@@ -253,7 +251,7 @@ fn main() -> anyhow::Result<()> {
     );
     let (mut all_caught, mut all_n, mut all_45) = (0, 0, 0);
     let mut all_delays = Vec::new();
-    for rule in RuleKind::ALL {
+    for &rule in RuleKind::ALL {
         let mine: Vec<&Anomaly> = anomalies.iter().filter(|a| a.rule == rule).collect();
         let mut delays: Vec<f64> = Vec::new();
         let mut any: Vec<f64> = Vec::new();
@@ -343,7 +341,7 @@ fn main() -> anyhow::Result<()> {
         normal_days,
         false_alerts.len() as f64 / normal_days.max(1) as f64
     );
-    for rule in RuleKind::ALL {
+    for &rule in RuleKind::ALL {
         let n = false_alerts.iter().filter(|a| a.rule == rule).count();
         if n > 0 {
             println!("  {:<20} {n}", rule.as_str());

@@ -38,7 +38,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 
 fn model() -> anyhow::Result<PathBuf> {
-    animov_engine::vision::default_model()
+    animov_engine::models::default_detector()
         .context("bundled detector not found (models/nanodet.onnx)")
 }
 
@@ -67,7 +67,12 @@ fn write_barn_video(path: &Path, n: usize) -> anyhow::Result<()> {
     let mut scene = DemoScene::new(DemoSettings::for_camera(42, 0, 60), 7 * 3_600_000);
     let mut bytes = Vec::new();
     for i in 0..n {
-        bytes.extend(scene.render(7 * 3_600_000 + i as i64 * 500).frame.data);
+        bytes.extend(
+            scene
+                .render(7 * 3_600_000 + i as i64 * 500)
+                .frame
+                .into_data(),
+        );
     }
     std::fs::write(&raw, bytes)?;
     run_gst(&format!(
@@ -164,7 +169,7 @@ async fn full_pipeline(
         };
         let dets = det.detect(&f.frame)?;
         let ts = base + f.pts_ms.unwrap_or(0) + (t.elapsed().as_nanos() % 1000) as i64;
-        let a = analyser.analyse(ts, f.frame.height as f32, dets);
+        let a = analyser.analyse(ts, f.frame.height() as f32, dets);
         store
             .insert_frames(
                 camera_id,
@@ -184,7 +189,7 @@ async fn full_pipeline(
 
 /// Writes frames as one `.npy` array `[n, h, w, 3]` of uint8.
 fn write_npy(path: &Path, frames: &[RgbFrame]) -> anyhow::Result<()> {
-    let (w, h) = (frames[0].width, frames[0].height);
+    let (w, h) = (frames[0].width(), frames[0].height());
     let mut header = format!(
         "{{'descr': '|u1', 'fortran_order': False, 'shape': ({}, {h}, {w}, 3), }}",
         frames.len()
@@ -197,7 +202,7 @@ fn write_npy(path: &Path, frames: &[RgbFrame]) -> anyhow::Result<()> {
     out.extend((header.len() as u16).to_le_bytes());
     out.extend(header.as_bytes());
     for f in frames {
-        out.extend(&f.data);
+        out.extend(f.data());
     }
     std::fs::write(path, out)?;
     Ok(())

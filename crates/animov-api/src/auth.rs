@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::names::names;
+
 /// A user's role: what they may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -13,26 +15,11 @@ pub enum Role {
     Vet,
 }
 
-impl Role {
-    /// The role's name as stored and sent (`admin`, `operator`, `vet`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-            Role::Vet => "vet",
-        }
-    }
-
-    /// Parses `admin`, `operator` or `vet`.
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "admin" => Some(Role::Admin),
-            "operator" => Some(Role::Operator),
-            "vet" => Some(Role::Vet),
-            _ => None,
-        }
-    }
-}
+names!(Role, "role" {
+    Admin => "admin",
+    Operator => "operator",
+    Vet => "vet",
+});
 
 /// `POST /api/v1/auth/login` body.
 #[derive(Debug, Clone, Serialize, Deserialize)]

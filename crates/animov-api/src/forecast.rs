@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::names;
+
 /// One forecast bucket (`GET /api/v1/forecasts`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -24,6 +26,44 @@ pub struct ForecastPoint {
     pub model_id: i64,
 }
 
+/// Where a model version stands in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ModelStage {
+    /// Serves the camera's forecasts (one per camera).
+    Production,
+    /// Trained, not (yet) serving.
+    Staging,
+    /// Kept for history.
+    Archived,
+}
+
+names!(ModelStage, "model stage" {
+    Production => "production",
+    Staging => "staging",
+    Archived => "archived",
+});
+
+/// Where a background job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Working.
+    Running,
+    /// Finished.
+    Done,
+    /// Stopped on an error (in `message`).
+    Failed,
+}
+
+names!(JobState, "job state" {
+    Running => "running",
+    Done => "done",
+    Failed => "failed",
+});
+
 /// A forecast model version (`GET /api/v1/models`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -37,7 +77,7 @@ pub struct ModelInfo {
     /// `(p,d,q)(P,D,Q,s)`.
     pub spec: String,
     /// `production`, `staging` or `archived`.
-    pub stage: String,
+    pub stage: ModelStage,
     /// Training window, UTC ms.
     pub train_from_ms: Option<i64>,
     /// Training window end, UTC ms.
@@ -76,7 +116,7 @@ pub struct JobInfo {
     /// What it does.
     pub kind: String,
     /// `running`, `done` or `failed`.
-    pub state: String,
+    pub state: JobState,
     /// Share done, 0 to 1.
     pub progress: f64,
     /// What is happening, or why it failed.

@@ -14,17 +14,23 @@
 
 mod alerts;
 mod auth;
+mod delivery;
 mod error;
 mod forecast;
 mod ingest;
+mod names;
+mod rules;
 mod stats;
 mod vision;
 
 pub use alerts::*;
 pub use auth::*;
+pub use delivery::*;
 pub use error::*;
 pub use forecast::*;
 pub use ingest::*;
+pub use names::{Label, UnknownName};
+pub use rules::*;
 pub use stats::*;
 pub use vision::*;
 

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use crate::names::names;
+
 /// Summary of one count (`total`, `lying` or `standing`) over the frames of a window.
 ///
 /// Definitions (DESIGN.md): `std` is the sample standard deviation (ddof = 1,
@@ -162,6 +164,31 @@ pub enum SourceKind {
     Demo,
 }
 
+names!(SourceKind, "source kind" {
+    Camera => "camera",
+    Ingest => "ingest",
+    Demo => "demo",
+});
+
+/// Whether a source sends data now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceState {
+    /// A frame within the last minute.
+    Live,
+    /// Frames, but none within the last minute.
+    Idle,
+    /// No frame ever.
+    NoData,
+}
+
+names!(SourceState, "source state" {
+    Live => "live",
+    Idle => "idle",
+    NoData => "no_data",
+});
+
 /// A camera or ingest source (`GET /api/v1/cameras`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -177,7 +204,7 @@ pub struct Camera {
     /// Where its data comes from.
     pub kind: SourceKind,
     /// `live` (a frame within the last minute), `idle` or `no_data`.
-    pub state: String,
+    pub state: SourceState,
     /// Time of the newest frame, UTC ms.
     pub last_frame_ts: Option<i64>,
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Detection;
+use crate::{Detection, FieldError, names::names};
 
 /// `POST /api/v1/cameras` body (admin): a new camera.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +82,66 @@ impl Default for CameraSettings {
     }
 }
 
+impl CameraSettings {
+    /// Refuses settings that cannot work, naming the field to blame.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        if !(0.0..=1.0).contains(&self.min_score) {
+            return Err(FieldError::new(
+                "min_score",
+                "min_score must be between 0 and 1",
+            ));
+        }
+        if !(0.0..=10_000.0).contains(&self.min_box) {
+            return Err(FieldError::new(
+                "min_box",
+                "min_box must be between 0 and 10000 pixels",
+            ));
+        }
+        if !self.roi.is_empty() && (self.roi.len() < 3 || self.roi.len() > 100) {
+            return Err(FieldError::new(
+                "roi",
+                "a region of interest needs 3 to 100 points (or none)",
+            ));
+        }
+        if self
+            .roi
+            .iter()
+            .flatten()
+            .any(|v| !v.is_finite() || *v < 0.0 || *v > 100_000.0)
+        {
+            return Err(FieldError::new(
+                "roi",
+                "region points must be pixel positions (0 to 100000)",
+            ));
+        }
+        if let Some([c, r]) = self.tiles
+            && (!(1..=8).contains(&c) || !(1..=8).contains(&r))
+        {
+            return Err(FieldError::new(
+                "tiles",
+                "tiles must be [columns, rows] with 1 to 8 each",
+            ));
+        }
+        if let PostureSettings::Aspect { lying_below } = self.posture
+            && !(0.05..=5.0).contains(&lying_below)
+        {
+            return Err(FieldError::new(
+                "posture.lying_below",
+                "lying_below must be between 0.05 and 5",
+            ));
+        }
+        if let Some(m) = &self.model
+            && !m.ends_with(".onnx")
+        {
+            return Err(FieldError::new(
+                "model",
+                "model must be the path of an .onnx file (its .json beside it)",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// One box marked by the user on a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -110,6 +170,96 @@ pub struct CalibrationRequest {
     pub boxes: Vec<MarkedBox>,
 }
 
+/// Where a camera's pipeline stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CameraState {
+    /// Opening the source.
+    Connecting,
+    /// Frames arrive.
+    Running,
+    /// The source failed; waiting before the next try.
+    Reconnecting,
+    /// A video file reached its end.
+    Ended,
+    /// Stopped by the engine.
+    Stopped,
+    /// Cannot start (bad address, no GStreamer).
+    Failed,
+}
+
+names!(CameraState, "camera state" {
+    Connecting => "connecting",
+    Running => "running",
+    Reconnecting => "reconnecting",
+    Ended => "ended",
+    Stopped => "stopped",
+    Failed => "failed",
+});
+
+/// What a camera's recording does. On the wire: `off`, `starting`, `remux`,
+/// `encode`, or `failed: <why>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecordingState {
+    /// Not recorded.
+    Off,
+    /// Waiting for the stream to know how.
+    Starting,
+    /// Segments are the camera's own H.264/H.265, remuxed.
+    Remux,
+    /// Segments are encoded here (raw and MJPEG sources, the demo barn).
+    Encode,
+    /// Recording stopped on an error.
+    Failed(String),
+}
+
+impl std::fmt::Display for RecordingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordingState::Off => f.write_str("off"),
+            RecordingState::Starting => f.write_str("starting"),
+            RecordingState::Remux => f.write_str("remux"),
+            RecordingState::Encode => f.write_str("encode"),
+            RecordingState::Failed(why) => write!(f, "failed: {why}"),
+        }
+    }
+}
+
+impl std::str::FromStr for RecordingState {
+    type Err = crate::UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "off" => RecordingState::Off,
+            "starting" => RecordingState::Starting,
+            "remux" => RecordingState::Remux,
+            "encode" => RecordingState::Encode,
+            other => match other.strip_prefix("failed: ") {
+                Some(why) => RecordingState::Failed(why.to_string()),
+                None => {
+                    return Err(crate::UnknownName {
+                        kind: "recording state",
+                        value: other.to_string(),
+                    });
+                }
+            },
+        })
+    }
+}
+
+impl Serialize for RecordingState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordingState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Health of a camera's pipeline (`GET /api/v1/cameras/health`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -117,7 +267,7 @@ pub struct CameraHealth {
     /// The camera.
     pub source: String,
     /// `connecting`, `running`, `reconnecting`, `ended`, `stopped` or `failed`.
-    pub state: String,
+    pub state: CameraState,
     /// Frames decoded per second over the last minute.
     pub fps_in: f64,
     /// Frames analysed per second over the last minute.
@@ -138,8 +288,9 @@ pub struct CameraHealth {
     pub detector: String,
     /// Mean inference time over the last frames, ms.
     pub inference_ms: Option<f64>,
-    /// Recording: `remux`, `encode`, `off`, or `starting`.
-    pub recording: String,
+    /// Recording: `remux`, `encode`, `off`, `starting`, or `failed: <why>`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub recording: RecordingState,
     /// Segments recorded since start.
     pub segments: u64,
     /// Someone is watching the live view.
@@ -242,4 +393,45 @@ pub struct ThresholdCalibration {
     pub herd_size: i64,
     /// Candidate boxes the detector saw.
     pub candidates: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_checks_name_their_field() {
+        assert!(CameraSettings::default().validate().is_ok());
+        let field = |s: CameraSettings| s.validate().unwrap_err().field;
+        let bad = CameraSettings {
+            tiles: Some([0, 2]),
+            ..Default::default()
+        };
+        assert_eq!(field(bad), "tiles");
+        let bad = CameraSettings {
+            roi: vec![[0.0, 0.0], [1.0, 1.0]],
+            ..Default::default()
+        };
+        assert_eq!(field(bad), "roi");
+        let bad = CameraSettings {
+            model: Some("/x/model.pt".into()),
+            ..Default::default()
+        };
+        assert_eq!(field(bad), "model");
+    }
+
+    #[test]
+    fn recording_states_read_as_before() {
+        for (state, text) in [
+            (RecordingState::Remux, "\"remux\""),
+            (
+                RecordingState::Failed("disk full".into()),
+                "\"failed: disk full\"",
+            ),
+        ] {
+            assert_eq!(serde_json::to_string(&state).unwrap(), text);
+            assert_eq!(serde_json::from_str::<RecordingState>(text).unwrap(), state);
+        }
+        assert!(serde_json::from_str::<RecordingState>("\"recording\"").is_err());
+    }
 }

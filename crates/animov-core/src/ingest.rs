@@ -13,15 +13,7 @@ pub const MAX_DETECTIONS: usize = 1_000;
 /// Most goats one frame may count (a larger number is a detector fault).
 pub const MAX_COUNT: u32 = 10_000;
 
-/// A field of the request that is not acceptable, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
-pub struct FieldError {
-    /// JSON path of the field, e.g. `frames[2].ts_ms`.
-    pub field: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
+pub use animov_api::FieldError;
 
 fn bad(field: impl Into<String>, message: impl Into<String>) -> FieldError {
     FieldError {

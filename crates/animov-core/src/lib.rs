@@ -12,7 +12,10 @@
 //! * [`tracker`] — ByteTrack-like tracking and lying bouts per animal.
 //! * [`analysis`] — one frame's boxes to counts (roles, filters, posture, tracks).
 //! * [`retention`] — which recording segments to delete.
-//! * [`alerts`] — alert rules and their open/hold/resolve lifecycle.
+//! * [`alerts`] — alert rules, their open/hold/resolve lifecycle, delivery
+//!   decisions and the words people read.
+//! * [`backoff`] — waiting between retries of something that keeps failing.
+//! * [`promotion`] — whether a new forecast model replaces the production one.
 //!
 //! ```
 //! use animov_core::{FrameCount, minute::minute_rows};
@@ -27,6 +30,7 @@
 
 pub mod alerts;
 pub mod analysis;
+pub mod backoff;
 pub mod consolidate;
 pub mod demo;
 pub mod geometry;
@@ -34,6 +38,7 @@ mod histogram;
 pub mod ingest;
 pub mod minute;
 pub mod posture;
+pub mod promotion;
 pub mod retention;
 pub mod series;
 pub mod time;

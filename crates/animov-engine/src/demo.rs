@@ -1,5 +1,6 @@
 //! The demo feed: simulated pens (`demo-1`, `demo-2`, ...) with days of history
-//! created at once, then live frames.
+//! created at once, then live frames. [`prepare`] is the demo start-up that
+//! `animov serve --demo` and the desktop app share.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use animov_core::demo::{DemoHerd, DemoSettings};
 use animov_store::{NewFrame, Store, StoreError};
 use tokio::sync::watch;
 
-use crate::{config::DemoConfig, state::AppState};
+use crate::{Engine, config::DemoConfig, minutes};
 
 /// One simulated camera.
 #[derive(Debug, Clone)]
@@ -103,14 +104,37 @@ pub async fn backfill(
     Ok(total)
 }
 
+/// The demo cameras, their history up to now (`backfill_days`, continuing
+/// after what is stored) and its minute statistics; returns the cameras.
+pub async fn prepare(engine: &Engine) -> Result<Vec<DemoCamera>, StoreError> {
+    let cams = ensure_cameras(&engine.store, &engine.config.demo).await?;
+    let now = engine.now_ms();
+    let n = backfill(
+        &engine.store,
+        &cams,
+        engine.config.demo.backfill_days,
+        engine.config.demo.backfill_interval_ms as i64,
+        now,
+    )
+    .await?;
+    if n > 0 {
+        tracing::info!(
+            frames = n,
+            "demo history created; computing minute statistics"
+        );
+    }
+    minutes::close_now(engine, now).await?;
+    Ok(cams)
+}
+
 /// Streams one frame per camera every `interval_ms` until `shutdown`.
 pub async fn stream(
-    state: AppState,
+    engine: Engine,
     cameras: Vec<DemoCamera>,
     interval_ms: u64,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let now = animov_store::now_ms();
+    let now = engine.now_ms();
     let mut herds: Vec<DemoHerd> = cameras
         .iter()
         .map(|c| DemoHerd::new(c.settings, now))
@@ -125,7 +149,7 @@ pub async fn stream(
         if *shutdown.borrow() {
             return;
         }
-        let now = animov_store::now_ms();
+        let now = engine.now_ms();
         for (cam, herd) in cameras.iter().zip(herds.iter_mut()) {
             let f = herd.frame_at(now);
             let frame = NewFrame {
@@ -134,11 +158,11 @@ pub async fn stream(
                 standing: f.standing,
                 detections: None,
             };
-            match state.store.insert_frames(cam.camera_id, &[frame]).await {
-                Ok(_) => state.publish_frame(&cam.source, f.ts_ms, f.lying, f.standing),
+            match engine.store.insert_frames(cam.camera_id, &[frame]).await {
+                Ok(_) => engine.publish_frame(&cam.source, f.ts_ms, f.lying, f.standing),
                 Err(e) => tracing::warn!(source = %cam.source, error = %e, "demo frame not stored"),
             }
         }
-        state.ingested.notify_one();
+        engine.ingested.notify_one();
     }
 }

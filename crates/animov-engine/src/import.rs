@@ -6,10 +6,9 @@ use std::{io::Read, path::Path};
 
 use animov_api::{IngestFrame, SourceKind};
 use animov_core::ingest::validate_frame;
-use animov_store::{NewFrame, Store};
+use animov_store::{NewFrame, Store, StoreError};
 use chrono::NaiveDateTime;
-
-use crate::EngineError;
+use serde::Deserialize;
 
 /// A row that was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +44,41 @@ pub enum CsvError {
     Malformed(String),
 }
 
+/// Why a file was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be opened.
+    #[error("cannot open the file: {0}")]
+    Open(std::io::Error),
+    /// Not an INRA export: nothing was imported from it.
+    #[error("{0}; nothing imported from this file")]
+    Csv(CsvError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One line of an export, its columns renamed to these names first (the
+/// exports spell them in French or English, in any case).
+#[derive(Debug, Deserialize)]
+struct InraRow {
+    date: Option<String>,
+    time: Option<String>,
+    lying: Option<String>,
+    standing: Option<String>,
+}
+
+/// Header spellings of each [`InraRow`] field.
+const ALIASES: [(&str, &[&str]); 4] = [
+    (
+        "date",
+        &["date", "datetime", "timestamp", "horodatage", "date_heure"],
+    ),
+    ("time", &["heure", "time"]),
+    ("lying", &["effectif couche", "couche", "lying"]),
+    ("standing", &["effectif debout", "debout", "standing"]),
+];
+
 /// The source of a file named `*-N.csv` (`cam-N`), if it follows that pattern.
 pub fn source_for_path(path: &Path) -> Option<String> {
     let stem = path.file_stem()?.to_str()?;
@@ -73,16 +107,35 @@ fn parse_time(s: &str) -> Option<NaiveDateTime> {
     .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
 }
 
-fn parse_count(s: &str) -> Result<u32, String> {
+/// Why one line was not imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum RowError {
+    #[error("{0}")]
+    Csv(String),
+    #[error("missing column {0}")]
+    MissingColumn(usize),
+    #[error("cannot read the date {0:?}")]
+    Date(String),
+    #[error("negative count {0:?}")]
+    Negative(String),
+    #[error("count {0:?} is not a whole number")]
+    NotWhole(String),
+    #[error("count {0:?} is not a number")]
+    NotNumber(String),
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn parse_count(s: &str) -> Result<u32, RowError> {
     let s = s.trim();
     if let Ok(v) = s.parse::<u32>() {
         return Ok(v);
     }
     match s.replace(',', ".").parse::<f64>() {
         Ok(v) if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) => Ok(v as u32),
-        Ok(v) if v < 0.0 => Err(format!("negative count {s:?}")),
-        Ok(_) => Err(format!("count {s:?} is not a whole number")),
-        Err(_) => Err(format!("count {s:?} is not a number")),
+        Ok(v) if v < 0.0 => Err(RowError::Negative(s.into())),
+        Ok(_) => Err(RowError::NotWhole(s.into())),
+        Err(_) => Err(RowError::NotNumber(s.into())),
     }
 }
 
@@ -104,20 +157,34 @@ pub fn parse_csv(
         .delimiter(delimiter(header))
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
+    let raw: Vec<String> = rdr
         .headers()
         .map_err(|e| CsvError::Malformed(e.to_string()))?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let date = find(&["date", "datetime", "timestamp", "horodatage", "date_heure"])
-        .ok_or(CsvError::MissingColumn("date"))?;
-    let time = find(&["heure", "time"]);
-    let lying = find(&["effectif couche", "couche", "lying"])
-        .ok_or(CsvError::MissingColumn("\"Effectif couche\""))?;
-    let standing = find(&["effectif debout", "debout", "standing"])
-        .ok_or(CsvError::MissingColumn("\"Effectif debout\""))?;
+    // Each field's column: the first header that spells it.
+    let column = |field: &str| {
+        let names = ALIASES
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(&[][..], |a| a.1);
+        raw.iter().position(|h| names.contains(&h.as_str()))
+    };
+    let date = column("date").ok_or(CsvError::MissingColumn("date"))?;
+    let time = column("time");
+    let lying = column("lying").ok_or(CsvError::MissingColumn("\"Effectif couche\""))?;
+    let standing = column("standing").ok_or(CsvError::MissingColumn("\"Effectif debout\""))?;
+    let mut names: Vec<String> = (0..raw.len())
+        .map(|k| format!("column {}", k + 1))
+        .collect();
+    names[date] = "date".into();
+    names[lying] = "lying".into();
+    names[standing] = "standing".into();
+    if let Some(t) = time {
+        names[t] = "time".into();
+    }
+    let headers = csv::StringRecord::from(names);
     let mut out = Parsed::default();
     // 1-based line of a byte offset (the csv crate does not count blank lines).
     // A record's position can point at blank lines before it: skip them.
@@ -145,40 +212,60 @@ pub fn parse_csv(
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let row = (|| -> Result<NewFrame, String> {
-            let cell = |k: usize| {
-                rec.get(k)
-                    .ok_or_else(|| format!("missing column {}", k + 1))
-            };
-            let when = match time {
-                Some(t) => format!("{} {}", cell(date)?.trim(), cell(t)?.trim()),
-                None => cell(date)?.to_string(),
-            };
-            let naive =
-                parse_time(&when).ok_or_else(|| format!("cannot read the date {when:?}"))?;
-            let ts_ms = naive.and_utc().timestamp_millis() - utc_offset_ms;
-            let l = parse_count(cell(lying)?)?;
-            let s = parse_count(cell(standing)?)?;
-            let f = IngestFrame {
-                ts_ms,
-                lying: l,
-                standing: s,
-                detections: None,
-            };
-            validate_frame(0, &f, now_ms, max_future_ms).map_err(|e| e.message)?;
-            Ok(NewFrame {
-                ts_ms,
-                lying: l,
-                standing: s,
-                detections: None,
-            })
-        })();
+        let row = rec
+            .deserialize::<InraRow>(Some(&headers))
+            .map_err(|e| RowError::Csv(e.to_string()))
+            .and_then(|r| {
+                frame_of(
+                    &r,
+                    [date, lying, standing],
+                    now_ms,
+                    max_future_ms,
+                    utc_offset_ms,
+                )
+            });
         match row {
             Ok(f) => out.frames.push(f),
-            Err(reason) => out.rejected.push(Rejected { line, reason }),
+            Err(e) => out.rejected.push(Rejected {
+                line,
+                reason: e.to_string(),
+            }),
         }
     }
     Ok(out)
+}
+
+/// The frame of one line (`cols`: where date, lying and standing are, for messages).
+fn frame_of(
+    r: &InraRow,
+    cols: [usize; 3],
+    now_ms: i64,
+    max_future_ms: i64,
+    utc_offset_ms: i64,
+) -> Result<NewFrame, RowError> {
+    let [date, lying, standing] = cols;
+    let cell = |v: &Option<String>, k: usize| v.clone().ok_or(RowError::MissingColumn(k + 1));
+    let when = match &r.time {
+        Some(t) => format!("{} {}", cell(&r.date, date)?.trim(), t.trim()),
+        None => cell(&r.date, date)?,
+    };
+    let naive = parse_time(&when).ok_or_else(|| RowError::Date(when.clone()))?;
+    let ts_ms = naive.and_utc().timestamp_millis() - utc_offset_ms;
+    let l = parse_count(&cell(&r.lying, lying)?)?;
+    let s = parse_count(&cell(&r.standing, standing)?)?;
+    let f = IngestFrame {
+        ts_ms,
+        lying: l,
+        standing: s,
+        detections: None,
+    };
+    validate_frame(0, &f, now_ms, max_future_ms).map_err(|e| RowError::Refused(e.message))?;
+    Ok(NewFrame {
+        ts_ms,
+        lying: l,
+        standing: s,
+        detections: None,
+    })
 }
 
 /// What importing one file did.
@@ -201,17 +288,16 @@ pub async fn import_file(
     source: &str,
     utc_offset_ms: i64,
     max_future_ms: i64,
-) -> Result<Result<ImportReport, CsvError>, EngineError> {
-    let file = std::fs::File::open(path)?;
-    let parsed = match parse_csv(
+    now_ms: i64,
+) -> Result<ImportReport, ImportError> {
+    let file = std::fs::File::open(path).map_err(ImportError::Open)?;
+    let parsed = parse_csv(
         std::io::BufReader::new(file),
         utc_offset_ms,
-        animov_store::now_ms(),
+        now_ms,
         max_future_ms,
-    ) {
-        Ok(p) => p,
-        Err(e) => return Ok(Err(e)),
-    };
+    )
+    .map_err(ImportError::Csv)?;
     let camera_id = store.ensure_source(source, SourceKind::Ingest).await?;
     let (mut imported, mut duplicates) = (0, 0);
     for chunk in parsed.frames.chunks(5_000) {
@@ -219,11 +305,11 @@ pub async fn import_file(
         imported += a;
         duplicates += d;
     }
-    Ok(Ok(ImportReport {
+    Ok(ImportReport {
         imported,
         duplicates,
         rejected: parsed.rejected,
-    }))
+    })
 }
 
 #[cfg(test)]

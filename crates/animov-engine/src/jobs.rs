@@ -1,47 +1,115 @@
-//! Background jobs: closing minutes into statistics.
+//! Long jobs started from the API (model training): their progress, kept in memory.
 
-use std::{sync::atomic::Ordering::Relaxed, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
-use tokio::sync::watch;
+use animov_api::{JobInfo, JobState};
 
-use crate::state::AppState;
-
-/// Writes minute statistics as minutes close (and again when late frames reopen
-/// them), until `shutdown` turns true. Wakes on ingest and every few seconds.
-pub async fn minute_closer(state: AppState, mut shutdown: watch::Receiver<bool>) {
-    let grace_ms = i64::from(state.config.minute_grace_seconds) * 1000;
-    let mut backoff = Duration::from_secs(1);
-    loop {
-        tokio::select! {
-            _ = state.ingested.notified() => {
-                // Let a burst of ingests land before working.
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            break;
-        }
-        match close_now(&state, animov_store::now_ms() - grace_ms).await {
-            Ok(_) => backoff = Duration::from_secs(1),
-            Err(e) => {
-                tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "cannot write minute statistics; frames are kept and will be processed later");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(60));
-            }
-        }
-    }
-    // Last pass so a clean stop leaves nothing pending that could be closed.
-    let _ = close_now(&state, animov_store::now_ms() - grace_ms).await;
+/// Running and finished jobs of this engine run.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    next: AtomicU64,
+    all: Mutex<HashMap<u64, JobInfo>>,
 }
 
-/// Closes every pending minute that ended before `before_ms`; counts them in the metrics.
-pub async fn close_now(state: &AppState, before_ms: i64) -> Result<u64, animov_store::StoreError> {
-    let n = state.store.close_pending(before_ms).await?;
-    if n > 0 {
-        state.metrics.minutes_closed.fetch_add(n, Relaxed);
-        tracing::debug!(minutes = n, "minute statistics written");
+/// What a finished training job produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Produced {
+    /// The model registered.
+    pub model_id: i64,
+    /// Whether it became the production model.
+    pub promoted: bool,
+}
+
+impl Jobs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, JobInfo>> {
+        self.all.lock().unwrap_or_else(|p| p.into_inner())
     }
-    Ok(n)
+
+    /// Registers a running job; returns its id.
+    pub fn start(&self, kind: &str) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
+        self.lock().insert(
+            id,
+            JobInfo {
+                id,
+                kind: kind.into(),
+                state: JobState::Running,
+                progress: 0.0,
+                message: "starting".into(),
+                model_id: None,
+                promoted: None,
+            },
+        );
+        id
+    }
+
+    /// Updates a job's progress.
+    pub fn progress(&self, id: u64, share: f64, message: &str) {
+        if let Some(j) = self.lock().get_mut(&id) {
+            j.progress = share.clamp(0.0, 1.0);
+            j.message = message.into();
+        }
+    }
+
+    /// Ends a job: done with what it produced, or failed with why.
+    pub fn finish<E: std::fmt::Display>(&self, id: u64, result: Result<Produced, E>) {
+        if let Some(j) = self.lock().get_mut(&id) {
+            match result {
+                Ok(p) => {
+                    j.state = JobState::Done;
+                    j.progress = 1.0;
+                    j.model_id = Some(p.model_id);
+                    j.promoted = Some(p.promoted);
+                }
+                Err(e) => {
+                    j.state = JobState::Failed;
+                    j.message = e.to_string();
+                }
+            }
+        }
+    }
+
+    /// A job's state.
+    pub fn get(&self, id: u64) -> Option<JobInfo> {
+        self.lock().get(&id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_run_then_end_done_or_failed() {
+        let jobs = Jobs::default();
+        let a = jobs.start("forecast training");
+        jobs.progress(a, 0.5, "fitting");
+        assert_eq!(jobs.get(a).unwrap().state, JobState::Running);
+        jobs.finish::<String>(
+            a,
+            Ok(Produced {
+                model_id: 7,
+                promoted: true,
+            }),
+        );
+        let j = jobs.get(a).unwrap();
+        assert_eq!(
+            (j.state, j.model_id, j.progress),
+            (JobState::Done, Some(7), 1.0)
+        );
+        let b = jobs.start("forecast training");
+        jobs.finish::<&str>(b, Err("not enough history"));
+        let j = jobs.get(b).unwrap();
+        assert_eq!(
+            (j.state, j.message.as_str()),
+            (JobState::Failed, "not enough history")
+        );
+        assert!(jobs.get(99).is_none());
+    }
 }

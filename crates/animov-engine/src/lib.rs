@@ -1,58 +1,63 @@
-//! The AniMOV engine: configuration, secrets, storage wiring, background jobs
-//! (minute statistics, demo feed), cameras (capture, detection, recordings,
-//! snapshots, live view), CSV import, authentication and the HTTP API.
+//! The AniMOV engine: the runtime behind `animov serve` and the desktop app.
+//! It knows nothing about HTTP or windows; the `animov-http` crate serves it,
+//! the `animov` CLI and the desktop shell start it.
 //!
-//! It knows nothing about windows: `animov serve` is the whole product minus
-//! the desktop shell, and the shell only starts it.
+//! * [`Engine`] — what every job shares: store, settings, secrets, clock,
+//!   mailer, events, cameras ([`context`]).
+//! * [`runtime`] — start order of the jobs and their orderly stop.
+//! * [`minutes`] — closing minutes into statistics as frames arrive.
+//! * [`cameras`] — one capture and one analysis thread per camera, the
+//!   detector pool, the writer, recording retention, the live view; the
+//!   pipeline run on files for `animov detect`.
+//! * [`forecasting`] — forecasts every 15 minutes, training and promotion,
+//!   the bundled model, `animov forecast eval`.
+//! * [`alerting`] — the rules evaluated each minute, alert lifecycle,
+//!   publishing, `animov alerts replay`.
+//! * [`mail`] — the mailer seam and the email outbox.
+//! * [`demo`], [`import`], [`users`] — the demo feed, INRA CSV import,
+//!   creating users.
+//! * [`config`], [`secrets`], [`clock`], [`models`], [`metrics`],
+//!   [`telemetry`], [`series_csv`], [`jobs`] — the supporting pieces.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), animov_engine::EngineError> {
 //! let dir = std::path::Path::new("/tmp/animov");
 //! let config = animov_engine::config::Config::default();
-//! let state = animov_engine::open(dir, config).await?;
-//! let router = animov_engine::api::app(state);
+//! let engine = animov_engine::open(dir, config).await?;
+//! let runtime = animov_engine::runtime::start(&engine, None).await;
+//! runtime.shutdown(&engine).await;
 //! # Ok(()) }
 //! ```
 
 pub mod alerting;
-pub mod api;
-pub mod auth;
-pub mod background;
+pub mod cameras;
+pub mod clock;
 pub mod config;
+pub mod context;
 pub mod demo;
-pub mod detect;
-pub mod forecast_eval;
 pub mod forecasting;
 pub mod import;
 pub mod jobs;
-pub mod legacy_format;
+pub mod mail;
 pub mod metrics;
+pub mod minutes;
+pub mod models;
+pub mod runtime;
 pub mod secrets;
-pub mod server;
-pub mod state;
+pub mod series_csv;
 pub mod telemetry;
 pub mod users;
-pub mod vision;
 
 use std::path::Path;
 
 use animov_store::{Store, StoreConfig, StoreError};
 
+pub use context::{Engine, Seams};
+
 use crate::{
     config::{Config, DatabaseConfig},
-    secrets::{SecretError, Secrets},
-    state::AppState,
+    secrets::{SecretError, Secrets, names::MYSQL_PASSWORD},
 };
-
-/// Secret names.
-pub mod secret_names {
-    /// HS256 key that signs session tokens.
-    pub const JWT_SIGNING_KEY: &str = "jwt-signing-key";
-    /// Password of the MySQL account in `database.url`.
-    pub const MYSQL_PASSWORD: &str = "mysql-password";
-    /// Password of the SMTP account in `email.username`.
-    pub const SMTP_PASSWORD: &str = "smtp-password";
-}
 
 /// What can stop the engine from starting.
 #[derive(Debug, thiserror::Error)]
@@ -66,17 +71,14 @@ pub enum EngineError {
     /// A secret cannot be read or written.
     #[error(transparent)]
     Secret(#[from] SecretError),
-    /// The address cannot be listened on.
-    #[error("cannot listen on {addr}: {reason}")]
-    Listen {
-        /// The address.
-        addr: std::net::SocketAddr,
-        /// Why, and what to do.
-        reason: String,
+    /// The data folder cannot be made.
+    #[error("cannot create the data folder {}: {cause}", dir.display())]
+    DataDir {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// Why.
+        cause: std::io::Error,
     },
-    /// Any other I/O failure.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
 }
 
 /// The store the configuration names (SQLite in `data_dir` by default).
@@ -92,34 +94,23 @@ pub fn store_config(
         ),
         DatabaseConfig::Mysql { url } => StoreConfig::MySql {
             url: url.clone(),
-            password: secrets.get(secret_names::MYSQL_PASSWORD)?,
+            password: secrets.get(MYSQL_PASSWORD)?,
         },
     })
 }
 
-/// Opens the store (applying migrations) and builds the shared state.
-pub async fn open(data_dir: &Path, config: Config) -> Result<AppState, EngineError> {
-    open_with_local_secret(data_dir, config, None).await
-}
-
-/// Same, for the desktop shell: its window signs in with `local_secret`.
-#[tracing::instrument(skip(config, local_secret), fields(data_dir = %data_dir.display()))]
-pub async fn open_with_local_secret(
-    data_dir: &Path,
-    config: Config,
-    local_secret: Option<String>,
-) -> Result<AppState, EngineError> {
+/// Checks the configuration, opens the store (applying migrations) and
+/// builds the engine for the data folder `data_dir`.
+#[tracing::instrument(skip(config), fields(data_dir = %data_dir.display()))]
+pub async fn open(data_dir: &Path, config: Config) -> Result<Engine, EngineError> {
     let mut config = config;
     config.validate()?;
-    std::fs::create_dir_all(data_dir)?;
+    std::fs::create_dir_all(data_dir).map_err(|cause| EngineError::DataDir {
+        dir: data_dir.to_path_buf(),
+        cause,
+    })?;
     config.data_dir = data_dir.to_path_buf();
     let secrets = Secrets::new(config.secrets, data_dir);
     let store = Store::open(&store_config(data_dir, &config, &secrets)?).await?;
-    let key = secrets.get_or_create(secret_names::JWT_SIGNING_KEY, auth::new_signing_key)?;
-    Ok(AppState::with_local_secret(
-        store,
-        config,
-        key.as_bytes(),
-        local_secret,
-    ))
+    Ok(Engine::new(store, config))
 }

@@ -19,7 +19,7 @@ pub fn render_cameras(health: &[animov_api::CameraHealth]) -> String {
             "animov_camera_up",
             "gauge",
             "1 when the camera delivers frames.",
-            |h| f64::from(u8::from(h.state == "running")),
+            |h| f64::from(u8::from(h.state == animov_api::CameraState::Running)),
         ),
         (
             "animov_camera_fps_in",

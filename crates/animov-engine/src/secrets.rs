@@ -11,6 +11,18 @@ use crate::config::SecretsBackend;
 /// Keyring service name.
 const SERVICE: &str = "animov";
 
+/// The secrets AniMOV keeps.
+pub mod names {
+    /// HS256 key that signs session tokens.
+    pub const JWT_SIGNING_KEY: &str = "jwt-signing-key";
+    /// Password of the MySQL account in `database.url`.
+    pub const MYSQL_PASSWORD: &str = "mysql-password";
+    /// Password of the SMTP account in `email.username`.
+    pub const SMTP_PASSWORD: &str = "smtp-password";
+    /// Every one of them (what `animov secret set` accepts).
+    pub const ALL: [&str; 3] = [MYSQL_PASSWORD, SMTP_PASSWORD, JWT_SIGNING_KEY];
+}
+
 /// A secret that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("secret {name:?}: {reason}")]

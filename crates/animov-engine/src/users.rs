@@ -1,12 +1,8 @@
-//! Creating users from the command line.
+//! Creating users (the CLI, the admin API, the desktop's local user).
 
 use animov_api::Role;
-use animov_store::Store;
-
-use crate::{
-    EngineError,
-    auth::{MIN_PASSWORD_LEN, hash_password},
-};
+use animov_auth::{AuthError, MIN_PASSWORD_LEN, hash_password, strong_enough, valid_username};
+use animov_store::{Store, StoreError};
 
 /// Why a user cannot be created.
 #[derive(Debug, thiserror::Error)]
@@ -17,18 +13,12 @@ pub enum UserError {
     /// The password is too short.
     #[error("the password must have at least {MIN_PASSWORD_LEN} characters")]
     WeakPassword,
+    /// The password cannot be hashed.
+    #[error(transparent)]
+    Hash(#[from] AuthError),
     /// The name is taken, or the database failed.
     #[error(transparent)]
-    Engine(#[from] EngineError),
-}
-
-/// Checks a user name.
-pub fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_.@-".contains(&b))
+    Store(#[from] StoreError),
 }
 
 /// Creates a user with an argon2id-hashed password.
@@ -41,15 +31,11 @@ pub async fn add_user(
     if !valid_username(username) {
         return Err(UserError::BadName);
     }
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    if !strong_enough(password) {
         return Err(UserError::WeakPassword);
     }
-    let hash = hash_password(password)
-        .map_err(|e| EngineError::Io(std::io::Error::other(e.to_string())))?;
-    store
-        .create_user(username, &hash, role)
-        .await
-        .map_err(EngineError::from)?;
+    let hash = hash_password(password)?;
+    store.create_user(username, &hash, role).await?;
     tracing::info!(username, role = role.as_str(), "user created");
     Ok(())
 }

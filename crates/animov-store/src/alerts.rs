@@ -1,10 +1,10 @@
-//! Alerts, their history, per-camera rule settings, small site settings and
-//! the notification outbox.
+//! Alerts and their history: open (one per rule and camera), escalate,
+//! acknowledge, resolve, notes. Rule settings are in [`crate::settings`], the
+//! email outbox in [`crate::outbox`].
 
-use animov_api::{Alert, AlertEvent, AlertState, RuleKind, Severity};
-use sqlx::Row;
+use animov_api::{Alert, AlertEvent, AlertEventKind, AlertState, RuleKind, Severity};
 
-use crate::{Backend, Store, StoreError, now_ms};
+use crate::{Store, StoreError};
 
 /// A stored alert with what the engine's lifecycle needs besides the API view.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,111 +59,78 @@ pub struct AlertFilter {
     pub limit: i64,
 }
 
-/// A message in the outbox.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NotificationRow {
-    /// Id.
-    pub id: i64,
-    /// The alert it is about (`None` for a digest or a test).
-    pub alert_id: Option<i64>,
-    /// `email`.
-    pub channel: String,
-    /// Subject.
-    pub subject: String,
-    /// Text.
-    pub body: String,
-    /// `pending`, `sent`, `failed` (given up) or `dropped` (no longer worth sending).
-    pub state: String,
-    /// Tries so far.
-    pub attempts: i64,
-    /// Next try, UTC ms.
-    pub next_try_ms: i64,
-    /// Why the last try failed.
-    pub last_error: Option<String>,
-    /// Queued at, UTC ms.
-    pub created_ms: i64,
-    /// Sent at, UTC ms.
-    pub sent_ms: Option<i64>,
+/// An `alerts` row joined with its camera's name.
+#[derive(sqlx_macros::FromRow)]
+struct AlertRecord {
+    id: i64,
+    camera_id: i64,
+    source: String,
+    rule: String,
+    severity: String,
+    state: String,
+    since_ms: i64,
+    opened_ms: i64,
+    clear_since_ms: Option<i64>,
+    resolved_ms: Option<i64>,
+    resolved_by: Option<String>,
+    ack_by: Option<String>,
+    ack_ms: Option<i64>,
+    ack_comment: Option<String>,
+    message: String,
+    value: Option<f64>,
+    threshold: Option<f64>,
+    track_id: Option<i64>,
 }
 
-/// A message to queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewNotification {
-    /// The alert it is about.
-    pub alert_id: Option<i64>,
-    /// Its camera (for cooldowns).
-    pub camera_id: Option<i64>,
-    /// Its rule (for cooldowns).
-    pub rule: Option<RuleKind>,
-    /// `email`.
-    pub channel: String,
-    /// Subject.
-    pub subject: String,
-    /// Text.
-    pub body: String,
-    /// First try, UTC ms (later than now during quiet hours).
-    pub next_try_ms: i64,
+impl TryFrom<AlertRecord> for AlertRow {
+    type Error = StoreError;
+    fn try_from(r: AlertRecord) -> Result<AlertRow, StoreError> {
+        Ok(AlertRow {
+            camera_id: r.camera_id,
+            clear_since_ms: r.clear_since_ms,
+            alert: Alert {
+                id: r.id,
+                source: r.source,
+                rule: r.rule.parse()?,
+                severity: r.severity.parse()?,
+                state: r.state.parse()?,
+                since_ms: r.since_ms,
+                opened_ms: r.opened_ms,
+                resolved_ms: r.resolved_ms,
+                resolved_by: r.resolved_by,
+                ack_by: r.ack_by,
+                ack_ms: r.ack_ms,
+                ack_comment: r.ack_comment,
+                message: r.message,
+                value: r.value,
+                threshold: r.threshold,
+                track_id: r.track_id,
+            },
+        })
+    }
+}
+
+/// An `alert_events` row.
+#[derive(sqlx_macros::FromRow)]
+struct EventRecord {
+    ts_ms: i64,
+    kind: String,
+    by_user: Option<String>,
+    comment: Option<String>,
 }
 
 const ALERT_COLS: &str = "a.id, a.camera_id, c.source, a.rule, a.severity, a.state, a.since_ms, a.opened_ms, \
      a.clear_since_ms, a.resolved_ms, a.resolved_by, a.ack_by, a.ack_ms, a.ack_comment, a.message, a.value, \
      a.threshold, a.track_id FROM alerts a JOIN cameras c ON c.id = a.camera_id";
 
-fn alert_row(r: &sqlx::any::AnyRow) -> Result<AlertRow, StoreError> {
-    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("unknown alert {what} {v:?}"));
-    let rule: String = r.try_get("rule")?;
-    let severity: String = r.try_get("severity")?;
-    let state: String = r.try_get("state")?;
-    Ok(AlertRow {
-        camera_id: r.try_get("camera_id")?,
-        clear_since_ms: r.try_get("clear_since_ms")?,
-        alert: Alert {
-            id: r.try_get("id")?,
-            source: r.try_get("source")?,
-            rule: RuleKind::parse(&rule).ok_or_else(|| corrupt("rule", &rule))?,
-            severity: Severity::parse(&severity).ok_or_else(|| corrupt("severity", &severity))?,
-            state: AlertState::parse(&state).ok_or_else(|| corrupt("state", &state))?,
-            since_ms: r.try_get("since_ms")?,
-            opened_ms: r.try_get("opened_ms")?,
-            resolved_ms: r.try_get("resolved_ms")?,
-            resolved_by: r.try_get("resolved_by")?,
-            ack_by: r.try_get("ack_by")?,
-            ack_ms: r.try_get("ack_ms")?,
-            ack_comment: r.try_get("ack_comment")?,
-            message: r.try_get("message")?,
-            value: r.try_get("value")?,
-            threshold: r.try_get("threshold")?,
-            track_id: r.try_get("track_id")?,
-        },
-    })
-}
-
-fn notification_row(r: &sqlx::any::AnyRow) -> Result<NotificationRow, StoreError> {
-    let body: Vec<u8> = r.try_get("body")?;
-    Ok(NotificationRow {
-        id: r.try_get("id")?,
-        alert_id: r.try_get("alert_id")?,
-        channel: r.try_get("channel")?,
-        subject: r.try_get("subject")?,
-        body: String::from_utf8_lossy(&body).into_owned(),
-        state: r.try_get("state")?,
-        attempts: r.try_get("attempts")?,
-        next_try_ms: r.try_get("next_try_ms")?,
-        last_error: r.try_get("last_error")?,
-        created_ms: r.try_get("created_ms")?,
-        sent_ms: r.try_get("sent_ms")?,
-    })
-}
-
-const NOTIFICATION_COLS: &str = "id, alert_id, channel, subject, body, state, attempts, next_try_ms, last_error, \
-     created_ms, sent_ms FROM notifications";
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
 impl Store {
     async fn alert_event(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        tx: &mut Tx<'_>,
         alert_id: i64,
-        kind: &str,
+        kind: AlertEventKind,
         by: Option<&str>,
         comment: Option<&str>,
         ts_ms: i64,
@@ -175,7 +142,7 @@ impl Store {
         )
         .bind(alert_id)
         .bind(ts_ms)
-        .bind(kind)
+        .bind(kind.as_str())
         .bind(by)
         .bind(comment)
         .bind(&self.site_id)
@@ -188,9 +155,9 @@ impl Store {
     /// Ends a lifecycle change: its event in the history, commit, the alert as it is now.
     async fn record_and_read(
         &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        mut tx: Tx<'_>,
         id: i64,
-        kind: &str,
+        kind: AlertEventKind,
         by: Option<&str>,
         comment: Option<&str>,
         ts_ms: i64,
@@ -202,11 +169,7 @@ impl Store {
     }
 
     /// Why a lifecycle change touched no row: no such alert, or its state (`why`).
-    async fn refused(
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        id: i64,
-        why: impl FnOnce(&str) -> String,
-    ) -> StoreError {
+    async fn refused(tx: &mut Tx<'_>, id: i64, why: impl FnOnce(&str) -> String) -> StoreError {
         let state: Result<Option<String>, sqlx::Error> =
             sqlx::query_scalar("SELECT state FROM alerts WHERE id = ?")
                 .bind(id)
@@ -224,7 +187,7 @@ impl Store {
     pub async fn open_alert(&self, a: &NewAlert) -> Result<AlertRow, StoreError> {
         let mut tx = self.pool.begin().await?;
         let seq = Self::next_seqs(&mut tx, 1).await?;
-        let r = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO alerts (camera_id, rule, open_rule, severity, state, since_ms, opened_ms, message, value, \
              threshold, track_id, site_id, change_seq) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)",
         )
@@ -239,26 +202,31 @@ impl Store {
         .bind(a.threshold)
         .bind(a.track_id)
         .bind(&self.site_id)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = r {
-            return Err(if StoreError::is_unique_violation(&e, "alerts_one_open") {
-                StoreError::Conflict(format!(
+        .bind(seq);
+        let id = match Self::insert_one(&mut tx, insert).await {
+            Ok(id) => id,
+            Err(e) => {
+                // `alerts_one_open`: (camera_id, open_rule).
+                let key = sqlx::query("SELECT 1 FROM alerts WHERE camera_id = ? AND open_rule = ?")
+                    .bind(a.camera_id)
+                    .bind(a.rule.as_str());
+                let taken = StoreError::Conflict(format!(
                     "camera {} already has an open {} alert",
                     a.camera_id,
                     a.rule.as_str()
-                ))
-            } else {
-                e.into()
-            });
-        }
-        let id: i64 = sqlx::query_scalar("SELECT id FROM alerts WHERE change_seq = ?")
-            .bind(seq)
-            .fetch_one(&mut *tx)
-            .await?;
-        self.record_and_read(tx, id, "opened", None, Some(&a.message), a.opened_ms)
-            .await
+                ));
+                return Err(Self::key_taken(e, key, &mut *tx, taken).await);
+            }
+        };
+        self.record_and_read(
+            tx,
+            id,
+            AlertEventKind::Opened,
+            None,
+            Some(&a.message),
+            a.opened_ms,
+        )
+        .await
     }
 
     /// Raises an open alert's severity (with an `escalated` event).
@@ -285,8 +253,15 @@ impl Store {
         .await?
         .rows_affected();
         if n > 0 {
-            self.alert_event(&mut tx, id, "escalated", None, Some(message), ts_ms)
-                .await?;
+            self.alert_event(
+                &mut tx,
+                id,
+                AlertEventKind::Escalated,
+                None,
+                Some(message),
+                ts_ms,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.alert(id).await
@@ -334,8 +309,15 @@ impl Store {
             })
             .await);
         }
-        self.record_and_read(tx, id, "acknowledged", Some(by), comment, ts_ms)
-            .await
+        self.record_and_read(
+            tx,
+            id,
+            AlertEventKind::Acknowledged,
+            Some(by),
+            comment,
+            ts_ms,
+        )
+        .await
     }
 
     /// Resolves an alert: by hand (`by`), or by itself (`None`). `Conflict` if already resolved.
@@ -365,7 +347,7 @@ impl Store {
             );
         }
         let comment = comment.or(by.is_none().then_some("the condition cleared"));
-        self.record_and_read(tx, id, "resolved", by, comment, ts_ms)
+        self.record_and_read(tx, id, AlertEventKind::Resolved, by, comment, ts_ms)
             .await
     }
 
@@ -381,8 +363,15 @@ impl Store {
             return Err(StoreError::NotFound("alert"));
         }
         let mut tx = self.pool.begin().await?;
-        self.alert_event(&mut tx, id, "note", Some(by), Some(comment), ts_ms)
-            .await?;
+        self.alert_event(
+            &mut tx,
+            id,
+            AlertEventKind::Note,
+            Some(by),
+            Some(comment),
+            ts_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -390,7 +379,10 @@ impl Store {
     /// One alert.
     pub async fn alert(&self, id: i64) -> Result<Option<AlertRow>, StoreError> {
         let q = format!("SELECT {ALERT_COLS} WHERE a.id = ?");
-        self.one_by_id(&q, id, alert_row).await
+        self.one_by_id::<AlertRecord>(&q, id)
+            .await?
+            .map(AlertRow::try_from)
+            .transpose()
     }
 
     /// A camera's alerts that are not resolved.
@@ -419,7 +411,7 @@ impl Store {
         );
         let rule = f.rule.map(|r| r.as_str());
         let sev = f.severity.map(|s| s.as_str());
-        let mut query = sqlx::query(&q)
+        let mut query = sqlx::query_as::<_, AlertRecord>(&q)
             .bind(&self.site_id)
             .bind(f.camera_id)
             .bind(f.camera_id)
@@ -438,191 +430,28 @@ impl Store {
             .bind(f.limit.clamp(1, 10_000))
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(alert_row)
+            .into_iter()
+            .map(AlertRow::try_from)
             .collect()
     }
 
     /// An alert's history, oldest first.
     pub async fn alert_events(&self, id: i64) -> Result<Vec<AlertEvent>, StoreError> {
-        sqlx::query(
+        sqlx::query_as::<_, EventRecord>(
             "SELECT ts_ms, kind, by_user, comment FROM alert_events WHERE alert_id = ? ORDER BY id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?
-        .iter()
+        .into_iter()
         .map(|r| {
             Ok(AlertEvent {
-                ts_ms: r.try_get("ts_ms")?,
-                kind: r.try_get("kind")?,
-                by: r.try_get("by_user")?,
-                comment: r.try_get("comment")?,
+                ts_ms: r.ts_ms,
+                kind: r.kind.parse()?,
+                by: r.by_user,
+                comment: r.comment,
             })
         })
         .collect()
-    }
-
-    /// A camera's rule settings (JSON), if saved.
-    pub async fn alert_rules(&self, camera_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT settings FROM alert_rules WHERE camera_id = ?")
-                .bind(camera_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    /// Saves a camera's rule settings (JSON).
-    pub async fn set_alert_rules(&self, camera_id: i64, json: &[u8]) -> Result<(), StoreError> {
-        let q = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO alert_rules (camera_id, settings, updated_ms, site_id, change_seq) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (camera_id) DO UPDATE SET settings = excluded.settings, updated_ms = excluded.updated_ms, \
-                 change_seq = excluded.change_seq"
-            }
-            Backend::MySql => {
-                "INSERT INTO alert_rules (camera_id, settings, updated_ms, site_id, change_seq) VALUES (?, ?, ?, ?, ?) \
-                 ON DUPLICATE KEY UPDATE settings = VALUES(settings), updated_ms = VALUES(updated_ms), \
-                 change_seq = VALUES(change_seq)"
-            }
-        };
-        let mut tx = self.pool.begin().await?;
-        let seq = Self::next_seqs(&mut tx, 1).await?;
-        sqlx::query(q)
-            .bind(camera_id)
-            .bind(json.to_vec())
-            .bind(now_ms())
-            .bind(&self.site_id)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// A named site setting (JSON), if saved.
-    pub async fn app_setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM app_settings WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    /// Saves a named site setting (JSON).
-    pub async fn set_app_setting(&self, name: &str, json: &[u8]) -> Result<(), StoreError> {
-        let q = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO app_settings (name, value, updated_ms) VALUES (?, ?, ?) ON CONFLICT (name) \
-                 DO UPDATE SET value = excluded.value, updated_ms = excluded.updated_ms"
-            }
-            Backend::MySql => {
-                "INSERT INTO app_settings (name, value, updated_ms) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE \
-                 value = VALUES(value), updated_ms = VALUES(updated_ms)"
-            }
-        };
-        sqlx::query(q)
-            .bind(name)
-            .bind(json.to_vec())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Queues a message; returns its id.
-    pub async fn queue_notification(&self, n: &NewNotification) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let created = now_ms();
-        sqlx::query(
-            "INSERT INTO notifications (alert_id, camera_id, rule, channel, subject, body, state, attempts, \
-             next_try_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-        )
-        .bind(n.alert_id)
-        .bind(n.camera_id)
-        .bind(n.rule.map(|r| r.as_str()))
-        .bind(&n.channel)
-        .bind(&n.subject)
-        .bind(n.body.as_bytes().to_vec())
-        .bind(n.next_try_ms)
-        .bind(created)
-        .execute(&mut *tx)
-        .await?;
-        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM notifications")
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// When a camera's rule last queued a message (for the cooldown).
-    pub async fn last_notified_ms(
-        &self,
-        camera_id: i64,
-        rule: RuleKind,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT MAX(created_ms) FROM notifications WHERE camera_id = ? AND rule = ? AND state <> 'dropped'",
-        )
-        .bind(camera_id)
-        .bind(rule.as_str())
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// Pending messages due by `now_ms`, oldest first.
-    pub async fn due_notifications(
-        &self,
-        now_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<NotificationRow>, StoreError> {
-        let q = format!(
-            "SELECT {NOTIFICATION_COLS} WHERE state = 'pending' AND next_try_ms <= ? ORDER BY next_try_ms, id LIMIT ?"
-        );
-        sqlx::query(&q)
-            .bind(now_ms)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(notification_row)
-            .collect()
-    }
-
-    /// The newest messages, newest first.
-    pub async fn notifications(&self, limit: i64) -> Result<Vec<NotificationRow>, StoreError> {
-        let q = format!("SELECT {NOTIFICATION_COLS} ORDER BY id DESC LIMIT ?");
-        sqlx::query(&q)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(notification_row)
-            .collect()
-    }
-
-    /// Records a try: sent, retried at `next_try_ms`, or given up (`failed`) or `dropped`.
-    pub async fn record_notification_try(
-        &self,
-        id: i64,
-        state: &str,
-        next_try_ms: i64,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let sent = (state == "sent").then(now_ms);
-        sqlx::query(
-            "UPDATE notifications SET state = ?, attempts = attempts + 1, next_try_ms = ?, last_error = ?, \
-             sent_ms = ? WHERE id = ?",
-        )
-        .bind(state)
-        .bind(next_try_ms)
-        .bind(error.map(|e| e.chars().take(900).collect::<String>()))
-        .bind(sent)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! Cameras and ingest-only sources.
 
 use animov_api::SourceKind;
-use sqlx::Row;
 
 use crate::{Store, StoreError, now_ms};
 
@@ -24,40 +23,36 @@ pub struct CameraRow {
     pub last_frame_ts: Option<i64>,
 }
 
-fn kind_str(kind: SourceKind) -> &'static str {
-    match kind {
-        SourceKind::Camera => "camera",
-        SourceKind::Ingest => "ingest",
-        SourceKind::Demo => "demo",
-    }
+/// A `cameras` row with its newest frame time.
+#[derive(sqlx_macros::FromRow)]
+struct CameraRecord {
+    id: i64,
+    source: String,
+    name: String,
+    uri: Option<String>,
+    herd_size: Option<i64>,
+    kind: String,
+    last_ts: Option<i64>,
 }
 
-fn parse_kind(s: &str) -> Result<SourceKind, StoreError> {
-    match s {
-        "camera" => Ok(SourceKind::Camera),
-        "ingest" => Ok(SourceKind::Ingest),
-        "demo" => Ok(SourceKind::Demo),
-        other => Err(StoreError::Corrupt(format!(
-            "unknown source kind {other:?}"
-        ))),
+impl TryFrom<CameraRecord> for CameraRow {
+    type Error = StoreError;
+    fn try_from(r: CameraRecord) -> Result<CameraRow, StoreError> {
+        Ok(CameraRow {
+            id: r.id,
+            source: r.source,
+            name: r.name,
+            uri: r.uri,
+            herd_size: r.herd_size,
+            kind: r.kind.parse()?,
+            last_frame_ts: r.last_ts,
+        })
     }
 }
 
 const SELECT: &str = "SELECT c.id, c.source, c.name, c.uri, c.herd_size, c.kind, \
      (SELECT MAX(f.ts_ms) FROM frame_counts f WHERE f.camera_id = c.id) AS last_ts \
      FROM cameras c WHERE c.site_id = ?";
-
-fn row_to_camera(r: &sqlx::any::AnyRow) -> Result<CameraRow, StoreError> {
-    Ok(CameraRow {
-        id: r.try_get("id")?,
-        source: r.try_get("source")?,
-        name: r.try_get("name")?,
-        uri: r.try_get("uri")?,
-        herd_size: r.try_get("herd_size")?,
-        kind: parse_kind(&r.try_get::<String, _>("kind")?)?,
-        last_frame_ts: r.try_get("last_ts")?,
-    })
-}
 
 impl Store {
     /// The id of `source`, registering it (named after itself) if it is new.
@@ -76,7 +71,7 @@ impl Store {
             .bind(&self.site_id)
             .bind(source)
             .bind(source)
-            .bind(kind_str(kind))
+            .bind(kind.as_str())
             .bind(now_ms())
             .bind(seq)
             .execute(&mut *tx)
@@ -105,7 +100,7 @@ impl Store {
         .bind(name)
         .bind(uri)
         .bind(herd_size)
-        .bind(kind_str(kind))
+        .bind(kind.as_str())
         .bind(seq)
         .bind(id)
         .execute(&mut *tx)
@@ -128,21 +123,24 @@ impl Store {
     /// One source with its newest frame time.
     pub async fn camera(&self, source: &str) -> Result<Option<CameraRow>, StoreError> {
         let q = format!("{SELECT} AND c.source = ?");
-        let row = sqlx::query(&q)
+        sqlx::query_as::<_, CameraRecord>(&q)
             .bind(&self.site_id)
             .bind(source)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(row_to_camera).transpose()
+            .await?
+            .map(CameraRow::try_from)
+            .transpose()
     }
 
     /// Every source of this site, by name.
     pub async fn cameras(&self) -> Result<Vec<CameraRow>, StoreError> {
         let q = format!("{SELECT} ORDER BY c.source");
-        let rows = sqlx::query(&q)
+        sqlx::query_as::<_, CameraRecord>(&q)
             .bind(&self.site_id)
             .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(row_to_camera).collect()
+            .await?
+            .into_iter()
+            .map(CameraRow::try_from)
+            .collect()
     }
 }

@@ -15,7 +15,7 @@ pub enum StoreError {
     #[error(
         "database migration failed: {0}. The database was left as it was; restore a backup or contact support"
     )]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     /// A user with that name exists.
     #[error("the user name is already taken")]
     UsernameTaken,
@@ -31,21 +31,42 @@ pub enum StoreError {
     /// A stored value cannot be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The database is not reachable now (no free connection in time, the
+    /// connection refused or lost, the pool closed); nothing was written.
+    #[error("the database is not reachable: {0}")]
+    Unavailable(sqlx::Error),
     /// Any other database error.
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
 }
 
-impl StoreError {
-    /// True when `e` is a violation of the unique constraint named `name`.
-    pub(crate) fn is_unique_violation(e: &sqlx::Error, name: &str) -> bool {
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::Database(db) => {
-                db.is_unique_violation()
-                    || db.message().contains(name)
-                    || db.message().contains("UNIQUE")
-            }
-            _ => false,
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
+            e => StoreError::Db(e),
         }
     }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(e)
+    }
+}
+
+impl From<animov_api::UnknownName> for StoreError {
+    fn from(e: animov_api::UnknownName) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+/// Whether an insert failed on a unique constraint at all (the drivers do
+/// not say which one: see [`crate::Store::key_taken`]).
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }

@@ -1,40 +1,8 @@
 //! The forecast model registry and stored forecasts.
 
-use sqlx::Row;
+use animov_api::ModelStage;
 
-use crate::{Store, StoreError, now_ms, vision::Arg};
-
-/// Where a model version stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Serves the camera's forecasts (one per camera).
-    Production,
-    /// Trained, not (yet) serving.
-    Staging,
-    /// Kept for history.
-    Archived,
-}
-
-impl Stage {
-    /// `production`, `staging` or `archived`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Stage::Production => "production",
-            Stage::Staging => "staging",
-            Stage::Archived => "archived",
-        }
-    }
-
-    /// Parses [`Stage::as_str`].
-    pub fn parse(s: &str) -> Option<Stage> {
-        match s {
-            "production" => Some(Stage::Production),
-            "staging" => Some(Stage::Staging),
-            "archived" => Some(Stage::Archived),
-            _ => None,
-        }
-    }
-}
+use crate::{Store, StoreError, now_ms, query::Arg};
 
 /// A model version to register.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +26,7 @@ pub struct NewModel {
     /// RMSE of the seasonal naive forecast on the same days.
     pub baseline_rmse: Option<f64>,
     /// Initial stage.
-    pub stage: Stage,
+    pub stage: ModelStage,
 }
 
 /// A registered model version.
@@ -72,8 +40,47 @@ pub struct ModelRow {
     pub model: NewModel,
 }
 
+/// A `forecast_models` row.
+#[derive(sqlx_macros::FromRow)]
+struct ModelRecord {
+    id: i64,
+    camera_id: Option<i64>,
+    kind: String,
+    spec: String,
+    params: Vec<u8>,
+    train_from_ms: Option<i64>,
+    train_to_ms: Option<i64>,
+    train_rmse: Option<f64>,
+    validation_rmse: Option<f64>,
+    baseline_rmse: Option<f64>,
+    stage: String,
+    created_ms: i64,
+}
+
+impl TryFrom<ModelRecord> for ModelRow {
+    type Error = StoreError;
+    fn try_from(r: ModelRecord) -> Result<ModelRow, StoreError> {
+        Ok(ModelRow {
+            id: r.id,
+            created_ms: r.created_ms,
+            model: NewModel {
+                camera_id: r.camera_id,
+                kind: r.kind,
+                spec: r.spec,
+                params: r.params,
+                train_from_ms: r.train_from_ms,
+                train_to_ms: r.train_to_ms,
+                train_rmse: r.train_rmse,
+                validation_rmse: r.validation_rmse,
+                baseline_rmse: r.baseline_rmse,
+                stage: r.stage.parse()?,
+            },
+        })
+    }
+}
+
 /// One stored forecast point.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, sqlx_macros::FromRow)]
 pub struct ForecastPoint {
     /// Bucket start, UTC ms.
     pub ts_ms: i64,
@@ -90,9 +97,10 @@ pub struct ForecastPoint {
 }
 
 /// A stored forecast point with where it came from.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, sqlx_macros::FromRow)]
 pub struct StoredForecast {
     /// The point.
+    #[sqlx(flatten)]
     pub point: ForecastPoint,
     /// When it was issued, UTC ms.
     pub issued_ms: i64,
@@ -102,42 +110,6 @@ pub struct StoredForecast {
 
 const MODEL_COLS: &str = "id, camera_id, kind, spec, params, train_from_ms, train_to_ms, train_rmse, \
      validation_rmse, baseline_rmse, stage, created_ms";
-
-fn model_row(r: &sqlx::any::AnyRow) -> Result<ModelRow, StoreError> {
-    let stage: String = r.try_get("stage")?;
-    Ok(ModelRow {
-        id: r.try_get("id")?,
-        created_ms: r.try_get("created_ms")?,
-        model: NewModel {
-            camera_id: r.try_get("camera_id")?,
-            kind: r.try_get("kind")?,
-            spec: r.try_get("spec")?,
-            params: r.try_get("params")?,
-            train_from_ms: r.try_get("train_from_ms")?,
-            train_to_ms: r.try_get("train_to_ms")?,
-            train_rmse: r.try_get("train_rmse")?,
-            validation_rmse: r.try_get("validation_rmse")?,
-            baseline_rmse: r.try_get("baseline_rmse")?,
-            stage: Stage::parse(&stage)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown model stage {stage:?}")))?,
-        },
-    })
-}
-
-fn stored_forecast(r: &sqlx::any::AnyRow) -> Result<StoredForecast, StoreError> {
-    Ok(StoredForecast {
-        issued_ms: r.try_get("issued_ms")?,
-        model_id: r.try_get("model_id")?,
-        point: ForecastPoint {
-            ts_ms: r.try_get("ts_ms")?,
-            mean: r.try_get("mean")?,
-            lower80: r.try_get("lower80")?,
-            upper80: r.try_get("upper80")?,
-            lower95: r.try_get("lower95")?,
-            upper95: r.try_get("upper95")?,
-        },
-    })
-}
 
 impl Store {
     /// Registers a model version; a `production` one archives the camera's previous one.
@@ -168,12 +140,12 @@ impl Store {
                     Arg::OptFloat(m.train_rmse),
                     Arg::OptFloat(m.validation_rmse),
                     Arg::OptFloat(m.baseline_rmse),
-                    Arg::Text(Stage::Staging.as_str().into()),
+                    Arg::Text(ModelStage::Staging.as_str().into()),
                     Arg::Int(now_ms()),
                 ],
             )
             .await?;
-        if m.stage != Stage::Staging {
+        if m.stage != ModelStage::Staging {
             self.set_model_stage(id, m.stage).await?;
         }
         Ok(id)
@@ -185,20 +157,23 @@ impl Store {
             "SELECT {MODEL_COLS} FROM forecast_models WHERE (camera_id = ? OR (? IS NULL AND camera_id IS NULL)) \
              ORDER BY id DESC"
         );
-        sqlx::query(&q)
+        sqlx::query_as::<_, ModelRecord>(&q)
             .bind(camera_id)
             .bind(camera_id)
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(model_row)
+            .into_iter()
+            .map(ModelRow::try_from)
             .collect()
     }
 
     /// One model version.
     pub async fn model(&self, id: i64) -> Result<Option<ModelRow>, StoreError> {
         let q = format!("SELECT {MODEL_COLS} FROM forecast_models WHERE id = ?");
-        self.one_by_id(&q, id, model_row).await
+        self.one_by_id::<ModelRecord>(&q, id)
+            .await?
+            .map(ModelRow::try_from)
+            .transpose()
     }
 
     /// The camera's production model, or the bundled production model when it has none.
@@ -207,18 +182,17 @@ impl Store {
             "SELECT {MODEL_COLS} FROM forecast_models WHERE stage = 'production' \
              AND (camera_id = ? OR camera_id IS NULL) ORDER BY camera_id IS NULL, id DESC"
         );
-        sqlx::query(&q)
+        sqlx::query_as::<_, ModelRecord>(&q)
             .bind(camera_id)
             .fetch_optional(&self.pool)
             .await?
-            .as_ref()
-            .map(model_row)
+            .map(ModelRow::try_from)
             .transpose()
     }
 
     /// Moves a model to `stage`; promoting archives the camera's other
     /// production model, in one transaction. False if there is no such model.
-    pub async fn set_model_stage(&self, id: i64, stage: Stage) -> Result<bool, StoreError> {
+    pub async fn set_model_stage(&self, id: i64, stage: ModelStage) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
         let camera: Option<Option<i64>> =
             sqlx::query_scalar("SELECT camera_id FROM forecast_models WHERE id = ?")
@@ -229,7 +203,7 @@ impl Store {
             return Ok(false);
         };
         let seq = Self::next_seqs(&mut tx, 2).await?;
-        if stage == Stage::Production {
+        if stage == ModelStage::Production {
             sqlx::query(
                 "UPDATE forecast_models SET stage = 'archived', change_seq = ? WHERE stage = 'production' \
                  AND id <> ? AND (camera_id = ? OR (? IS NULL AND camera_id IS NULL))",
@@ -332,13 +306,12 @@ impl Store {
              (SELECT MAX(g.issued_ms) FROM forecasts g WHERE g.camera_id = f.camera_id AND g.ts_ms = f.ts_ms \
               AND g.issued_ms <= {issued_limit}) ORDER BY f.ts_ms"
         );
-        let rows = sqlx::query(&q)
+        Ok(sqlx::query_as(&q)
             .bind(camera_id)
             .bind(from_ms)
             .bind(to_ms)
             .bind(bound)
             .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(stored_forecast).collect()
+            .await?)
     }
 }

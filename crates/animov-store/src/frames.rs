@@ -31,13 +31,14 @@ pub struct NewFrame {
 }
 
 /// A minute whose frames changed since its statistics were written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx_macros::FromRow)]
 pub struct DirtyMinute {
     /// Camera.
     pub camera_id: i64,
     /// Start of the minute.
     pub minute_ts: i64,
     /// Generation seen; the mark is cleared only if it is still this one.
+    #[sqlx(rename = "gen")]
     pub gen_: i64,
 }
 
@@ -211,20 +212,12 @@ impl Store {
         &self,
         camera_id: i64,
     ) -> Result<Option<(i64, i64, i64)>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT ts_ms, lying, standing FROM frame_counts WHERE camera_id = ? ORDER BY ts_ms DESC LIMIT 1",
         )
         .bind(camera_id)
         .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok((
-                r.try_get("ts_ms")?,
-                r.try_get("lying")?,
-                r.try_get("standing")?,
-            ))
-        })
-        .transpose()
+        .await?)
     }
 
     /// Minutes waiting for their statistics that ended before `close_before_ms`, oldest first.
@@ -233,23 +226,14 @@ impl Store {
         close_before_ms: i64,
         limit: i64,
     ) -> Result<Vec<DirtyMinute>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT camera_id, minute_ts, gen FROM dirty_minutes WHERE minute_ts <= ? \
              ORDER BY camera_id, minute_ts LIMIT ?",
         )
         .bind(close_before_ms - MINUTE_MS)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DirtyMinute {
-                    camera_id: r.try_get("camera_id")?,
-                    minute_ts: r.try_get("minute_ts")?,
-                    gen_: r.try_get("gen")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// Recomputes the statistics of `minutes` from their frames, in one

@@ -20,6 +20,9 @@ mod error;
 mod forecast;
 mod frames;
 mod migrate;
+mod outbox;
+mod query;
+mod settings;
 mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,11 +36,12 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
 };
 
-pub use alerts::{AlertFilter, AlertRow, NewAlert, NewNotification, NotificationRow};
+pub use alerts::{AlertFilter, AlertRow, NewAlert};
 pub use cameras::CameraRow;
 pub use error::StoreError;
-pub use forecast::{ForecastPoint, ModelRow, NewModel, Stage, StoredForecast};
+pub use forecast::{ForecastPoint, ModelRow, NewModel, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};
+pub use outbox::{NewNotification, NotificationRow};
 pub use users::{ApiKeyRow, UserRow};
 pub use vision::{BoutRow, RecordingRow, SnapshotRow};
 
@@ -64,26 +68,33 @@ impl StoreConfig {
         StoreConfig::Sqlite { path: path.into() }
     }
 
-    fn url(&self) -> String {
+    fn url(&self) -> Result<String, StoreError> {
         match self {
             StoreConfig::Sqlite { path } => {
-                let p = path.to_string_lossy();
-                let mut enc = String::with_capacity(p.len());
-                for c in p.chars() {
-                    match c {
-                        '%' => enc.push_str("%25"),
-                        '?' => enc.push_str("%3F"),
-                        '#' => enc.push_str("%23"),
-                        ' ' => enc.push_str("%20"),
-                        c => enc.push(c),
-                    }
-                }
-                format!("sqlite://{enc}?mode=rwc")
+                // A file URL percent-encodes each path segment (`%`, `#`, `?`,
+                // spaces...); sqlx decodes the path back.
+                let bad = |reason: String| StoreError::Connect {
+                    target: self.describe(),
+                    reason,
+                };
+                let path = std::path::absolute(path).map_err(|e| bad(e.to_string()))?;
+                let file = url::Url::from_file_path(&path)
+                    .map_err(|()| bad(format!("{} is not a file path", path.display())))?;
+                Ok(format!("sqlite://{}?mode=rwc", file.path()))
             }
-            StoreConfig::MySql { url, password } => match password {
-                Some(pw) => with_password(url, pw),
-                None => url.clone(),
-            },
+            StoreConfig::MySql { url, password } => {
+                let mut u = parse_mysql_url(url).map_err(|reason| StoreError::Connect {
+                    target: self.describe(),
+                    reason,
+                })?;
+                if let Some(pw) = password {
+                    u.set_password(Some(pw)).map_err(|()| StoreError::Connect {
+                        target: self.describe(),
+                        reason: "this URL cannot carry a password".into(),
+                    })?;
+                }
+                Ok(u.into())
+            }
         }
     }
 
@@ -96,39 +107,23 @@ impl StoreConfig {
     }
 }
 
-/// Inserts a percent-encoded password into `mysql://user@host/...`.
-fn with_password(url: &str, password: &str) -> String {
-    let enc: String = password
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((user, host)) => {
-                let user = user.split(':').next().unwrap_or(user);
-                format!("{scheme}://{user}:{enc}@{host}")
-            }
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
+fn parse_mysql_url(url: &str) -> Result<url::Url, String> {
+    url::Url::parse(url).map_err(|e| {
+        format!("{url:?} is not a URL ({e}): expected mysql://user@host:3306/database")
+    })
 }
 
-/// `mysql://user:secret@host/db` → `mysql://user:***@host/db`.
+/// `mysql://user:secret@host/db` → `mysql://user:***@host/db` (a URL that
+/// cannot be read is not shown at all).
 fn redact(url: &str) -> String {
-    match (url.split_once("://"), url.rfind('@')) {
-        (Some((scheme, rest)), Some(_)) => {
-            let (cred, host) = rest.rsplit_once('@').unwrap_or(("", rest));
-            let user = cred.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}")
+    match parse_mysql_url(url) {
+        Ok(mut u) => {
+            if !u.username().is_empty() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.into()
         }
-        _ => url.to_string(),
+        Err(_) => "(unreadable URL)".into(),
     }
 }
 
@@ -147,6 +142,32 @@ impl Backend {
             Backend::Sqlite => "INSERT OR IGNORE",
             Backend::MySql => "INSERT IGNORE",
         }
+    }
+
+    /// `INSERT ... (cols) VALUES (...)` that updates `updates` when `key` exists.
+    pub(crate) fn upsert(self, table: &str, key: &str, cols: &[&str], updates: &[&str]) -> String {
+        let values = vec!["?"; cols.len()].join(", ");
+        let (head, set) = match self {
+            Backend::Sqlite => (
+                format!("ON CONFLICT ({key}) DO UPDATE SET"),
+                updates
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>(),
+            ),
+            Backend::MySql => (
+                "ON DUPLICATE KEY UPDATE".to_string(),
+                updates
+                    .iter()
+                    .map(|c| format!("{c} = VALUES({c})"))
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        format!(
+            "INSERT INTO {table} ({}) VALUES ({values}) {head} {}",
+            cols.join(", "),
+            set.join(", ")
+        )
     }
 }
 
@@ -178,7 +199,7 @@ impl Store {
             StoreConfig::MySql { .. } => Backend::MySql,
         };
         let options =
-            AnyConnectOptions::from_str(&config.url()).map_err(|e| StoreError::Connect {
+            AnyConnectOptions::from_str(&config.url()?).map_err(|e| StoreError::Connect {
                 target: config.describe(),
                 reason: e.to_string(),
             })?;
@@ -285,7 +306,11 @@ mod tests {
 
     #[test]
     fn passwords_are_encoded_and_redacted() {
-        let url = with_password("mysql://animov@db.local:3306/animov", "p@ss:w/rd");
+        let cfg = StoreConfig::MySql {
+            url: "mysql://animov@db.local:3306/animov".into(),
+            password: Some("p@ss:w/rd".into()),
+        };
+        let url = cfg.url().unwrap();
         assert_eq!(url, "mysql://animov:p%40ss%3Aw%2Frd@db.local:3306/animov");
         assert_eq!(redact(&url), "mysql://animov:***@db.local:3306/animov");
         let cfg = StoreConfig::MySql {
@@ -293,14 +318,33 @@ mod tests {
             password: Some("x".into()),
         };
         assert!(!cfg.describe().contains('x'));
+        // A password already in the URL is replaced, never shown.
+        let cfg = StoreConfig::MySql {
+            url: "mysql://a:old@h/d".into(),
+            password: Some("new".into()),
+        };
+        assert_eq!(cfg.url().unwrap(), "mysql://a:new@h/d");
+        assert_eq!(cfg.describe(), "MySQL mysql://a:***@h/d");
+        assert!(
+            StoreConfig::MySql {
+                url: "not a url".into(),
+                password: None
+            }
+            .url()
+            .is_err()
+        );
     }
 
     #[test]
     fn sqlite_paths_are_url_safe() {
-        let cfg = StoreConfig::sqlite("/tmp/my data/a#b?.sqlite");
+        let cfg = StoreConfig::sqlite("/tmp/my data/a#b?%.sqlite");
         assert_eq!(
-            cfg.url(),
-            "sqlite:///tmp/my%20data/a%23b%3F.sqlite?mode=rwc"
+            cfg.url().unwrap(),
+            "sqlite:///tmp/my%20data/a%23b%3F%25.sqlite?mode=rwc"
+        );
+        let relative = StoreConfig::sqlite("relative.sqlite").url().unwrap();
+        assert!(
+            relative.starts_with("sqlite:///") && relative.ends_with("/relative.sqlite?mode=rwc")
         );
     }
 }

@@ -1,7 +1,6 @@
 //! Users, ingest API keys and revoked tokens (local to the site, not synced).
 
 use animov_api::Role;
-use sqlx::Row;
 
 use crate::{Store, StoreError, now_ms};
 
@@ -18,8 +17,29 @@ pub struct UserRow {
     pub role: Role,
 }
 
+/// A `users` row.
+#[derive(sqlx_macros::FromRow)]
+struct UserRecord {
+    id: i64,
+    username: String,
+    password_hash: String,
+    role: String,
+}
+
+impl TryFrom<UserRecord> for UserRow {
+    type Error = StoreError;
+    fn try_from(r: UserRecord) -> Result<UserRow, StoreError> {
+        Ok(UserRow {
+            id: r.id,
+            username: r.username,
+            password_hash: r.password_hash,
+            role: r.role.parse()?,
+        })
+    }
+}
+
 /// An ingest API key (only its hash is stored).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx_macros::FromRow)]
 pub struct ApiKeyRow {
     /// Key id.
     pub id: i64,
@@ -35,16 +55,6 @@ pub struct ApiKeyRow {
 
 const USER_SELECT: &str = "SELECT id, username, password_hash, role FROM users";
 
-fn row_to_user(r: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
-    let role: String = r.try_get("role")?;
-    Ok(UserRow {
-        id: r.try_get("id")?,
-        username: r.try_get("username")?,
-        password_hash: r.try_get("password_hash")?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role:?}")))?,
-    })
-}
-
 impl Store {
     /// Creates a user; `UsernameTaken` if the name exists.
     pub async fn create_user(
@@ -53,43 +63,42 @@ impl Store {
         password_hash: &str,
         role: Role,
     ) -> Result<i64, StoreError> {
-        let res = sqlx::query(
+        let mut conn = self.pool.acquire().await?;
+        let insert = sqlx::query(
             "INSERT INTO users (username, password_hash, role, created_ms) VALUES (?, ?, ?, ?)",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role.as_str())
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await;
-        match res {
-            Ok(_) => {}
-            Err(e) if StoreError::is_unique_violation(&e, "users_username_unique") => {
-                return Err(StoreError::UsernameTaken);
+        .bind(now_ms());
+        match Self::insert_one(&mut conn, insert).await {
+            Ok(id) => Ok(id),
+            Err(e) => {
+                // `users_username_unique`.
+                let key = sqlx::query("SELECT 1 FROM users WHERE username = ?").bind(username);
+                Err(Self::key_taken(e, key, &mut *conn, StoreError::UsernameTaken).await)
             }
-            Err(e) => return Err(e.into()),
         }
-        self.user(username)
-            .await?
-            .map(|u| u.id)
-            .ok_or(StoreError::NotFound("user"))
     }
 
     /// A user by name.
     pub async fn user(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query(&format!("{USER_SELECT} WHERE username = ?"))
+        sqlx::query_as::<_, UserRecord>(&format!("{USER_SELECT} WHERE username = ?"))
             .bind(username)
             .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(row_to_user).transpose()
+            .await?
+            .map(UserRow::try_from)
+            .transpose()
     }
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        let rows = sqlx::query(&format!("{USER_SELECT} ORDER BY username"))
+        sqlx::query_as::<_, UserRecord>(&format!("{USER_SELECT} ORDER BY username"))
             .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(row_to_user).collect()
+            .await?
+            .into_iter()
+            .map(UserRow::try_from)
+            .collect()
     }
 
     /// Deletes a user; `NotFound` if there is none by that name.
@@ -118,42 +127,26 @@ impl Store {
         label: &str,
         key_hash: &str,
     ) -> Result<i64, StoreError> {
-        sqlx::query(
+        let mut conn = self.pool.acquire().await?;
+        let insert = sqlx::query(
             "INSERT INTO api_keys (camera_id, label, key_hash, created_ms) VALUES (?, ?, ?, ?)",
         )
         .bind(camera_id)
         .bind(label)
         .bind(key_hash)
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT id FROM api_keys WHERE key_hash = ?")
-                .bind(key_hash)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        .bind(now_ms());
+        Ok(Self::insert_one(&mut conn, insert).await?)
     }
 
     /// The key with this hash, if any (revoked ones included: check `revoked_ms`).
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT k.id, k.camera_id, c.source, k.label, k.revoked_ms FROM api_keys k \
              JOIN cameras c ON c.id = k.camera_id WHERE k.key_hash = ?",
         )
         .bind(key_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(ApiKeyRow {
-                id: r.try_get("id")?,
-                camera_id: r.try_get("camera_id")?,
-                source: r.try_get("source")?,
-                label: r.try_get("label")?,
-                revoked_ms: r.try_get("revoked_ms")?,
-            })
-        })
-        .transpose()
+        .await?)
     }
 
     /// Revokes a key; `NotFound` if there is no such key.

@@ -1,9 +1,7 @@
-//! What the cameras' vision pipeline keeps: per-camera settings, recording
-//! segments, snapshots and lying bouts.
+//! What the cameras' vision pipeline keeps: recording segments, snapshots
+//! and lying bouts (their settings are in [`crate::settings`]).
 
-use sqlx::Row;
-
-use crate::{Backend, Store, StoreError, now_ms};
+use crate::{Store, StoreError, query::Arg};
 
 /// A recording segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +23,7 @@ pub struct RecordingRow {
 }
 
 /// A snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx_macros::FromRow)]
 pub struct SnapshotRow {
     /// Id.
     pub id: i64,
@@ -58,146 +56,58 @@ pub struct BoutRow {
     pub running: bool,
 }
 
-fn recording(r: &sqlx::any::AnyRow) -> Result<RecordingRow, StoreError> {
-    Ok(RecordingRow {
-        id: r.try_get("id")?,
-        camera_id: r.try_get("camera_id")?,
-        path: r.try_get("path")?,
-        start_ms: r.try_get("start_ms")?,
-        end_ms: r.try_get("end_ms")?,
-        bytes: r.try_get("bytes")?,
-        keep: r.try_get::<i64, _>("keep_flag")? != 0,
-    })
+/// A `recordings` row (`keep_flag` is 0 or 1).
+#[derive(sqlx_macros::FromRow)]
+struct RecordingRecord {
+    id: i64,
+    camera_id: i64,
+    path: String,
+    start_ms: i64,
+    end_ms: i64,
+    bytes: i64,
+    keep_flag: i64,
 }
 
-fn snapshot(r: &sqlx::any::AnyRow) -> Result<SnapshotRow, StoreError> {
-    Ok(SnapshotRow {
-        id: r.try_get("id")?,
-        camera_id: r.try_get("camera_id")?,
-        ts_ms: r.try_get("ts_ms")?,
-        path: r.try_get("path")?,
-        width: r.try_get("width")?,
-        height: r.try_get("height")?,
-        detections: r.try_get("detections")?,
-    })
+impl From<RecordingRecord> for RecordingRow {
+    fn from(r: RecordingRecord) -> RecordingRow {
+        RecordingRow {
+            id: r.id,
+            camera_id: r.camera_id,
+            path: r.path,
+            start_ms: r.start_ms,
+            end_ms: r.end_ms,
+            bytes: r.bytes,
+            keep: r.keep_flag != 0,
+        }
+    }
+}
+
+/// A `lying_bouts` row (`running` is 0 or 1).
+#[derive(sqlx_macros::FromRow)]
+struct BoutRecord {
+    camera_id: i64,
+    track_id: i64,
+    start_ms: i64,
+    end_ms: i64,
+    running: i64,
+}
+
+impl From<BoutRecord> for BoutRow {
+    fn from(r: BoutRecord) -> BoutRow {
+        BoutRow {
+            camera_id: r.camera_id,
+            track_id: r.track_id,
+            start_ms: r.start_ms,
+            end_ms: r.end_ms,
+            running: r.running != 0,
+        }
+    }
 }
 
 const RECORDING_COLS: &str = "id, camera_id, path, start_ms, end_ms, bytes, keep_flag";
 const SNAPSHOT_COLS: &str = "id, camera_id, ts_ms, path, width, height, detections";
 
-/// A value to bind.
-pub(crate) enum Arg {
-    Int(i64),
-    OptInt(Option<i64>),
-    OptFloat(Option<f64>),
-    Text(String),
-    Blob(Option<Vec<u8>>),
-}
-
 impl Store {
-    /// Inserts one row of a synced table (stamping `site_id` and a new change
-    /// sequence); returns its id.
-    pub(crate) async fn insert_synced(
-        &self,
-        table: &str,
-        cols: &[&str],
-        args: Vec<Arg>,
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let seq = Self::next_seqs(&mut tx, 1).await?;
-        let q = format!(
-            "INSERT INTO {table} ({}, site_id, change_seq) VALUES ({}?, ?)",
-            cols.join(", "),
-            "?, ".repeat(cols.len())
-        );
-        let mut query = sqlx::query(&q);
-        for a in args {
-            query = match a {
-                Arg::Int(v) => query.bind(v),
-                Arg::OptInt(v) => query.bind(v),
-                Arg::OptFloat(v) => query.bind(v),
-                Arg::Text(v) => query.bind(v),
-                Arg::Blob(v) => query.bind(v),
-            };
-        }
-        query
-            .bind(&self.site_id)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-        let id: i64 =
-            sqlx::query_scalar(&format!("SELECT MAX(id) FROM {table} WHERE change_seq = ?"))
-                .bind(seq)
-                .fetch_one(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// The row of `sql` (which selects by one id), mapped.
-    pub(crate) async fn one_by_id<T>(
-        &self,
-        sql: &str,
-        id: i64,
-        map: fn(&sqlx::any::AnyRow) -> Result<T, StoreError>,
-    ) -> Result<Option<T>, StoreError> {
-        sqlx::query(sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(map)
-            .transpose()
-    }
-
-    /// Rows of `sql`, which filters on an optional camera then a time window.
-    async fn list_rows(
-        &self,
-        sql: &str,
-        camera_id: Option<i64>,
-        from_ms: i64,
-        to_ms: i64,
-    ) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
-        Ok(sqlx::query(sql)
-            .bind(camera_id)
-            .bind(camera_id)
-            .bind(from_ms)
-            .bind(to_ms)
-            .fetch_all(&self.pool)
-            .await?)
-    }
-
-    /// A camera's vision settings (JSON), if any were saved.
-    pub async fn camera_settings(&self, camera_id: i64) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT settings FROM camera_settings WHERE camera_id = ?")
-                .bind(camera_id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    /// Saves a camera's vision settings (JSON).
-    pub async fn set_camera_settings(&self, camera_id: i64, json: &[u8]) -> Result<(), StoreError> {
-        let q = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO camera_settings (camera_id, settings, updated_ms) VALUES (?, ?, ?) \
-                 ON CONFLICT (camera_id) DO UPDATE SET settings = excluded.settings, updated_ms = excluded.updated_ms"
-            }
-            Backend::MySql => {
-                "INSERT INTO camera_settings (camera_id, settings, updated_ms) VALUES (?, ?, ?) \
-                 ON DUPLICATE KEY UPDATE settings = VALUES(settings), updated_ms = VALUES(updated_ms)"
-            }
-        };
-        sqlx::query(q)
-            .bind(camera_id)
-            .bind(json.to_vec())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     /// Indexes a closed recording segment; returns its id.
     pub async fn insert_recording(
         &self,
@@ -240,17 +150,21 @@ impl Store {
             "SELECT {RECORDING_COLS} FROM recordings WHERE (? IS NULL OR camera_id = ?) \
              AND end_ms > ? AND start_ms < ? ORDER BY start_ms, id"
         );
-        self.list_rows(&q, camera_id, from_ms, to_ms)
+        Ok(self
+            .list_rows::<RecordingRecord>(&q, camera_id, from_ms, to_ms)
             .await?
-            .iter()
-            .map(recording)
-            .collect()
+            .into_iter()
+            .map(RecordingRow::from)
+            .collect())
     }
 
     /// One segment.
     pub async fn recording(&self, id: i64) -> Result<Option<RecordingRow>, StoreError> {
         let q = format!("SELECT {RECORDING_COLS} FROM recordings WHERE id = ?");
-        self.one_by_id(&q, id, recording).await
+        Ok(self
+            .one_by_id::<RecordingRecord>(&q, id)
+            .await?
+            .map(RecordingRow::from))
     }
 
     /// Flags a segment to keep (or not); false if there is no such segment.
@@ -320,17 +234,13 @@ impl Store {
             "SELECT {SNAPSHOT_COLS} FROM snapshots WHERE (? IS NULL OR camera_id = ?) \
              AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms, id"
         );
-        self.list_rows(&q, camera_id, from_ms, to_ms)
-            .await?
-            .iter()
-            .map(snapshot)
-            .collect()
+        self.list_rows(&q, camera_id, from_ms, to_ms).await
     }
 
     /// One snapshot.
     pub async fn snapshot(&self, id: i64) -> Result<Option<SnapshotRow>, StoreError> {
         let q = format!("SELECT {SNAPSHOT_COLS} FROM snapshots WHERE id = ?");
-        self.one_by_id(&q, id, snapshot).await
+        self.one_by_id(&q, id).await
     }
 
     /// The newest snapshot time of a camera.
@@ -350,20 +260,22 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let first = Self::next_seqs(&mut tx, bouts.len() as i64).await?;
-        let q = match self.backend {
-            Backend::Sqlite => {
-                "INSERT INTO lying_bouts (camera_id, track_id, start_ms, end_ms, running, site_id, change_seq) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (camera_id, track_id, start_ms) DO UPDATE SET \
-                 end_ms = excluded.end_ms, running = excluded.running, change_seq = excluded.change_seq"
-            }
-            Backend::MySql => {
-                "INSERT INTO lying_bouts (camera_id, track_id, start_ms, end_ms, running, site_id, change_seq) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE \
-                 end_ms = VALUES(end_ms), running = VALUES(running), change_seq = VALUES(change_seq)"
-            }
-        };
+        let q = self.backend.upsert(
+            "lying_bouts",
+            "camera_id, track_id, start_ms",
+            &[
+                "camera_id",
+                "track_id",
+                "start_ms",
+                "end_ms",
+                "running",
+                "site_id",
+                "change_seq",
+            ],
+            &["end_ms", "running", "change_seq"],
+        );
         for (i, b) in bouts.iter().enumerate() {
-            sqlx::query(q)
+            sqlx::query(&q)
                 .bind(b.camera_id)
                 .bind(b.track_id)
                 .bind(b.start_ms)
@@ -385,7 +297,7 @@ impl Store {
         from_ms: i64,
         to_ms: i64,
     ) -> Result<Vec<BoutRow>, StoreError> {
-        sqlx::query(
+        Ok(sqlx::query_as::<_, BoutRecord>(
             "SELECT camera_id, track_id, start_ms, end_ms, running FROM lying_bouts \
              WHERE camera_id = ? AND end_ms >= ? AND start_ms < ? ORDER BY start_ms, track_id",
         )
@@ -394,17 +306,9 @@ impl Store {
         .bind(to_ms)
         .fetch_all(&self.pool)
         .await?
-        .iter()
-        .map(|r| {
-            Ok(BoutRow {
-                camera_id: r.try_get("camera_id")?,
-                track_id: r.try_get("track_id")?,
-                start_ms: r.try_get("start_ms")?,
-                end_ms: r.try_get("end_ms")?,
-                running: r.try_get::<i64, _>("running")? != 0,
-            })
-        })
-        .collect()
+        .into_iter()
+        .map(BoutRow::from)
+        .collect())
     }
 
     /// Ends every running bout of a camera at its last sighting (after a

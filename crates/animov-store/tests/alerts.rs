@@ -1,6 +1,6 @@
 //! Alerts, rules and the notification outbox, on SQLite and on MariaDB.
 
-use animov_api::{AlertState, RuleKind, Severity, SourceKind};
+use animov_api::{AlertState, NotificationState, RuleKind, Severity, SourceKind};
 use animov_store::{AlertFilter, NewAlert, NewNotification, StoreError, testing};
 
 const T0: i64 = 1_732_867_200_000;
@@ -90,12 +90,12 @@ async fn one_open_alert_per_rule_and_camera_with_its_whole_history() {
         s.open_alert(&new_alert(cam, RuleKind::HerdCountDrop))
             .await
             .unwrap();
-        let kinds: Vec<String> = s
+        let kinds: Vec<&str> = s
             .alert_events(id)
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.kind.as_str())
             .collect();
         assert_eq!(
             kinds,
@@ -160,6 +160,7 @@ async fn rules_settings_and_the_outbox() {
             channel: "email".into(),
             subject: "Caméra hors ligne".into(),
             body: "Pas d'image depuis 3 min — é ü".into(),
+            created_ms: T0,
             next_try_ms: next,
         };
         let first = s.queue_notification(&n(T0)).await.unwrap();
@@ -168,22 +169,28 @@ async fn rules_settings_and_the_outbox() {
         assert_eq!(due.len(), 1, "{b}");
         assert_eq!(due[0].id, first);
         assert_eq!(due[0].body, "Pas d'image depuis 3 min — é ü");
-        s.record_notification_try(first, "pending", T0 + 60_000, Some("connection refused"))
-            .await
-            .unwrap();
+        s.record_notification_try(
+            first,
+            NotificationState::Pending,
+            T0,
+            T0 + 60_000,
+            Some("connection refused"),
+        )
+        .await
+        .unwrap();
         assert!(s.due_notifications(T0 + 1, 10).await.unwrap().is_empty());
         let retry = s.due_notifications(T0 + 60_000, 10).await.unwrap();
         assert_eq!(
             (retry[0].attempts, retry[0].last_error.as_deref()),
             (1, Some("connection refused"))
         );
-        s.record_notification_try(first, "sent", 0, None)
+        s.record_notification_try(first, NotificationState::Sent, T0 + 60_000, 0, None)
             .await
             .unwrap();
         let all = s.notifications(10).await.unwrap();
         assert_eq!(all[0].id, later);
-        assert_eq!(all[1].state, "sent");
-        assert!(all[1].sent_ms.is_some());
+        assert_eq!(all[1].state, NotificationState::Sent);
+        assert_eq!(all[1].sent_ms, Some(T0 + 60_000));
         assert!(
             s.last_notified_ms(cam, RuleKind::CameraOffline)
                 .await
@@ -196,5 +203,40 @@ async fn rules_settings_and_the_outbox() {
                 .unwrap(),
             None
         );
+    }
+}
+
+/// Regression: the outbox used to read `SELECT MAX(id)` after its insert,
+/// which on MariaDB can be another writer's row.
+#[tokio::test]
+async fn each_queued_message_gets_its_own_id_under_concurrent_writers() {
+    for t in testing::all().await {
+        let s = t.store.clone();
+        let mut tasks = Vec::new();
+        for k in 0..64 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let n = NewNotification {
+                    alert_id: None,
+                    camera_id: None,
+                    rule: None,
+                    channel: "email".into(),
+                    subject: format!("message {k}"),
+                    body: String::new(),
+                    created_ms: T0,
+                    next_try_ms: T0,
+                };
+                (k, s.queue_notification(&n).await.unwrap())
+            }));
+        }
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.push(task.await.unwrap());
+        }
+        let all = s.notifications(100).await.unwrap();
+        for (k, id) in ids {
+            let row = all.iter().find(|n| n.id == id).unwrap();
+            assert_eq!(row.subject, format!("message {k}"), "{}", t.backend);
+        }
     }
 }

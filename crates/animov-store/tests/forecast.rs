@@ -1,7 +1,8 @@
 //! The forecast registry and stored forecasts, on SQLite and on MariaDB.
 
+use animov_api::ModelStage as Stage;
 use animov_api::SourceKind;
-use animov_store::{ForecastPoint, NewModel, Stage, testing};
+use animov_store::{ForecastPoint, NewModel, testing};
 
 const T0: i64 = 1_732_867_200_000;
 

@@ -15,8 +15,8 @@ fn main() {
     for _ in 0..20 {
         f = scene.render(t + 10_000);
     }
-    let mut img =
-        image::RgbImage::from_raw(f.frame.width, f.frame.height, f.frame.data).expect("frame size");
+    let mut img = image::RgbImage::from_raw(f.frame.width(), f.frame.height(), f.frame.into_data())
+        .expect("frame size");
     for d in &f.truth {
         let c = if d.role == Role::Standing {
             [40, 200, 60]

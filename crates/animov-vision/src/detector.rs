@@ -18,7 +18,8 @@ use ort::{
 
 use crate::{
     decode::{DecodeError, OutputView, decode},
-    preprocess::{RgbFrame, preprocess},
+    frame::RgbFrame,
+    preprocess::preprocess,
     spec::{ModelSpec, SpecError},
 };
 
@@ -32,7 +33,7 @@ pub enum DetectError {
     #[error(
         "ONNX Runtime is not available: {0}. Install it with `bash scripts/onnxruntime.sh` (the setup step does), or set ORT_DYLIB_PATH to a libonnxruntime.so.1.24 or newer"
     )]
-    Runtime(String),
+    Runtime(RuntimeError),
     /// The sidecar is missing or wrong.
     #[error(transparent)]
     Spec(#[from] SpecError),
@@ -54,7 +55,24 @@ pub enum DetectError {
     Decode(#[from] DecodeError),
 }
 
-static RUNTIME: OnceLock<Result<Environment, String>> = OnceLock::new();
+/// Why the ONNX Runtime library cannot be used (kept for the whole process:
+/// it is loaded once).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RuntimeError {
+    /// None of the places searched holds it.
+    #[error("no library at {0}")]
+    NotFound(String),
+    /// It is there but will not load or start.
+    #[error("{path}: {reason}")]
+    Unusable {
+        /// The library.
+        path: String,
+        /// ONNX Runtime's reason.
+        reason: String,
+    },
+}
+
+static RUNTIME: OnceLock<Result<Environment, RuntimeError>> = OnceLock::new();
 static PREFERRED: OnceLock<PathBuf> = OnceLock::new();
 
 /// Names the library to try first (after `ORT_DYLIB_PATH`): the engine's
@@ -106,21 +124,24 @@ pub fn runtime() -> Result<&'static Environment, DetectError> {
         .get_or_init(|| {
             let candidates = library_candidates();
             let Some(path) = candidates.iter().find(|p| p.is_file()) else {
-                return Err(format!(
-                    "no library at {}",
+                return Err(RuntimeError::NotFound(
                     candidates
                         .iter()
                         .map(|p| p.display().to_string())
                         .collect::<Vec<_>>()
-                        .join(", ")
+                        .join(", "),
                 ));
             };
             tracing::info!(library = %path.display(), "loading ONNX Runtime");
-            let builder = ort::init_from(path).map_err(|e| e.to_string())?;
-            builder
+            let unusable = |e: &dyn std::fmt::Display| RuntimeError::Unusable {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            };
+            ort::init_from(path)
+                .map_err(|e| unusable(&e))?
                 .with_name("animov")
                 .build()
-                .map_err(|e| e.to_string())
+                .map_err(|e| unusable(&e))
         })
         .as_ref()
         .map_err(|e| DetectError::Runtime(e.clone()))
@@ -303,7 +324,7 @@ impl Detector {
             .map(|mut s| {
                 let b = lb
                     .to_frame(s.bbox)
-                    .clamp(frame.width as f32, frame.height as f32);
+                    .clamp(frame.width() as f32, frame.height() as f32);
                 s.bbox = BBox {
                     x: b.x + ox,
                     y: b.y + oy,
@@ -338,7 +359,7 @@ impl Detector {
         tiling: Tiling,
     ) -> Result<Vec<RawDetection>, DetectError> {
         let mut all = self.detect_region(frame, 0.0, 0.0)?;
-        for (x, y, w, h) in tiling.tiles(frame.width, frame.height) {
+        for (x, y, w, h) in tiling.tiles(frame.width(), frame.height()) {
             let tile = frame.crop(x, y, w, h);
             all.extend(self.detect_region(&tile, x as f32, y as f32)?);
         }

@@ -1,17 +1,17 @@
 //! JPEG encoding of frames (snapshots, live view).
 
-use crate::preprocess::RgbFrame;
+use crate::frame::RgbFrame;
 
 /// Encodes a frame as a JPEG of the given quality (1–100).
 pub fn encode(frame: &RgbFrame, quality: u8) -> Vec<u8> {
-    let mut out = Vec::with_capacity(frame.data.len() / 8);
+    let mut out = Vec::with_capacity(frame.data().len() / 8);
     let mut enc =
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100));
     // The frame's size always matches its data (RgbFrame::new checks), so this cannot fail.
     let _ = enc.encode(
-        &frame.data,
-        frame.width,
-        frame.height,
+        frame.data(),
+        frame.width(),
+        frame.height(),
         image::ExtendedColorType::Rgb8,
     );
     out

@@ -1,8 +1,9 @@
 //! AniMOV's vision adapters: the sidecar that describes a detector
 //! ([`spec`]), frame preprocessing ([`preprocess`]), output decoding
 //! ([`decode`]), ONNX Runtime detection ([`detector`]), GStreamer capture and
-//! recording ([`capture`]) behind a drop-oldest [`handoff`], the `demo:` barn
-//! ([`scene`]) and JPEG encoding ([`jpeg`]).
+//! recording ([`capture`], [`record`]) behind a drop-oldest [`handoff`], the
+//! `demo:` barn ([`scene`]), JPEG encoding ([`jpeg`]), and the checked
+//! [`RgbFrame`] they all pass around.
 //!
 //! Pure steps (preprocess, decode) are tested without ONNX Runtime; the
 //! detector loads the library dynamically (see [`detector::runtime`]) and says
@@ -11,6 +12,8 @@
 pub mod capture;
 pub mod decode;
 pub mod detector;
+pub mod error;
+pub mod frame;
 pub mod handoff;
 pub mod jpeg;
 pub mod preprocess;
@@ -20,5 +23,6 @@ pub mod scene;
 pub mod source;
 pub mod spec;
 
-pub use detector::{Detect, DetectError, Detector, Tiling};
-pub use preprocess::RgbFrame;
+pub use detector::{Detect, DetectError, Detector, RuntimeError, Tiling};
+pub use error::PipelineError;
+pub use frame::{ImageError, RgbFrame};

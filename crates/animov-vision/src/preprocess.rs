@@ -3,83 +3,10 @@
 
 use animov_core::geometry::BBox;
 
-use crate::spec::{Channels, InputSpec};
-
-/// An RGB frame, 8 bits per channel, rows packed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RgbFrame {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// `width * height * 3` bytes.
-    pub data: Vec<u8>,
-}
-
-impl RgbFrame {
-    /// A frame from packed RGB bytes; `None` if the size does not match.
-    pub fn new(width: u32, height: u32, data: Vec<u8>) -> Option<RgbFrame> {
-        (data.len() == width as usize * height as usize * 3 && width > 0 && height > 0).then_some(
-            RgbFrame {
-                width,
-                height,
-                data,
-            },
-        )
-    }
-
-    /// The part of the frame inside `[x, x+w) × [y, y+h)` (clamped), as a new frame.
-    pub fn crop(&self, x: u32, y: u32, w: u32, h: u32) -> RgbFrame {
-        let x = x.min(self.width - 1);
-        let y = y.min(self.height - 1);
-        let w = w.min(self.width - x).max(1);
-        let h = h.min(self.height - y).max(1);
-        let mut data = Vec::with_capacity(w as usize * h as usize * 3);
-        for row in y..y + h {
-            let start = (row as usize * self.width as usize + x as usize) * 3;
-            data.extend_from_slice(&self.data[start..start + w as usize * 3]);
-        }
-        RgbFrame {
-            width: w,
-            height: h,
-            data,
-        }
-    }
-}
-
-/// An image file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read the image {path}: {message} (JPEG and PNG are supported)")]
-pub struct ImageError {
-    /// File.
-    pub path: String,
-    /// Cause.
-    pub message: String,
-}
-
-impl RgbFrame {
-    /// Decodes a JPEG or PNG file.
-    pub fn open(path: &std::path::Path) -> Result<RgbFrame, ImageError> {
-        let img = image::ImageReader::open(path)
-            .and_then(|r| r.with_guessed_format())
-            .map_err(|e| ImageError {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?
-            .decode()
-            .map_err(|e| ImageError {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?
-            .into_rgb8();
-        let (w, h) = img.dimensions();
-        Ok(RgbFrame {
-            width: w,
-            height: h,
-            data: img.into_raw(),
-        })
-    }
-}
+use crate::{
+    frame::RgbFrame,
+    spec::{Channels, InputSpec},
+};
 
 /// How frame pixels map to input pixels: `input = frame · scale + pad`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,7 +59,7 @@ impl Letterbox {
 /// Fills `out` (len 3·W·H, NCHW) with the normalised, letterboxed frame.
 pub fn preprocess(frame: &RgbFrame, spec: &InputSpec, out: &mut Vec<f32>) -> Letterbox {
     let (iw, ih) = (spec.width as usize, spec.height as usize);
-    let lb = Letterbox::new(frame.width, frame.height, spec);
+    let lb = Letterbox::new(frame.width(), frame.height(), spec);
     let plane = iw * ih;
     out.clear();
     out.resize(3 * plane, 0.0);
@@ -146,7 +73,7 @@ pub fn preprocess(frame: &RgbFrame, spec: &InputSpec, out: &mut Vec<f32>) -> Let
         None => [0.0; 3],
     };
     let inv_std = spec.std.map(|s| 1.0 / s);
-    let (fw, fh) = (frame.width as usize, frame.height as usize);
+    let (fw, fh) = (frame.width() as usize, frame.height() as usize);
     let x0 = lb.pad_x as usize;
     let y0 = lb.pad_y as usize;
     let nw = ((fw as f32 * lb.sx).round() as usize).min(iw - x0);
@@ -159,7 +86,7 @@ pub fn preprocess(frame: &RgbFrame, spec: &InputSpec, out: &mut Vec<f32>) -> Let
             (xa, (xa + 1).min(fw - 1), sx - xa as f32)
         })
         .collect();
-    let data = &frame.data;
+    let data = frame.data();
     for oy in 0..ih {
         let row = oy * iw;
         if oy < y0 || oy >= y0 + nh {
@@ -265,13 +192,5 @@ mod tests {
         // Output x=0 samples source x=0.5 → 50; x=1 samples 2.5 → 227.5.
         assert_eq!(t[0], (50.0 - 10.0) / 2.0);
         assert_eq!(t[1], (227.5 - 10.0) / 2.0);
-    }
-
-    #[test]
-    fn crop_clamps_to_the_frame() {
-        let frame = RgbFrame::new(4, 4, (0..48).map(|v| v as u8).collect()).unwrap();
-        let c = frame.crop(2, 3, 10, 10);
-        assert_eq!((c.width, c.height), (2, 1));
-        assert_eq!(c.data, vec![42, 43, 44, 45, 46, 47]);
     }
 }

@@ -13,21 +13,14 @@ use gstreamer_app as gst_app;
 
 use crate::{
     capture::{RecordConfig, Segment, SegmentSink},
-    preprocess::RgbFrame,
+    error::{PipelineError, init, make},
+    frame::RgbFrame,
 };
 
 pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
-}
-
-pub(crate) fn make(factory: &str) -> Result<gst::Element, String> {
-    gst::ElementFactory::make(factory).build().map_err(|_| {
-        format!(
-            "the GStreamer element {factory} is missing (install the GStreamer plugins: bash scripts/setup.sh run)"
-        )
-    })
 }
 
 /// Segments opened by a splitmuxsink and not yet reported closed.
@@ -44,12 +37,10 @@ impl SegmentTracker {
         &self,
         record: &RecordConfig,
         encoded_here: bool,
-    ) -> Result<gst::Element, String> {
-        std::fs::create_dir_all(&record.dir).map_err(|e| {
-            format!(
-                "cannot create the recordings folder {}: {e}",
-                record.dir.display()
-            )
+    ) -> Result<gst::Element, PipelineError> {
+        std::fs::create_dir_all(&record.dir).map_err(|e| PipelineError::Folder {
+            dir: record.dir.clone(),
+            reason: e.to_string(),
         })?;
         let split = make("splitmuxsink")?;
         split.set_property("muxer-factory", "matroskamux");
@@ -114,7 +105,7 @@ impl SegmentTracker {
 }
 
 /// videoconvert → x264enc (low latency) → h264parse, for sources that must be encoded.
-pub(crate) fn h264_encoder(record: &RecordConfig) -> Result<[gst::Element; 3], String> {
+pub(crate) fn h264_encoder(record: &RecordConfig) -> Result<[gst::Element; 3], PipelineError> {
     let conv = make("videoconvert")?;
     let enc = make("x264enc")?;
     enc.set_property_from_str("tune", "zerolatency");
@@ -155,8 +146,8 @@ impl Recorder {
         height: u32,
         fps: u32,
         sink: SegmentSink,
-    ) -> Result<Recorder, String> {
-        crate::capture::init().map_err(|e| e.to_string())?;
+    ) -> Result<Recorder, PipelineError> {
+        init()?;
         let pipeline = gst::Pipeline::new();
         let caps = gst::Caps::builder("video/x-raw")
             .field("format", "RGB")
@@ -175,14 +166,11 @@ impl Recorder {
         // A frame every 1/fps: keyframes every 2 s keep segments close to their length.
         enc.set_property("key-int-max", (2 * fps.max(1)).max(2));
         let split = tracker.splitmux(record, true)?;
-        pipeline
-            .add_many([src.upcast_ref(), &conv, &enc, &parse, &split])
-            .map_err(|e| e.to_string())?;
-        gst::Element::link_many([src.upcast_ref(), &conv, &enc, &parse, &split])
-            .map_err(|e| e.to_string())?;
+        pipeline.add_many([src.upcast_ref(), &conv, &enc, &parse, &split])?;
+        gst::Element::link_many([src.upcast_ref(), &conv, &enc, &parse, &split])?;
         pipeline
             .set_state(gst::State::Playing)
-            .map_err(|e| format!("cannot start the recorder: {e}"))?;
+            .map_err(|e| PipelineError::Start(format!("cannot start the recorder: {e}")))?;
         Ok(Recorder {
             pipeline,
             src,
@@ -201,14 +189,14 @@ impl Recorder {
     }
 
     /// Adds a frame (same size as announced); reports segments closed meanwhile.
-    pub fn push(&mut self, frame: &RgbFrame) -> Result<(), String> {
-        if frame.width != self.width || frame.height != self.height {
-            return Err(format!(
-                "frame is {}×{}, the recording is {}×{}",
-                frame.width, frame.height, self.width, self.height
-            ));
+    pub fn push(&mut self, frame: &RgbFrame) -> Result<(), PipelineError> {
+        if frame.width() != self.width || frame.height() != self.height {
+            return Err(PipelineError::FrameSize {
+                got: format!("{}×{}", frame.width(), frame.height()),
+                want: format!("{}×{}", self.width, self.height),
+            });
         }
-        let mut buffer = gst::Buffer::from_mut_slice(frame.data.clone());
+        let mut buffer = gst::Buffer::from_mut_slice(frame.data().to_vec());
         if let Some(b) = buffer.get_mut() {
             b.set_pts(gst::ClockTime::from_nseconds(
                 self.started.elapsed().as_nanos() as u64,
@@ -216,17 +204,17 @@ impl Recorder {
         }
         self.src
             .push_buffer(buffer)
-            .map_err(|e| format!("the recorder refused a frame: {e:?}"))?;
+            .map_err(|e| PipelineError::Refused(format!("{e:?}")))?;
         self.poll()
     }
 
-    fn poll(&mut self) -> Result<(), String> {
+    fn poll(&mut self) -> Result<(), PipelineError> {
         let Some(bus) = self.pipeline.bus() else {
             return Ok(());
         };
         while let Some(msg) = bus.pop() {
             if let gst::MessageView::Error(e) = msg.view() {
-                return Err(format!("recording failed: {}", e.error()));
+                return Err(PipelineError::Recording(e.error().to_string()));
             }
             self.segments += self.tracker.on_message(&msg, &self.sink);
         }

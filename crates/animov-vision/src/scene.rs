@@ -17,7 +17,7 @@ use animov_core::{
 
 use crate::{
     detector::{Detect, DetectError},
-    preprocess::RgbFrame,
+    frame::RgbFrame,
 };
 
 /// Width of demo frames.
@@ -163,11 +163,7 @@ impl DemoScene {
             });
         }
         SceneFrame {
-            frame: RgbFrame {
-                width: WIDTH,
-                height: HEIGHT,
-                data,
-            },
+            frame: RgbFrame::new(WIDTH, HEIGHT, data).expect("the barn is drawn at its own size"),
             truth,
         }
     }
@@ -329,7 +325,7 @@ mod tests {
         let mut scene = DemoScene::new(settings, night);
         let f = scene.render(night + 500);
         assert_eq!(f.truth.len(), scene.herd_size());
-        assert_eq!(f.frame.data.len(), (WIDTH * HEIGHT * 3) as usize);
+        assert_eq!(f.frame.data().len(), (WIDTH * HEIGHT * 3) as usize);
         let lying = f.truth.iter().filter(|d| d.role == Role::Lying).count();
         assert!(
             lying * 10 >= f.truth.len() * 7,

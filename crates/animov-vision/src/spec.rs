@@ -161,10 +161,7 @@ impl ModelSpec {
             path: path.into(),
             message: e.to_string(),
         })?;
-        spec.validate().map_err(|message| SpecError::Parse {
-            path: path.into(),
-            message,
-        })?;
+        spec.validate(path)?;
         Ok(spec)
     }
 
@@ -178,31 +175,38 @@ impl ModelSpec {
         ModelSpec::parse(&bytes, &path.display().to_string())
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Refuses a sidecar whose numbers cannot work (`path` names it in errors).
+    fn validate(&self, path: &str) -> Result<(), SpecError> {
+        let invalid = |message: String| {
+            Err(SpecError::Parse {
+                path: path.into(),
+                message,
+            })
+        };
         if self.input.width < 8
             || self.input.height < 8
             || self.input.width > 8192
             || self.input.height > 8192
         {
-            return Err(format!(
+            return invalid(format!(
                 "input size {}×{} is out of range (8 to 8192)",
                 self.input.width, self.input.height
             ));
         }
         if self.input.std.iter().any(|s| *s == 0.0 || !s.is_finite()) {
-            return Err("input.std must be non-zero".into());
+            return invalid("input.std must be non-zero".into());
         }
         if self.classes.is_empty() {
-            return Err("classes is empty".into());
+            return invalid("classes is empty".into());
         }
         for (class, role) in &self.roles {
             if !self.classes.contains(class) {
-                return Err(format!(
+                return invalid(format!(
                     "roles names the class {class:?}, which is not in classes"
                 ));
             }
             if Role::parse(role).is_none() {
-                return Err(format!(
+                return invalid(format!(
                     "role {role:?} of class {class:?} must be animal, standing, lying or ignore"
                 ));
             }
@@ -210,7 +214,7 @@ impl ModelSpec {
         if !(0.0..=1.0).contains(&self.score_threshold)
             || !(0.0..=1.0).contains(&self.iou_threshold)
         {
-            return Err("score_threshold and iou_threshold must lie in [0, 1]".into());
+            return invalid("score_threshold and iou_threshold must lie in [0, 1]".into());
         }
         if self.format == OutputFormat::Nanodet
             && (self.strides.is_empty()
@@ -220,7 +224,7 @@ impl ModelSpec {
                         || !self.input.height.is_multiple_of(*s)
                 }))
         {
-            return Err("strides must divide the input size".into());
+            return invalid("strides must divide the input size".into());
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ fn test_pattern_frames_arrive_at_the_inference_rate_and_stop_cleanly() {
     );
     let f = out.try_take().unwrap();
     assert_eq!(
-        (f.frame.width, f.frame.height, f.frame.data.len()),
+        (f.frame.width(), f.frame.height(), f.frame.data().len()),
         (320, 240, 320 * 240 * 3)
     );
     assert_eq!(cap.health().state, CaptureState::Running);
@@ -228,7 +228,7 @@ fn an_http_camera_that_dies_is_reconnected_with_backoff() {
         out.pushed() >= 3
     });
     let f = out.try_take().unwrap();
-    assert_eq!((f.frame.width, f.frame.height), (64, 48));
+    assert_eq!((f.frame.width(), f.frame.height()), (64, 48));
     // The camera dies.
     stop.store(true, Ordering::SeqCst);
     server.join().unwrap();
@@ -309,7 +309,7 @@ fn an_rtsp_h264_camera_is_decoded_and_recorded_without_reencoding() {
         || out.pushed() >= 5,
     );
     let f = out.try_take().unwrap();
-    assert_eq!((f.frame.width, f.frame.height), (320, 240));
+    assert_eq!((f.frame.width(), f.frame.height()), (320, 240));
     assert_eq!(
         cap.health().remux,
         Some(true),

@@ -8,12 +8,7 @@ use animov_api::{
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{ErrorBox, around};
-use crate::{
-    alerts::{rule_key, severity_key, state_key},
-    api,
-    app::ctx,
-    chart, events, time,
-};
+use crate::{api, app::ctx, chart, events, time};
 
 const CHART_ID: &str = "alert-chart";
 
@@ -66,9 +61,9 @@ fn AlertList() -> impl IntoView {
             <label>{move || ctx.t("alerts.filter_state")}
                 <select id="al-state" prop:value=state on:change=move |ev| state.set(event_target_value(&ev))>
                     <option value="active" selected>{move || ctx.t("alerts.active")}</option>
-                    <option value="open">{move || ctx.t("alert_state.open")}</option>
-                    <option value="acknowledged">{move || ctx.t("alert_state.acknowledged")}</option>
-                    <option value="resolved">{move || ctx.t("alert_state.resolved")}</option>
+                    <option value="open">{move || ctx.label(AlertState::Open.label())}</option>
+                    <option value="acknowledged">{move || ctx.label(AlertState::Acknowledged.label())}</option>
+                    <option value="resolved">{move || ctx.label(AlertState::Resolved.label())}</option>
                     <option value="all">{move || ctx.t("alerts.all")}</option>
                 </select>
             </label>
@@ -96,9 +91,9 @@ fn AlertList() -> impl IntoView {
                                 data-state=a.state.as_str() class=format!("sev-{}", a.severity.as_str())>
                                 <td>{time::ymd_hm(a.opened_ms)}</td>
                                 <td>{a.source.clone()}</td>
-                                <td><a class="alert-link" href=format!("#/alerts/{}", a.id)>{ctx.t(rule_key(a.rule))}</a></td>
-                                <td class="severity">{ctx.t(severity_key(a.severity))}</td>
-                                <td>{ctx.t(state_key(a.state))}</td>
+                                <td><a class="alert-link" href=format!("#/alerts/{}", a.id)>{ctx.label(a.rule.label())}</a></td>
+                                <td class="severity">{ctx.label(a.severity.label())}</td>
+                                <td>{ctx.label(a.state.label())}</td>
                                 <td class="muted">{crate::alerts::describe(ctx.lang.get(), &a)}</td>
                             </tr>
                         }).collect_view()}
@@ -190,12 +185,12 @@ fn AlertPage(id: i64) -> impl IntoView {
                 let a = d.alert;
                 view! {
                     <h1 class=format!("sev-{}", a.severity.as_str())>
-                        {ctx.t(rule_key(a.rule))}" — "{a.source.clone()}
+                        {ctx.label(a.rule.label())}" — "{a.source.clone()}
                     </h1>
                     <dl class="alert-facts">
-                        <dt>{ctx.t("alerts.severity")}</dt><dd class="severity">{ctx.t(severity_key(a.severity))}</dd>
+                        <dt>{ctx.t("alerts.severity")}</dt><dd class="severity">{ctx.label(a.severity.label())}</dd>
                         <dt>{ctx.t("alerts.filter_state")}</dt>
-                        <dd class="alert-state" data-state=a.state.as_str()>{ctx.t(state_key(a.state))}</dd>
+                        <dd class="alert-state" data-state=a.state.as_str()>{ctx.label(a.state.label())}</dd>
                         <dt>{ctx.t("alerts.since")}</dt><dd>{time::ymd_hm(a.since_ms)}</dd>
                         <dt>{ctx.t("alerts.when")}</dt><dd>{time::ymd_hm(a.opened_ms)}</dd>
                         {a.resolved_ms.map(|t| view! { <dt>{ctx.t("alerts.ended")}</dt><dd>{time::ymd_hm(t)}</dd> })}
@@ -216,17 +211,10 @@ fn AlertPage(id: i64) -> impl IntoView {
                     <h2>{ctx.t("alerts.history")}</h2>
                     <ol class="alert-history">
                         {d.events.into_iter().map(|e| {
-                            let key = match e.kind.as_str() {
-                                "opened" => "event.opened",
-                                "escalated" => "event.escalated",
-                                "acknowledged" => "event.acknowledged",
-                                "resolved" => "event.resolved",
-                                _ => "event.note",
-                            };
                             view! {
-                                <li data-kind=e.kind.clone()>
+                                <li data-kind=e.kind.as_str()>
                                     <span class="muted">{time::ymd_hm(e.ts_ms)}</span>" "
-                                    <strong>{ctx.t(key)}</strong>" — "
+                                    <strong>{ctx.label(e.kind.label())}</strong>" — "
                                     {e.by.unwrap_or_else(|| ctx.t("alerts.by_engine").to_string())}
                                     {e.comment.map(|c| view! { <q>{c}</q> })}
                                 </li>

@@ -1,17 +1,11 @@
 //! Settings › alert email (admin): recipients, critical only, cooldown, quiet
 //! hours, daily digest, and a test message.
 
-use animov_api::DeliverySettings;
+use animov_api::{DeliverySettings, TestEmailResult};
 use leptos::{prelude::*, task::spawn_local};
-use serde::Deserialize;
 
 use super::ErrorBox;
 use crate::{api, app::ctx};
-
-#[derive(Deserialize)]
-struct TestResult {
-    sent_to: Vec<String>,
-}
 
 fn hour(v: &str) -> Option<u32> {
     v.trim().parse().ok().filter(|h| *h < 24)
@@ -73,7 +67,8 @@ pub fn AlertDelivery() -> impl IntoView {
     let test = move |_| {
         status.set(None);
         spawn_local(async move {
-            let r = api::send::<_, TestResult>("POST", "/api/v1/alerts/delivery/test", &()).await;
+            let r =
+                api::send::<_, TestEmailResult>("POST", "/api/v1/alerts/delivery/test", &()).await;
             status.set(Some(
                 r.map(|t| format!("{} {}", ctx.t("delivery.sent"), t.sent_to.join(", ")))
                     .map_err(|e| e.message),

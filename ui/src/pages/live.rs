@@ -101,8 +101,8 @@ pub fn Live() -> impl IntoView {
             Some(Ok(cams)) => view! {
                 <div class="tiles">
                     {cams.into_iter().map(|c| {
-                        let key = state_key(&c.state);
-                        let state = c.state.clone();
+                        let key = state_key(c.state);
+                        let state = c.state.as_str();
                         let source = c.source.clone();
                         let counts = move || live.with(|m| m.get(&source).cloned());
                         let picture = c.uri.is_some().then(|| view! { <LivePicture source=c.source.clone()/> });

@@ -40,10 +40,10 @@ pub fn every(ms: u64, f: impl Fn() + Clone + 'static) {
 }
 
 /// Text of a camera state.
-pub fn state_key(state: &str) -> &'static str {
+pub fn state_key(state: animov_api::SourceState) -> &'static str {
     match state {
-        "live" => "state.live",
-        "idle" => "state.idle",
-        _ => "state.no_data",
+        animov_api::SourceState::Live => "state.live",
+        animov_api::SourceState::Idle => "state.idle",
+        animov_api::SourceState::NoData => "state.no_data",
     }
 }

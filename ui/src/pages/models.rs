@@ -1,7 +1,7 @@
 //! Models: forecast model versions per camera with their validation metrics,
 //! training with progress, promotion (admin).
 
-use animov_api::{Camera, JobInfo, JobStarted, ModelInfo, TrainRequest};
+use animov_api::{Camera, JobInfo, JobStarted, JobState, ModelInfo, ModelStage, TrainRequest};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::ErrorBox;
@@ -55,7 +55,7 @@ pub fn Models() -> impl IntoView {
                 Ok(started) => loop {
                     match api::get::<JobInfo>(&format!("/api/v1/jobs/{}", started.job_id)).await {
                         Ok(j) => {
-                            let running = j.state == "running";
+                            let running = j.state == JobState::Running;
                             job.set(Some(Ok(j)));
                             if !running {
                                 reload.update(|n| *n += 1);
@@ -81,15 +81,15 @@ pub fn Models() -> impl IntoView {
                 reload.update(|n| *n += 1);
             });
         };
-        let can_promote = ctx.is_admin() && m.stage != "production";
+        let can_promote = ctx.is_admin() && m.stage != ModelStage::Production;
         view! {
-            <tr data-model=m.id data-stage=m.stage.clone()>
+            <tr data-model=m.id data-stage=m.stage.as_str()>
                 <td>{m.id}</td>
                 <td>{m.spec.clone()}</td>
-                <td class=format!("stage {}", m.stage)>{ctx.t(match m.stage.as_str() {
-                    "production" => "models.production",
-                    "staging" => "models.staging",
-                    _ => "models.archived",
+                <td class=format!("stage {}", m.stage)>{ctx.t(match m.stage {
+                    ModelStage::Production => "models.production",
+                    ModelStage::Staging => "models.staging",
+                    ModelStage::Archived => "models.archived",
                 })}</td>
                 <td>{metric(m.validation_rmse)}</td>
                 <td>{metric(m.baseline_rmse)}</td>

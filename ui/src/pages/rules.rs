@@ -5,7 +5,7 @@ use animov_api::{AlertRules, Camera};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::ErrorBox;
-use crate::{alerts::rule_key, api, app::ctx};
+use crate::{api, app::ctx};
 
 /// One editable line: the rule, whether it is on, its main limit and unit.
 struct Line {
@@ -160,7 +160,7 @@ pub fn AlertRulesForm(cameras: Vec<Camera>) -> impl IntoView {
                             let unit = if l.unit.starts_with("rules.") { ctx.t(l.unit) } else { l.unit };
                             view! {
                                 <tr data-rule=l.rule.as_str()>
-                                    <td>{ctx.t(rule_key(l.rule))}</td>
+                                    <td>{ctx.label(l.rule.label())}</td>
                                     <td><input type="checkbox" class="rule-on" prop:checked=on on:change=move |ev| {
                                         let on = event_target_checked(&ev);
                                         rules.update(|x| if let Some(Ok(x)) = x { let (_, v) = (LINES[i].get)(x); (LINES[i].set)(x, on, v) });

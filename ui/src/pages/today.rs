@@ -76,8 +76,8 @@ fn CameraCard(card: Card, live: RwSignal<HashMap<String, LiveCounts>>) -> impl I
     let Card { camera, series } = card;
     let source = camera.source.clone();
     let herd = camera.herd_size;
-    let state = camera.state.clone();
-    let key = state_key(&state);
+    let state = camera.state.as_str();
+    let key = state_key(camera.state);
     let last_ratio = series.iter().rev().find_map(|p| p.ratio_standing);
     let counts = {
         let source = source.clone();

@@ -1,10 +1,72 @@
 //! Delivery decisions: whether and when an alert is worth a message
-//! (cooldown, quiet hours, critical-only), and when the daily digest is due.
+//! (cooldown, quiet hours, critical-only), whether it is worth a desktop
+//! notification now, when a failed email is tried again, and when the daily
+//! digest is due.
 
-use animov_api::{DeliverySettings, Severity};
+use animov_api::{AlertChangeKind, DeliverySettings, Severity};
 
-use super::rules::{in_hours, local_day_start, local_hour};
-use crate::time::{HOUR_MS, MINUTE_MS};
+use crate::time::{HOUR_MS, MINUTE_MS, in_hours, local_day_start, local_hour};
+
+/// Tries before an email is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+
+/// Whether `now_ms` falls in the quiet hours (none set: never).
+pub fn in_quiet_hours(s: &DeliverySettings, now_ms: i64) -> bool {
+    match (s.quiet_start_hour, s.quiet_end_hour) {
+        (Some(a), Some(b)) => in_hours(local_hour(now_ms, s.utc_offset_minutes), a, b),
+        _ => false,
+    }
+}
+
+/// Whether an alert change deserves a desktop notification now: it opened or
+/// escalated, and it is critical or outside the quiet hours.
+pub fn notify_desktop(
+    s: &DeliverySettings,
+    change: AlertChangeKind,
+    severity: Severity,
+    now_ms: i64,
+) -> bool {
+    matches!(change, AlertChangeKind::Opened | AlertChangeKind::Escalated)
+        && (severity == Severity::Critical || !in_quiet_hours(s, now_ms))
+}
+
+/// What to do after a failed try of an email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Try again at this time, UTC ms.
+    At(i64),
+    /// Give up: too many tries, or a failure that trying again will not fix.
+    GiveUp,
+}
+
+/// Minutes before the try after `attempts` failed ones: 1, 2, 4, … up to 64.
+pub fn backoff_minutes(attempts: i64) -> i64 {
+    1i64 << attempts.clamp(0, 6)
+}
+
+/// The retry schedule: after the try number `attempts` (1 = the first)
+/// failed at `now_ms`, try again after 1, 2, 4 … 64 minutes, until
+/// [`MAX_ATTEMPTS`]; a `permanent` failure (no server configured, a bad
+/// address) is not tried again.
+pub fn retry_after_failure(attempts: i64, permanent: bool, now_ms: i64) -> Retry {
+    if permanent || attempts >= MAX_ATTEMPTS {
+        Retry::GiveUp
+    } else {
+        Retry::At(now_ms + backoff_minutes(attempts - 1) * MINUTE_MS)
+    }
+}
+
+/// Whether a message about an alert is no longer news: a warning held back
+/// by the quiet hours (never tried, due well after it was queued) whose
+/// alert has ended meanwhile.
+pub fn held_message_is_stale(
+    attempts: i64,
+    created_ms: i64,
+    next_try_ms: i64,
+    alert_resolved: bool,
+) -> bool {
+    attempts == 0 && next_try_ms > created_ms + MINUTE_MS && alert_resolved
+}
 
 /// When to send a message about an alert of `severity` raised at `now_ms`:
 /// `None` when it must not be sent (no recipient, a warning with
@@ -120,6 +182,60 @@ mod tests {
         assert_eq!(message_time(&s, Severity::Critical, late, None), Some(late));
         let day = DAY0 + 10 * HOUR_MS;
         assert_eq!(message_time(&s, Severity::Warning, day, None), Some(day));
+    }
+
+    #[test]
+    fn desktop_notifications_wait_out_quiet_hours_except_critical_ones() {
+        let s = DeliverySettings {
+            quiet_start_hour: Some(21),
+            quiet_end_hour: Some(6),
+            ..settings()
+        };
+        let (night, day) = (DAY0 + 23 * HOUR_MS, DAY0 + 12 * HOUR_MS);
+        use AlertChangeKind::*;
+        assert!(!notify_desktop(&s, Opened, Severity::Warning, night));
+        assert!(notify_desktop(&s, Opened, Severity::Critical, night));
+        assert!(notify_desktop(&s, Escalated, Severity::Warning, day));
+        assert!(!notify_desktop(&s, Resolved, Severity::Critical, day));
+        assert!(!notify_desktop(&s, Acknowledged, Severity::Critical, day));
+        assert!(notify_desktop(
+            &settings(),
+            Opened,
+            Severity::Warning,
+            night
+        ));
+    }
+
+    #[test]
+    fn failed_emails_are_retried_with_doubling_delays_then_given_up() {
+        let v: Vec<i64> = (0..9).map(backoff_minutes).collect();
+        assert_eq!(v, [1, 2, 4, 8, 16, 32, 64, 64, 64]);
+        let now = DAY0;
+        assert_eq!(
+            retry_after_failure(1, false, now),
+            Retry::At(now + MINUTE_MS)
+        );
+        assert_eq!(
+            retry_after_failure(3, false, now),
+            Retry::At(now + 4 * MINUTE_MS)
+        );
+        assert_eq!(
+            retry_after_failure(MAX_ATTEMPTS - 1, false, now),
+            Retry::At(now + 64 * MINUTE_MS)
+        );
+        assert_eq!(retry_after_failure(MAX_ATTEMPTS, false, now), Retry::GiveUp);
+        assert_eq!(retry_after_failure(1, true, now), Retry::GiveUp);
+    }
+
+    #[test]
+    fn held_warnings_whose_alert_ended_are_dropped() {
+        let created = DAY0 + 23 * HOUR_MS;
+        let morning = DAY0 + 30 * HOUR_MS;
+        assert!(held_message_is_stale(0, created, morning, true));
+        assert!(!held_message_is_stale(0, created, morning, false));
+        // Sent at once (not held), or already tried: it goes out as planned.
+        assert!(!held_message_is_stale(0, created, created, true));
+        assert!(!held_message_is_stale(1, created, morning, true));
     }
 
     #[test]

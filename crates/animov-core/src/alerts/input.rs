@@ -3,8 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use super::{Bucket, rules::BUCKET_MS};
-use crate::{FrameCount, Histogram, minute::MinuteRow, series::ratio_standing, time::floor_to};
+use animov_api::SourceKind;
+
+use super::Bucket;
+use crate::{
+    FrameCount, Histogram,
+    minute::MinuteRow,
+    series::ratio_standing,
+    time::{DAY_MS, QUARTER_MS, floor_to},
+};
 
 #[derive(Default)]
 struct Acc {
@@ -37,7 +44,7 @@ fn finish(acc: BTreeMap<i64, Acc>) -> Vec<Bucket> {
 pub fn buckets_from_minutes(rows: &[MinuteRow]) -> Vec<Bucket> {
     let mut acc: BTreeMap<i64, Acc> = BTreeMap::new();
     for r in rows {
-        let a = acc.entry(floor_to(r.minute_ts, BUCKET_MS)).or_default();
+        let a = acc.entry(floor_to(r.minute_ts, QUARTER_MS)).or_default();
         a.lying.merge(&r.lying.hist);
         a.standing.merge(&r.standing.hist);
         a.total.merge(&r.total.hist);
@@ -49,7 +56,7 @@ pub fn buckets_from_minutes(rows: &[MinuteRow]) -> Vec<Bucket> {
 pub fn buckets_from_frames(frames: &[FrameCount]) -> Vec<Bucket> {
     let mut acc: BTreeMap<i64, Acc> = BTreeMap::new();
     for f in frames {
-        let a = acc.entry(floor_to(f.ts_ms, BUCKET_MS)).or_default();
+        let a = acc.entry(floor_to(f.ts_ms, QUARTER_MS)).or_default();
         a.lying.add(i64::from(f.lying), 1);
         a.standing.add(i64::from(f.standing), 1);
         a.total.add(i64::from(f.total()), 1);
@@ -68,10 +75,69 @@ pub fn with_band(buckets: &mut [Bucket], band: impl Fn(i64) -> Option<(f64, f64)
     }
 }
 
+/// Whether a source is expected to send frames now (the offline rule speaks
+/// only then): a camera with an address (a removed one has none), the demo,
+/// and an ingest-only source that sent some in the last day — not an old
+/// import or a retired detector. A source already reported offline stays
+/// expected until its frames are back, so that alert can resolve.
+pub fn expects_frames(
+    kind: SourceKind,
+    has_address: bool,
+    last_frame_ms: Option<i64>,
+    offline_alert_open: bool,
+    now_ms: i64,
+) -> bool {
+    match kind {
+        SourceKind::Camera => has_address,
+        SourceKind::Demo => true,
+        SourceKind::Ingest => {
+            last_frame_ms.is_some_and(|t| now_ms - t <= DAY_MS) || offline_alert_open
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::minute::minute_rows;
+
+    #[test]
+    fn who_is_expected_to_send_frames() {
+        let now = 10 * DAY_MS;
+        assert!(expects_frames(SourceKind::Camera, true, None, false, now));
+        assert!(!expects_frames(
+            SourceKind::Camera,
+            false,
+            Some(now),
+            false,
+            now
+        ));
+        assert!(expects_frames(SourceKind::Demo, false, None, false, now));
+        let hour_ago = Some(now - DAY_MS / 24);
+        let last_month = Some(now - 9 * DAY_MS);
+        assert!(expects_frames(
+            SourceKind::Ingest,
+            false,
+            hour_ago,
+            false,
+            now
+        ));
+        assert!(!expects_frames(
+            SourceKind::Ingest,
+            false,
+            last_month,
+            false,
+            now
+        ));
+        assert!(!expects_frames(SourceKind::Ingest, false, None, false, now));
+        assert!(expects_frames(
+            SourceKind::Ingest,
+            false,
+            last_month,
+            true,
+            now
+        ));
+    }
 
     #[test]
     fn minutes_and_frames_give_the_same_buckets() {

@@ -19,6 +19,7 @@
 
 pub mod delivery;
 pub mod input;
+pub mod message;
 pub mod rules;
 
 use std::collections::BTreeMap;

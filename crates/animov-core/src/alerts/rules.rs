@@ -13,33 +13,12 @@ use animov_api::{
 };
 
 use super::{Bout, Bucket, Finding};
-use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, floor_to};
-
-/// One 15-minute bucket, ms.
-pub const BUCKET_MS: i64 = 15 * MINUTE_MS;
+use crate::time::{
+    DAY_MS, HOUR_MS, MINUTE_MS, QUARTER_MS, floor_to, in_hours, local_day_start, local_hour,
+};
 
 /// How late the newest bucket may be read (its minutes close after it ends).
 pub const LATE_MS: i64 = MINUTE_MS;
-
-/// Local hour (0–23) of a UTC time.
-pub fn local_hour(ts_ms: i64, utc_offset_min: i32) -> u32 {
-    ((ts_ms + i64::from(utc_offset_min) * MINUTE_MS).rem_euclid(DAY_MS) / HOUR_MS) as u32
-}
-
-/// Start (UTC ms) of the local day holding `ts_ms`.
-pub fn local_day_start(ts_ms: i64, utc_offset_min: i32) -> i64 {
-    let off = i64::from(utc_offset_min) * MINUTE_MS;
-    floor_to(ts_ms + off, DAY_MS) - off
-}
-
-/// Whether `hour` lies in `[start, end)`, wrapping past midnight when `start > end`.
-pub fn in_hours(hour: u32, start: u32, end: u32) -> bool {
-    if start <= end {
-        (start..end).contains(&hour)
-    } else {
-        hour >= start || hour < end
-    }
-}
 
 /// The newest run of buckets, one right after the other, for which `pred`
 /// holds, ending with the bucket that ended last before `now` (empty when
@@ -53,7 +32,7 @@ fn trailing_run<'a, T>(
     let Some(last) = b.last() else {
         return run;
     };
-    if !(last.ts + BUCKET_MS <= now_ms && now_ms < last.ts + 2 * BUCKET_MS + LATE_MS) {
+    if !(last.ts + QUARTER_MS <= now_ms && now_ms < last.ts + 2 * QUARTER_MS + LATE_MS) {
         return run;
     }
     let mut expected = last.ts;
@@ -65,7 +44,7 @@ fn trailing_run<'a, T>(
             Some(v) => run.push((x, v)),
             None => break,
         }
-        expected -= BUCKET_MS;
+        expected -= QUARTER_MS;
     }
     run.reverse();
     run
@@ -284,18 +263,18 @@ pub fn night_disturbance(
 /// Standing hours per goat over `[from, to)` from the buckets (mean ratio ×
 /// hours), or `None` when fewer than half the buckets were observed.
 fn standing_hours(by_ts: &HashMap<i64, f64>, from: i64, to: i64) -> Option<f64> {
-    let slots = (to - from) / BUCKET_MS;
+    let slots = (to - from) / QUARTER_MS;
     if slots <= 0 {
         return None;
     }
     let vals: Vec<f64> = (0..slots)
-        .filter_map(|k| by_ts.get(&(from + k * BUCKET_MS)).copied())
+        .filter_map(|k| by_ts.get(&(from + k * QUARTER_MS)).copied())
         .collect();
     if (vals.len() as i64) * 2 < slots {
         return None;
     }
     let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-    Some(mean / 100.0 * (slots * BUCKET_MS) as f64 / HOUR_MS as f64)
+    Some(mean / 100.0 * (slots * QUARTER_MS) as f64 / HOUR_MS as f64)
 }
 
 /// Standing hours of the local day so far below the same hours of the last 7 days.
@@ -306,7 +285,7 @@ pub fn low_activity_day(
     r: &LowActivityDayRule,
 ) -> Option<Finding> {
     let day = local_day_start(now_ms, utc_offset_min);
-    let to = floor_to(now_ms, BUCKET_MS);
+    let to = floor_to(now_ms, QUARTER_MS);
     if to - day < i64::from(r.min_hours) * HOUR_MS {
         return None;
     }
@@ -359,7 +338,7 @@ mod tests {
     /// `n` buckets from `start`, ratios from `f(k)`.
     fn series(start: i64, n: i64, f: impl Fn(i64) -> f64) -> Vec<Bucket> {
         (0..n)
-            .map(|k| bucket(start + k * BUCKET_MS, f(k)))
+            .map(|k| bucket(start + k * QUARTER_MS, f(k)))
             .collect()
     }
 
@@ -368,34 +347,34 @@ mod tests {
         let r = ForecastDeviationRule::default();
         // Inside, then 2 outside: nothing; 3 outside: a warning since the first.
         let mut b = series(DAY0, 10, |_| 30.0);
-        b.extend(series(DAY0 + 10 * BUCKET_MS, 2, |_| 60.0));
-        let now = DAY0 + 12 * BUCKET_MS;
+        b.extend(series(DAY0 + 10 * QUARTER_MS, 2, |_| 60.0));
+        let now = DAY0 + 12 * QUARTER_MS;
         assert_eq!(forecast_deviation(&b, now, &r), None);
-        b.push(bucket(DAY0 + 12 * BUCKET_MS, 60.0));
-        let f = forecast_deviation(&b, now + BUCKET_MS, &r).unwrap();
+        b.push(bucket(DAY0 + 12 * QUARTER_MS, 60.0));
+        let f = forecast_deviation(&b, now + QUARTER_MS, &r).unwrap();
         assert_eq!(f.severity, Severity::Warning);
-        assert_eq!(f.since_ms, DAY0 + 10 * BUCKET_MS);
+        assert_eq!(f.since_ms, DAY0 + 10 * QUARTER_MS);
         assert_eq!(f.threshold, Some(40.0));
-        b.extend(series(DAY0 + 13 * BUCKET_MS, 5, |_| 5.0)); // below counts too
-        let f = forecast_deviation(&b, now + 6 * BUCKET_MS, &r).unwrap();
+        b.extend(series(DAY0 + 13 * QUARTER_MS, 5, |_| 5.0)); // below counts too
+        let f = forecast_deviation(&b, now + 6 * QUARTER_MS, &r).unwrap();
         assert_eq!(f.severity, Severity::Critical);
         // Within the margin (5 points) is not outside.
         let b = series(DAY0, 4, |_| 44.0);
-        assert_eq!(forecast_deviation(&b, DAY0 + 4 * BUCKET_MS, &r), None);
+        assert_eq!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS, &r), None);
         // A hole in the data breaks the run.
         let mut b = series(DAY0, 2, |_| 60.0);
-        b.push(bucket(DAY0 + 3 * BUCKET_MS, 60.0));
-        assert_eq!(forecast_deviation(&b, DAY0 + 4 * BUCKET_MS, &r), None);
+        b.push(bucket(DAY0 + 3 * QUARTER_MS, 60.0));
+        assert_eq!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS, &r), None);
     }
 
     #[test]
     fn bucket_rules_fall_silent_when_the_data_stops() {
         let r = ForecastDeviationRule::default();
         let b = series(DAY0, 4, |_| 60.0);
-        assert!(forecast_deviation(&b, DAY0 + 4 * BUCKET_MS + 1, &r).is_some());
-        assert!(forecast_deviation(&b, DAY0 + 5 * BUCKET_MS + LATE_MS - 1, &r).is_some());
+        assert!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS + 1, &r).is_some());
+        assert!(forecast_deviation(&b, DAY0 + 5 * QUARTER_MS + LATE_MS - 1, &r).is_some());
         assert_eq!(
-            forecast_deviation(&b, DAY0 + 5 * BUCKET_MS + LATE_MS, &r),
+            forecast_deviation(&b, DAY0 + 5 * QUARTER_MS + LATE_MS, &r),
             None
         );
     }
@@ -419,11 +398,11 @@ mod tests {
                 .enumerate()
                 .map(|(k, t)| Bucket {
                     total: Some(*t),
-                    ..bucket(DAY0 + k as i64 * BUCKET_MS, 30.0)
+                    ..bucket(DAY0 + k as i64 * QUARTER_MS, 30.0)
                 })
                 .collect()
         };
-        let now = |n: usize| DAY0 + n as i64 * BUCKET_MS;
+        let now = |n: usize| DAY0 + n as i64 * QUARTER_MS;
         // Herd of 20, tolerance 2: 18 is fine, 17.5 is not.
         assert_eq!(
             herd_count_drop(&mk(&[18.0, 18.0, 18.0]), now(3), 20, &r),
@@ -436,7 +415,7 @@ mod tests {
         let f = herd_count_drop(&mk(&[20.0, 17.0, 17.0]), now(3), 20, &r).unwrap();
         assert_eq!(
             (f.severity, f.since_ms),
-            (Severity::Warning, DAY0 + BUCKET_MS)
+            (Severity::Warning, DAY0 + QUARTER_MS)
         );
         assert_eq!(f.value, Some(17.0));
         let f = herd_count_drop(&mk(&[16.0; 8]), now(8), 20, &r).unwrap();
@@ -498,16 +477,16 @@ mod tests {
         }
         let tonight = DAY0 + 7 * DAY_MS;
         let mut t = series(tonight, 8, |_| 5.0);
-        t.extend(series(tonight + 8 * BUCKET_MS, 2, |_| 40.0));
+        t.extend(series(tonight + 8 * QUARTER_MS, 2, |_| 40.0));
         b.extend(t.clone());
-        let now = tonight + 10 * BUCKET_MS;
+        let now = tonight + 10 * QUARTER_MS;
         let f = night_disturbance(&b, now, 0, &r).unwrap();
-        assert_eq!(f.since_ms, tonight + 8 * BUCKET_MS);
+        assert_eq!(f.since_ms, tonight + 8 * QUARTER_MS);
         // 02:15 was 4 % every night (σ = 0): the limit is 4 + 15 points.
         assert_eq!(f.threshold, Some(19.0));
         // One bucket only: hold back.
         b.pop();
-        assert_eq!(night_disturbance(&b, now - BUCKET_MS, 0, &r), None);
+        assert_eq!(night_disturbance(&b, now - QUARTER_MS, 0, &r), None);
         // The same at 14:00 is day, not night.
         let mut day = Vec::new();
         for d in 0..7 {
@@ -515,7 +494,7 @@ mod tests {
         }
         let noon = DAY0 + 7 * DAY_MS + 14 * HOUR_MS;
         day.extend(series(noon, 2, |_| 40.0));
-        assert_eq!(night_disturbance(&day, noon + 2 * BUCKET_MS, 0, &r), None);
+        assert_eq!(night_disturbance(&day, noon + 2 * QUARTER_MS, 0, &r), None);
         // Without three past nights there is no baseline.
         let short: Vec<Bucket> = b[5 * 96..].to_vec();
         assert_eq!(night_disturbance(&short, now, 0, &r), None);
@@ -542,16 +521,5 @@ mod tests {
         ok.extend(series(today, 48, |_| 29.0));
         assert_eq!(low_activity_day(&ok, noon, 0, &r), None);
         assert_eq!(low_activity_day(&low, today + 8 * HOUR_MS, 0, &r), None);
-    }
-
-    #[test]
-    fn local_hours_wrap_past_midnight() {
-        assert!(in_hours(23, 22, 5) && in_hours(0, 22, 5) && !in_hours(5, 22, 5));
-        assert!(in_hours(7, 7, 20) && !in_hours(20, 7, 20));
-        assert_eq!(local_hour(DAY0 + 23 * HOUR_MS, 60), 0);
-        assert_eq!(
-            local_day_start(DAY0 + 23 * HOUR_MS + 1, 60),
-            DAY0 + 23 * HOUR_MS
-        );
     }
 }

@@ -9,20 +9,47 @@
 
 use std::{collections::BTreeMap, io::Read};
 
-use animov_api::{AlertRules, RuleKind, Severity};
-use animov_core::alerts::{
-    Bout, Bucket, CameraInput, Monitor, Step, input::with_band, rules::BUCKET_MS,
+use animov_api::{AlertRules, FieldError, RuleKind, Severity};
+use animov_core::{
+    alerts::{Bout, Bucket, CameraInput, Monitor, Step, input::with_band},
+    time::{QUARTER_MS, iso_utc},
 };
-use animov_forecast::{Sarimax, SarimaxSpec};
+use animov_forecast::{ForecastError, Sarimax, SarimaxSpec, SpecError};
 use serde::Serialize;
 
 use crate::{
-    forecast_eval::{bucket_ts, columns, optional_number},
-    forecasting::{BundledModel, HISTORY, history},
+    forecasting::{HISTORY, predict::history},
+    models::{BundledModel, ModelFileError},
+    series_csv::{SeriesCsvError, bucket_ts, optional_number, records},
 };
 
 /// Buckets of history the rules are given at each tick (8 days).
 const WINDOW: usize = 8 * 96;
+
+/// Why a series cannot be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The rule settings cannot work.
+    #[error("the rules are not valid: {0}")]
+    Rules(FieldError),
+    /// The series file cannot be read.
+    #[error(transparent)]
+    Csv(#[from] SeriesCsvError),
+    /// The bundled forecast model is missing or unreadable.
+    #[error(transparent)]
+    Model(#[from] ModelFileError),
+    /// The bundled model's description is wrong.
+    #[error("the bundled forecast model: {0}")]
+    Spec(SpecError),
+    /// The forecast model cannot run on a source's series.
+    #[error("{source_name}: the forecast model cannot run on this series: {cause}")]
+    Forecast {
+        /// The source.
+        source_name: String,
+        /// Why.
+        cause: ForecastError,
+    },
+}
 
 /// One source to replay.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -58,47 +85,38 @@ pub struct ReplayedAlert {
 
 /// Reads `timestamp,source,lying,standing,total,ratio_standing` (ISO 8601
 /// UTC on 15-minute boundaries; empty = missing).
-pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>, String> {
-    let mut r = csv::Reader::from_reader(input);
-    let [ct, cs, _, _, ctot, cr] = columns(
-        &mut r,
-        [
-            "timestamp",
-            "source",
-            "lying",
-            "standing",
-            "total",
-            "ratio_standing",
-        ],
-    )?;
+pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>, SeriesCsvError> {
+    let needs = [
+        "timestamp",
+        "source",
+        "lying",
+        "standing",
+        "total",
+        "ratio_standing",
+    ];
     let mut by_source: BTreeMap<String, BTreeMap<i64, Bucket>> = BTreeMap::new();
-    for (i, rec) in r.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
-        let ts = bucket_ts(rec.get(ct).unwrap_or(""), line)?;
-        let source = rec.get(cs).unwrap_or("").trim();
-        if source.is_empty() {
-            return Err(format!("line {line}: the source is empty"));
+    for (line, rec) in records(input, &needs)? {
+        let ts = bucket_ts(&rec.timestamp, line)?;
+        if rec.source.is_empty() {
+            return Err(SeriesCsvError::Line {
+                line,
+                reason: "the source is empty".into(),
+            });
         }
         let b = Bucket {
             ts,
-            ratio: optional_number(rec.get(cr).unwrap_or(""), line, "ratio_standing")?,
-            total: optional_number(rec.get(ctot).unwrap_or(""), line, "total")?,
+            ratio: optional_number(rec.ratio_standing.as_deref(), line, "ratio_standing")?,
+            total: optional_number(rec.total.as_deref(), line, "total")?,
             lower95: None,
             upper95: None,
         };
         if b.ratio.is_some_and(|v| !(0.0..=100.0).contains(&v)) {
-            return Err(format!(
-                "line {line}: ratio_standing must be between 0 and 100"
-            ));
+            return Err(SeriesCsvError::Line {
+                line,
+                reason: "ratio_standing must be between 0 and 100".into(),
+            });
         }
-        by_source
-            .entry(source.to_string())
-            .or_default()
-            .insert(ts, b);
-    }
-    if by_source.is_empty() {
-        return Err("the CSV has no rows".into());
+        by_source.entry(rec.source).or_default().insert(ts, b);
     }
     Ok(by_source
         .into_iter()
@@ -109,26 +127,29 @@ pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>
 /// Lays on each bucket the 95 % interval the engine would have forecast for
 /// it just before it began: the model run over the data before it (one step
 /// ahead), the reference week standing in for the time before the first bucket.
-pub fn forecast_bands(buckets: &mut [Bucket], model: &BundledModel) -> Result<(), String> {
+pub fn forecast_bands(buckets: &mut [Bucket], model: &BundledModel) -> Result<(), ReplayError> {
     let (Some(first), Some(last)) = (buckets.first(), buckets.last()) else {
         return Ok(());
     };
     let (first, last) = (first.ts, last.ts);
-    let spec = SarimaxSpec::parse(&model.spec).map_err(|e| e.to_string())?;
+    let spec = SarimaxSpec::parse(&model.spec).map_err(ReplayError::Spec)?;
     let reference = Some((model.profile.as_slice(), model.profile_start_ms));
-    let start = first - HISTORY as i64 * BUCKET_MS;
+    let start = first - HISTORY as i64 * QUARTER_MS;
     let mut y = history(&[], first, reference);
-    y.resize(((last - start) / BUCKET_MS + 1) as usize, f64::NAN);
+    y.resize(((last - start) / QUARTER_MS + 1) as usize, f64::NAN);
     for b in buckets.iter() {
-        y[((b.ts - start) / BUCKET_MS) as usize] = b.ratio.unwrap_or(f64::NAN);
+        y[((b.ts - start) / QUARTER_MS) as usize] = b.ratio.unwrap_or(f64::NAN);
     }
     let fitted = Sarimax::new(spec)
         .with_params(&y, None, &model.params, 0, true)
-        .map_err(|e| format!("the forecast model cannot run on this series: {e}"))?;
+        .map_err(|cause| ReplayError::Forecast {
+            source_name: String::new(),
+            cause,
+        })?;
     let f = fitted.one_step_ahead();
     let c = |v: f64| v.clamp(0.0, 100.0);
     with_band(buckets, |ts| {
-        let k = ((ts - start) / BUCKET_MS) as usize;
+        let k = ((ts - start) / QUARTER_MS) as usize;
         Some((c(f.lower95[k]), c(f.upper95[k])))
     });
     Ok(())
@@ -146,9 +167,9 @@ pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
     let mut bouts: Vec<Bout> = src.bouts.clone().unwrap_or_default();
     bouts.sort_by_key(|b| b.start_ms);
     let mut idx = 0; // buckets[..idx] have ended by `now`
-    let mut now = first.ts + BUCKET_MS;
-    while now <= last.ts + 2 * BUCKET_MS {
-        while idx < src.buckets.len() && src.buckets[idx].ts + BUCKET_MS <= now {
+    let mut now = first.ts + QUARTER_MS;
+    while now <= last.ts + 2 * QUARTER_MS {
+        while idx < src.buckets.len() && src.buckets[idx].ts + QUARTER_MS <= now {
             idx += 1;
         }
         let window = &src.buckets[idx.saturating_sub(WINDOW)..idx];
@@ -156,7 +177,7 @@ pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
             buckets: window.to_vec(),
             herd_size: src.herd_size,
             // Frames arrive through the bucket: the newest one ends a second before it.
-            last_frame_ms: window.last().map(|b| b.ts + BUCKET_MS - 1_000),
+            last_frame_ms: window.last().map(|b| b.ts + QUARTER_MS - 1_000),
             bouts: src.bouts.as_ref().map(|_| {
                 bouts
                     .iter()
@@ -197,7 +218,7 @@ pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
                 Step::Idle | Step::Hold { .. } => {}
             }
         }
-        now += BUCKET_MS;
+        now += QUARTER_MS;
     }
     out
 }
@@ -208,15 +229,18 @@ pub fn replay_csv(
     input: impl Read,
     herd_size: Option<u32>,
     rules: &AlertRules,
-) -> Result<Vec<ReplayedAlert>, String> {
-    let model = crate::forecasting::load_bundled().map_err(|e| {
-        e.unwrap_or_else(|| {
-            "the bundled forecast model (models/forecast/default.json) is missing: reinstall AniMOV or run from its source tree".into()
-        })
-    })?;
+) -> Result<Vec<ReplayedAlert>, ReplayError> {
+    rules.validate().map_err(ReplayError::Rules)?;
+    let model = BundledModel::load()?;
     let mut out = Vec::new();
     for (source, mut buckets) in read_series_csv(input)? {
-        forecast_bands(&mut buckets, &model).map_err(|e| format!("{source}: {e}"))?;
+        forecast_bands(&mut buckets, &model).map_err(|e| match e {
+            ReplayError::Forecast { cause, .. } => ReplayError::Forecast {
+                source_name: source.clone(),
+                cause,
+            },
+            e => e,
+        })?;
         out.extend(replay(
             &ReplaySource {
                 source,
@@ -231,12 +255,6 @@ pub fn replay_csv(
     Ok(out)
 }
 
-fn iso(ts: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ts)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
-
 /// One line per alert: rule, source, opened, resolved, severity, message.
 pub fn to_text(alerts: &[ReplayedAlert]) -> String {
     let mut s = format!(
@@ -248,8 +266,8 @@ pub fn to_text(alerts: &[ReplayedAlert]) -> String {
             "{:<20} {:<16} {:<21} {:<21} {:<9} {}\n",
             a.rule.as_str(),
             a.source,
-            iso(a.opened_at),
-            a.resolved_at.map(iso).unwrap_or_else(|| "-".into()),
+            iso_utc(a.opened_at),
+            a.resolved_at.map(iso_utc).unwrap_or_else(|| "-".into()),
             a.severity.as_str(),
             a.message
         ));
@@ -272,15 +290,18 @@ mod tests {
         assert_eq!(s["cam-1"].len(), 2);
         assert_eq!(s["cam-1"][1].ratio, None);
         assert_eq!(s["cam-1"][1].total, Some(20.0));
-        let e = read_series_csv("timestamp,source\n".as_bytes()).unwrap_err();
+        let e = read_series_csv("timestamp,source\n".as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("ratio_standing"), "{e}");
         let bad = CSV.replace(",50\n", ",fifty\n");
-        let e = read_series_csv(bad.as_bytes()).unwrap_err();
+        let e = read_series_csv(bad.as_bytes()).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("ratio_standing"), "{e}");
         let bad = CSV.replace("00:15:00Z", "00:16:00Z");
         assert!(
             read_series_csv(bad.as_bytes())
                 .unwrap_err()
+                .to_string()
                 .contains("15-minute")
         );
     }
@@ -289,7 +310,7 @@ mod tests {
     fn a_gap_in_the_series_opens_and_resolves_camera_offline() {
         let t0 = 1_732_838_400_000;
         let mk = |k: i64| Bucket {
-            ts: t0 + k * BUCKET_MS,
+            ts: t0 + k * QUARTER_MS,
             ratio: Some(30.0),
             total: Some(20.0),
             lower95: None,
@@ -305,8 +326,8 @@ mod tests {
         let alerts = replay(&src, &AlertRules::default());
         assert_eq!(alerts.len(), 2, "{alerts:?}");
         assert_eq!(alerts[0].rule, RuleKind::CameraOffline);
-        assert_eq!(alerts[0].opened_at, t0 + 5 * BUCKET_MS);
-        assert_eq!(alerts[0].resolved_at, Some(t0 + 9 * BUCKET_MS));
+        assert_eq!(alerts[0].opened_at, t0 + 5 * QUARTER_MS);
+        assert_eq!(alerts[0].resolved_at, Some(t0 + 9 * QUARTER_MS));
         // After the last bucket the source stopped: offline, still open.
         assert_eq!(alerts[1].resolved_at, None);
     }

@@ -1,0 +1,217 @@
+//! The command line: options shared by every command, and each command's own.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// `animov`.
+#[derive(Parser)]
+#[command(
+    name = "animov",
+    version,
+    about = "AniMOV: goat activity from barn cameras"
+)]
+pub struct Cli {
+    /// Options of every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every command.
+#[derive(Args)]
+pub struct Global {
+    /// Folder of the database, logs and settings (animov.toml).
+    #[arg(long, global = true, env = "ANIMOV_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Where secrets live: `keyring` (default) or `file` (owner-only files in the data folder).
+    #[arg(long, global = true, env = "ANIMOV_SECRETS")]
+    pub secrets: Option<String>,
+}
+
+/// The commands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the engine: HTTP API, statistics jobs and, with --demo, the demo feed.
+    Serve(ServeArgs),
+    /// Create demo history at once (and optionally keep streaming).
+    Demo(DemoArgs),
+    /// Import data files.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Manage users.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        what: UserCommand,
+    },
+    /// Store a secret (e.g. `mysql-password`) read from standard input.
+    Secret {
+        /// What to do.
+        #[command(subcommand)]
+        what: SecretCommand,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Alert tools for analysts.
+    Alerts {
+        /// What to do.
+        #[command(subcommand)]
+        what: AlertsCommand,
+    },
+    /// Forecasting tools for analysts.
+    Forecast {
+        /// What to do.
+        #[command(subcommand)]
+        what: ForecastCommand,
+    },
+    /// Run the camera pipeline on image or video files and print the boxes and counts.
+    Detect(DetectArgs),
+}
+
+/// `animov serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless `allow_lan = true` in animov.toml).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Simulated cameras with history, then live frames.
+    #[arg(long)]
+    pub demo: bool,
+    /// Number of demo cameras.
+    #[arg(long)]
+    pub demo_cameras: Option<u32>,
+    /// Seed of the demo herds.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `animov demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Days of history.
+    #[arg(long, default_value_t = 7)]
+    pub days: u32,
+    /// Number of demo cameras.
+    #[arg(long)]
+    pub cameras: Option<u32>,
+    /// Seed of the demo herds.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Keep adding live frames until Ctrl-C.
+    #[arg(long)]
+    pub stream: bool,
+}
+
+/// `animov detect`.
+#[derive(Args)]
+pub struct DetectArgs {
+    /// JPEG/PNG images or video files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Detector (.onnx with its .json beside it); default: the bundled one.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Frames analysed per second of video.
+    #[arg(long, default_value_t = 2)]
+    pub fps: u32,
+    /// Detector threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Print JSON: `[{file, width, height, detections: [{class, role, posture, score, x, y, w, h}], counts: {standing, lying, unknown}}]`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `animov import`.
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// INRA CSV exports (date, "Effectif couche", "Effectif debout"); files `*-N.csv` go to source `cam-N`.
+    Csv {
+        /// Files to import.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Source for every file (default: from each file name).
+        #[arg(long)]
+        source: Option<String>,
+        /// Time zone of the dates in the files, minutes from UTC (e.g. 60 for CET).
+        #[arg(long, allow_hyphen_values = true)]
+        utc_offset_minutes: Option<i32>,
+    },
+}
+
+/// `animov alerts`.
+#[derive(Subcommand)]
+pub enum AlertsCommand {
+    /// Replay a 15-minute series (CSV: timestamp, source, lying, standing,
+    /// total, ratio_standing) through the alert rules, with forecasts made as
+    /// the engine makes them, and print the alerts that would open and resolve.
+    Replay {
+        /// The series CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Goats in each pen (enables the herd count rule).
+        #[arg(long)]
+        herd_size: Option<u32>,
+        /// Rule settings (JSON, as `GET /api/v1/alerts/rules` returns); default: the defaults.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `animov forecast`.
+#[derive(Subcommand)]
+pub enum ForecastCommand {
+    /// Fit SARIMAX per source on all but the last days of a 15-minute series
+    /// (CSV: timestamp, source, ratio_standing) and score the holdout against
+    /// the seasonal naive forecast.
+    Eval {
+        /// The series CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// The model, `(p,d,q)(P,D,Q,s)`.
+        #[arg(long, default_value = "(1,1,1)(1,1,1,96)")]
+        spec: String,
+        /// Days held out at the end (96 buckets each).
+        #[arg(long, default_value_t = 2)]
+        holdout_days: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `animov user`.
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// admin, operator or vet.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// `animov secret`.
+#[derive(Subcommand)]
+pub enum SecretCommand {
+    /// Set a secret from the first line of standard input.
+    Set {
+        /// `mysql-password` (or `jwt-signing-key` to rotate it: every session ends).
+        name: String,
+    },
+}

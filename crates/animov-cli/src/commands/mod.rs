@@ -1,0 +1,63 @@
+//! One module per command. The analyst tools (`detect`, `forecast eval`,
+//! `alerts replay`) need no data folder and run on a blocking thread.
+
+mod alerts;
+mod demo;
+mod detect;
+mod forecast;
+mod import;
+mod migrate;
+mod secret;
+mod serve;
+mod user;
+
+use crate::args::{
+    AlertsCommand, Cli, Command, ForecastCommand, ImportCommand, SecretCommand, UserCommand,
+};
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Serve(a) => serve::run(g, a).await,
+        Command::Demo(a) => demo::run(g, a).await,
+        Command::Import {
+            what:
+                ImportCommand::Csv {
+                    paths,
+                    source,
+                    utc_offset_minutes,
+                },
+        } => import::run(g, &paths, source, utc_offset_minutes).await,
+        Command::User {
+            what: UserCommand::Add { username, role, .. },
+        } => user::add(g, &username, &role).await,
+        Command::Secret {
+            what: SecretCommand::Set { name },
+        } => secret::set(g, &name),
+        Command::Migrate => migrate::run(g).await,
+        Command::Alerts {
+            what:
+                AlertsCommand::Replay {
+                    input,
+                    herd_size,
+                    rules,
+                    json,
+                },
+        } => blocking(move || alerts::replay(&input, herd_size, rules.as_deref(), json)).await,
+        Command::Forecast {
+            what:
+                ForecastCommand::Eval {
+                    input,
+                    spec,
+                    holdout_days,
+                    json,
+                },
+        } => blocking(move || forecast::eval(&input, &spec, holdout_days, json)).await,
+        Command::Detect(a) => blocking(move || detect::run(&a)).await,
+    }
+}
+
+async fn blocking(f: impl FnOnce() -> anyhow::Result<()> + Send + 'static) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(f).await?
+}

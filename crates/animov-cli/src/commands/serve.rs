@@ -1,0 +1,76 @@
+//! `animov serve`: the whole product minus the window.
+
+use std::io::Write;
+
+use animov_api::Role;
+use animov_engine::{Engine, demo, runtime::shutdown_signal, users};
+use animov_http::{AppState, server};
+
+use crate::{
+    args::{Global, ServeArgs},
+    setup,
+};
+
+/// Runs the engine until Ctrl-C or SIGTERM.
+pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
+    let s = setup::prepare(global)?;
+    let mut config = s.config;
+    if let Some(l) = a.listen {
+        config.listen = l;
+    }
+    if let Some(n) = a.demo_cameras {
+        config.demo.cameras = n;
+    }
+    if let Some(seed) = a.seed {
+        config.demo.seed = seed;
+    }
+    let engine = animov_engine::open(&s.data_dir, config).await?;
+    let demo_cams = match a.demo {
+        true => Some(demo::prepare(&engine).await?),
+        false => None,
+    };
+    let created = match a.demo {
+        true => demo_admin(&engine, &s.data_dir).await?,
+        false => None,
+    };
+    let listen = engine.config.listen;
+    let state = AppState::open(engine, None)?;
+    let running = server::start(state, listen, demo_cams).await?;
+    let url = format!("http://{}", running.addr);
+    println!("AniMOV is running at {url}  (API docs: {url}/api/v1/docs, health: {url}/health)");
+    if let Some(pw) = created {
+        println!(
+            "Sign in as admin / {pw}  (also in {})",
+            s.data_dir.join("demo-credentials.txt").display()
+        );
+    }
+    println!(
+        "Data folder: {}. Press Ctrl-C to stop.",
+        s.data_dir.display()
+    );
+    shutdown_signal().await;
+    running.shutdown().await;
+    Ok(())
+}
+
+/// With --demo and no user yet: an admin with a random password, shown once
+/// and kept in an owner-only file.
+async fn demo_admin(engine: &Engine, data_dir: &std::path::Path) -> anyhow::Result<Option<String>> {
+    if engine.store.user_count().await? > 0 {
+        return Ok(None);
+    }
+    let password: String = animov_auth::new_api_key()
+        .chars()
+        .skip(4)
+        .take(16)
+        .collect();
+    users::add_user(&engine.store, "admin", Role::Admin, &password).await?;
+    let path = data_dir.join("demo-credentials.txt");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(&path)?
+        .write_all(format!("username: admin\npassword: {password}\n").as_bytes())?;
+    Ok(Some(password))
+}

@@ -1,0 +1,143 @@
+//! `animov alerts replay` as an analyst runs it: three days of a simulated
+//! pen with a restless afternoon, goats missing and the camera down for an
+//! hour; the alerts it prints, and its messages for bad input.
+
+mod common;
+
+use std::process::Command;
+
+use animov_core::{
+    FrameCount,
+    alerts::input::buckets_from_frames,
+    demo::{DemoHerd, DemoSettings},
+    time::{DAY_MS, HOUR_MS, iso_utc},
+};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_animov");
+const DAY0: i64 = 1_732_838_400_000; // 2024-11-29T00:00Z
+
+fn replay(csv: &str, args: &[&str]) -> (bool, String, String) {
+    common::cli_on_csv(&["alerts", "replay"], csv, args)
+}
+
+fn iso(ts: i64) -> String {
+    iso_utc(ts)
+}
+
+/// Three days of pen-a (20 goats, UTC+1): day 3 has everyone up at 13:00–14:30
+/// UTC, 6 goats missing at 08:00–09:30 and no picture at 18:00–19:00.
+fn series() -> String {
+    let s = DemoSettings {
+        herd_size: 20,
+        seed: 3,
+        utc_offset_min: 60,
+    };
+    let mut herd = DemoHerd::new(s, DAY0);
+    let day3 = DAY0 + 2 * DAY_MS;
+    let frames: Vec<FrameCount> = herd
+        .frames(DAY0, DAY0 + 3 * DAY_MS, 30_000)
+        .into_iter()
+        .filter(|f| !(day3 + 18 * HOUR_MS..day3 + 19 * HOUR_MS).contains(&f.ts_ms))
+        .map(|mut f| {
+            if (day3 + 13 * HOUR_MS..day3 + 14 * HOUR_MS + HOUR_MS / 2).contains(&f.ts_ms) {
+                f = FrameCount {
+                    standing: f.total(),
+                    lying: 0,
+                    ..f
+                };
+            }
+            if (day3 + 8 * HOUR_MS..day3 + 9 * HOUR_MS + HOUR_MS / 2).contains(&f.ts_ms) {
+                f.lying = f.lying.saturating_sub(6);
+            }
+            f
+        })
+        .collect();
+    let mut csv = String::from("timestamp,source,lying,standing,total,ratio_standing\n");
+    for b in buckets_from_frames(&frames) {
+        csv.push_str(&format!(
+            "{},pen-a,,,{},{}\n",
+            iso(b.ts),
+            b.total.unwrap(),
+            b.ratio.map_or(String::new(), |r| format!("{r:.2}"))
+        ));
+    }
+    csv
+}
+
+#[test]
+fn replay_prints_the_alerts_that_would_open_and_resolve() {
+    let (ok, out, err) = replay(&series(), &["--herd-size", "20", "--json"]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let alerts = v.as_array().unwrap();
+    let day3 = DAY0 + 2 * DAY_MS;
+    let find = |rule: &str| {
+        alerts
+            .iter()
+            .find(|a| a["rule"] == rule && a["opened_at"].as_i64().unwrap() >= day3)
+            .unwrap_or_else(|| panic!("no {rule} alert on day 3 in {out}"))
+    };
+    let herd = find("herd_count_drop");
+    // Missing from 08:00: two buckets below the limit by 08:30.
+    assert_eq!(
+        herd["opened_at"],
+        day3 + 8 * HOUR_MS + HOUR_MS / 2,
+        "{herd}"
+    );
+    assert!(herd["resolved_at"].as_i64().unwrap() > day3 + 9 * HOUR_MS + HOUR_MS / 2);
+    let dev = find("forecast_deviation");
+    let opened = dev["opened_at"].as_i64().unwrap();
+    assert_eq!(
+        opened,
+        day3 + 13 * HOUR_MS + 45 * 60_000,
+        "3 buckets outside: {dev}"
+    );
+    assert_eq!(dev["since"], day3 + 13 * HOUR_MS);
+    let off = find("camera_offline");
+    assert_eq!(off["severity"], "critical");
+    assert_eq!(
+        off["resolved_at"],
+        day3 + 19 * HOUR_MS + 15 * 60_000,
+        "{off}"
+    );
+    for a in alerts {
+        for k in ["rule", "source", "opened_at", "resolved_at", "severity"] {
+            assert!(a.get(k).is_some(), "{a} lacks {k}");
+        }
+    }
+    // The text form: a header, one line per alert, a count.
+    let (ok, text, _) = replay(&series(), &["--herd-size", "20"]);
+    assert!(ok);
+    assert!(text.starts_with("rule"), "{text}");
+    assert!(text.contains("herd_count_drop      pen-a"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with(&format!("{} alert(s)", alerts.len())),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_says_what_is_wrong() {
+    let (ok, _, err) = replay("timestamp,source,ratio_standing\n", &[]);
+    assert!(!ok);
+    assert!(err.contains("total"), "{err}");
+    let (ok, _, err) = replay(
+        "timestamp,source,lying,standing,total,ratio_standing\n2024-11-29T00:00:00Z,a,1,1,2,150\n",
+        &[],
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("line 2") && err.contains("between 0 and 100"),
+        "{err}"
+    );
+    let (ok, _, err) = replay("x", &["--herd-size", "0"]);
+    assert!(!ok && err.contains("--herd-size"), "{err}");
+    let out = Command::new(BIN)
+        .args(["alerts", "replay", "--input", "/nonexistent.csv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent.csv"));
+}

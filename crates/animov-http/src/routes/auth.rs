@@ -1,0 +1,198 @@
+//! Sign-in, sign-out, identity and ingest API keys.
+
+use std::net::SocketAddr;
+
+use animov_api::{
+    CreateApiKeyRequest, CreatedApiKey, ErrorBody, LocalLoginRequest, LoginRequest, LoginResponse,
+    Role, SourceKind, UserInfo,
+};
+use axum::{
+    Json,
+    extract::{ConnectInfo, FromRequest, Path, Request, State},
+    http::StatusCode,
+};
+
+use animov_engine::users::add_user;
+
+use crate::{ApiError, AppState, AuthUser, extract::ApiJson};
+
+/// Sign in with a user name and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn login(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let ApiJson(body) = ApiJson::<LoginRequest>::from_request(req, &state).await?;
+    let user_key = format!("user:{}", body.username.to_lowercase());
+    let mut keys = vec![user_key.clone()];
+    keys.extend(ip.map(|ip| format!("ip:{ip}")));
+    let now = std::time::Instant::now();
+    not_limited(&state, &keys, now)?;
+    let user = state.store.user(&body.username).await?;
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| state.dummy_hash.clone());
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || animov_auth::verify_password(&hash, &password))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.limiter.fail(&keys, now);
+        state
+            .metrics
+            .login_failures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::warn!(username = %body.username, "failed sign-in");
+        return Err(
+            ApiError::unauthorized("wrong user name or password").with_code("bad_credentials")
+        );
+    };
+    state.limiter.clear(&user_key);
+    tracing::info!(username = %user.username, role = user.role.as_str(), "signed in");
+    Ok(Json(session(&state, user)))
+}
+
+/// Sign out: the token stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, user: AuthUser) -> Result<StatusCode, ApiError> {
+    state.store.revoke_token(&user.jti, user.exp * 1000).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who the token belongs to.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserInfo), (status = 401, body = ErrorBody)))]
+pub async fn me(user: AuthUser) -> Json<UserInfo> {
+    Json(UserInfo {
+        username: user.username,
+        role: user.role,
+    })
+}
+
+/// Create an ingest key for one source (admin). The key is shown once.
+#[utoipa::path(post, path = "/api/v1/api-keys", tag = "auth", security(("bearer" = [])), request_body = CreateApiKeyRequest,
+    responses((status = 201, body = CreatedApiKey), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_api_key(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<CreateApiKeyRequest>,
+) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
+    user.require(&[Role::Admin], "create API keys")?;
+    animov_core::ingest::validate_source(&req.source)?;
+    let camera_id = state
+        .store
+        .ensure_source(&req.source, SourceKind::Ingest)
+        .await?;
+    let key = animov_auth::new_api_key();
+    let label = req.label.unwrap_or_default();
+    let id = state
+        .store
+        .create_api_key(camera_id, &label, &animov_auth::hash_api_key(&key))
+        .await?;
+    tracing::info!(source = %req.source, id, by = %user.username, "API key created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedApiKey {
+            id,
+            source: req.source,
+            key,
+        }),
+    ))
+}
+
+/// Revoke an ingest key (admin).
+#[utoipa::path(delete, path = "/api/v1/api-keys/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Key id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_api_key(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin], "revoke API keys")?;
+    state.store.revoke_api_key(id).await?;
+    tracing::info!(id, by = %user.username, "API key revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The local operator of the desktop window.
+pub const LOCAL_USER: &str = "local";
+
+/// Sign in the desktop window with the per-launch secret its shell handed to
+/// the engine (as the local operator, created on first use).
+#[utoipa::path(post, path = "/api/v1/auth/local", tag = "auth", request_body = LocalLoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn local_login(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<LocalLoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let keys = vec!["local-secret".to_string()];
+    let now = std::time::Instant::now();
+    not_limited(&state, &keys, now)?;
+    let ok = state
+        .local_secret
+        .as_deref()
+        .is_some_and(|s| constant_time_eq(s.as_bytes(), req.secret.as_bytes()));
+    if !ok {
+        state.limiter.fail(&keys, now);
+        return Err(
+            ApiError::unauthorized("this sign-in is only for the AniMOV desktop window")
+                .with_code("bad_credentials"),
+        );
+    }
+    let user = match state.store.user(LOCAL_USER).await? {
+        Some(u) => u,
+        None => {
+            let unusable = animov_auth::new_api_key();
+            add_user(&state.store, LOCAL_USER, Role::Operator, &unusable)
+                .await
+                .map_err(|e| ApiError::internal(&e))?;
+            state
+                .store
+                .user(LOCAL_USER)
+                .await?
+                .ok_or_else(|| ApiError::internal(&"local user vanished"))?
+        }
+    };
+    tracing::info!(username = %user.username, "desktop window signed in");
+    Ok(Json(session(&state, user)))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 429 with `Retry-After` while any of `keys` has too many recent failures.
+fn not_limited(state: &AppState, keys: &[String], now: std::time::Instant) -> Result<(), ApiError> {
+    state.limiter.check(keys, now).map_err(|wait| {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed sign-ins: wait {wait} s and try again"),
+        );
+        e.retry_after = Some(wait);
+        e
+    })
+}
+
+/// A new session token for `user`.
+fn session(state: &AppState, user: animov_store::UserRow) -> LoginResponse {
+    let (token, claims) = state
+        .tokens
+        .issue(&user.username, user.role, state.now_ms());
+    LoginResponse {
+        token,
+        expires_at: claims.exp * 1000,
+        user: UserInfo {
+            username: user.username,
+            role: user.role,
+        },
+    }
+}

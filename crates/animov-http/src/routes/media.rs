@@ -1,0 +1,209 @@
+//! What a camera leaves behind: recording segments (list, video, keep
+//! flag), snapshots (list, picture) and lying bouts.
+
+use std::collections::HashMap;
+
+use animov_api::{Detection, ErrorBody, KeepRequest, LyingBout, Recording, Role, Snapshot};
+use animov_core::time::DAY_MS;
+use axum::{
+    Json,
+    body::Body,
+    extract::{Path, Query, State},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+
+use super::live::{TokenQuery, jpeg_response};
+use crate::{
+    ApiError, AppState, AuthUser,
+    extract::{ApiJson, header_or_query_user},
+    query::{WindowQuery, camera_named},
+};
+
+/// `?source=&from=&to=` for recordings, snapshots and bouts (default: the last 24 h).
+fn window(state: &AppState, q: &WindowQuery) -> Result<(i64, i64), ApiError> {
+    q.window(state.now_ms(), DAY_MS, 366 * DAY_MS)
+}
+
+async fn camera_filter(
+    state: &AppState,
+    q: &WindowQuery,
+) -> Result<Option<(i64, String)>, ApiError> {
+    match q.source.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => {
+            let c = camera_named(state, s).await?;
+            Ok(Some((c.id, c.source)))
+        }
+        None => Ok(None),
+    }
+}
+
+async fn source_names(state: &AppState) -> Result<HashMap<i64, String>, ApiError> {
+    Ok(state
+        .store
+        .cameras()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.source))
+        .collect())
+}
+
+/// Recording segments overlapping the window, oldest first.
+#[utoipa::path(get, path = "/api/v1/recordings", tag = "cameras", security(("bearer" = [])), params(WindowQuery),
+    responses((status = 200, body = [Recording]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn recordings(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Vec<Recording>>, ApiError> {
+    let (from, to) = window(&state, &q)?;
+    let cam = camera_filter(&state, &q).await?;
+    let names = source_names(&state).await?;
+    let rows = state.store.recordings(cam.map(|c| c.0), from, to).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Recording {
+                id: r.id,
+                source: names.get(&r.camera_id).cloned().unwrap_or_default(),
+                start_ms: r.start_ms,
+                end_ms: r.end_ms,
+                bytes: r.bytes,
+                keep: r.keep,
+                url: format!("/api/v1/recordings/{}/video", r.id),
+            })
+            .collect(),
+    ))
+}
+
+/// A recording segment's video (Matroska, H.264/H.265).
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/video", tag = "cameras", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Recording id"), TokenQuery),
+    responses((status = 200, content_type = "video/x-matroska", description = "The segment"), (status = 404, body = ErrorBody)))]
+pub async fn recording_video(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+    parts: Parts,
+) -> Result<Response, ApiError> {
+    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
+    let r = state.store.recording(id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no recording {id}: GET /api/v1/recordings lists them"
+        ))
+    })?;
+    let file = tokio::fs::File::open(&r.path).await.map_err(|e| {
+        ApiError::not_found(format!(
+            "the file of recording {id} is gone ({e}); it may have been deleted by hand"
+        ))
+    })?;
+    let stream = tokio_util::io::ReaderStream::new(file);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "video/x-matroska".to_string()),
+            (header::CONTENT_LENGTH, r.bytes.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"recording-{id}.mkv\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// Keeps a segment forever (evidence for the vet) or lets retention delete it (admin, vet).
+#[utoipa::path(put, path = "/api/v1/recordings/{id}/keep", tag = "cameras", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Recording id")), request_body = KeepRequest,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn keep_recording(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<KeepRequest>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin, Role::Vet, Role::Operator], "keep recordings")?;
+    if !state.store.set_recording_keep(id, req.keep).await? {
+        return Err(ApiError::not_found(format!("no recording {id}")));
+    }
+    tracing::info!(id, keep = req.keep, by = %user.username, "recording keep flag");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Snapshots taken in the window (4 per hour per camera by default).
+#[utoipa::path(get, path = "/api/v1/snapshots", tag = "cameras", security(("bearer" = [])), params(WindowQuery),
+    responses((status = 200, body = [Snapshot]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn snapshots(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Vec<Snapshot>>, ApiError> {
+    let (from, to) = window(&state, &q)?;
+    let cam = camera_filter(&state, &q).await?;
+    let names = source_names(&state).await?;
+    let rows = state.store.snapshots(cam.map(|c| c.0), from, to).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| Snapshot {
+                id: r.id,
+                source: names.get(&r.camera_id).cloned().unwrap_or_default(),
+                ts_ms: r.ts_ms,
+                width: r.width,
+                height: r.height,
+                url: format!("/api/v1/snapshots/{}/image", r.id),
+                detections: r
+                    .detections
+                    .as_deref()
+                    .and_then(|d| serde_json::from_slice::<Vec<Detection>>(d).ok())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
+
+/// A snapshot's picture (JPEG).
+#[utoipa::path(get, path = "/api/v1/snapshots/{id}/image", tag = "cameras", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Snapshot id"), TokenQuery),
+    responses((status = 200, content_type = "image/jpeg", description = "JPEG"), (status = 404, body = ErrorBody)))]
+pub async fn snapshot_image(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+    parts: Parts,
+) -> Result<Response, ApiError> {
+    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
+    let s = state.store.snapshot(id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no snapshot {id}: GET /api/v1/snapshots lists them"
+        ))
+    })?;
+    let bytes = tokio::fs::read(&s.path)
+        .await
+        .map_err(|e| ApiError::not_found(format!("the picture of snapshot {id} is gone ({e})")))?;
+    Ok(jpeg_response(bytes))
+}
+
+/// Lying bouts of tracked animals overlapping the window (one camera).
+#[utoipa::path(get, path = "/api/v1/lying-bouts", tag = "cameras", security(("bearer" = [])), params(WindowQuery),
+    responses((status = 200, body = [LyingBout]), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn lying_bouts(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<Vec<LyingBout>>, ApiError> {
+    let (from, to) = window(&state, &q)?;
+    let cam = q.camera(&state).await?;
+    Ok(Json(
+        state
+            .store
+            .lying_bouts(cam.id, from, to)
+            .await?
+            .into_iter()
+            .map(|b| LyingBout {
+                track_id: b.track_id,
+                start_ms: b.start_ms,
+                end_ms: b.end_ms,
+                running: b.running,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,15 @@
+//! The handlers, one module per noun of the API.
+
+pub mod alert_settings;
+pub mod alerts;
+pub mod auth;
+pub mod cameras;
+pub mod events;
+pub mod forecasts;
+pub mod ingest;
+pub mod legacy;
+pub mod live;
+pub mod media;
+pub mod meta;
+pub mod stats;
+pub mod users;

@@ -1,0 +1,153 @@
+//! Test helpers: an engine state per backend and a tiny HTTP client over `oneshot`.
+#![allow(dead_code, missing_docs)]
+
+use animov_api::Role;
+use animov_engine::{Engine, config::Config, users};
+use animov_http::{AppState, app};
+use animov_store::testing::{self, TestStore};
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode},
+};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct Env {
+    pub backend: &'static str,
+    pub state: AppState,
+    pub app: Router,
+    _store: TestStore,
+    _ui: tempfile::TempDir,
+}
+
+/// A stand-in for the built UI: the engine serves whatever `ui_dir` holds.
+pub const UI_MARKER: &str = "<!doctype html><title>AniMOV test UI</title>";
+
+pub async fn envs() -> Vec<Env> {
+    envs_with(|_| {}).await
+}
+
+/// Same, with the configuration changed by `tune` first.
+pub async fn envs_with(tune: impl Fn(&mut Config)) -> Vec<Env> {
+    let mut out = Vec::new();
+    for t in testing::all().await {
+        let ui = tempfile::tempdir().unwrap();
+        std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
+        std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
+        let mut cfg = Config {
+            max_body_mib: 1,
+            ui_dir: Some(ui.path().to_path_buf()),
+            data_dir: ui.path().join("data"),
+            ..Config::default()
+        };
+        tune(&mut cfg);
+        let state = AppState::new(
+            Engine::new(t.store.clone(), cfg),
+            b"test signing key, 32 bytes long!",
+        );
+        for (u, r) in [
+            ("admin", Role::Admin),
+            ("olga", Role::Operator),
+            ("victor", Role::Vet),
+        ] {
+            users::add_user(&state.store, u, r, "password-123")
+                .await
+                .unwrap();
+        }
+        out.push(Env {
+            backend: t.backend,
+            app: app(state.clone()),
+            state,
+            _store: t,
+            _ui: ui,
+        });
+    }
+    out
+}
+
+pub enum Cred<'a> {
+    None,
+    Bearer(&'a str),
+    Key(&'a str),
+}
+
+impl Env {
+    pub async fn raw(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, v, headers)
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        cred: Cred<'_>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut b = Request::builder().method(method).uri(uri);
+        match cred {
+            Cred::None => {}
+            Cred::Bearer(t) => b = b.header("authorization", format!("Bearer {t}")),
+            Cred::Key(k) => b = b.header("x-api-key", k),
+        }
+        let req = match body {
+            Some(v) => b
+                .header("content-type", "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        let (s, v, _) = self.raw(req).await;
+        (s, v)
+    }
+
+    pub async fn login(&self, user: &str) -> String {
+        let (s, v) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                Cred::None,
+                Some(serde_json::json!({"username": user, "password": "password-123"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn frame_count(&self) -> i64 {
+        self.state.store.row_counts().await.unwrap().0
+    }
+
+    pub async fn close_all(&self) {
+        animov_engine::minutes::close_now(&self.state, i64::MAX / 4)
+            .await
+            .unwrap();
+    }
+}
+
+pub const MIN: i64 = 60_000;
+
+pub fn now() -> i64 {
+    animov_store::now_ms()
+}
+
+/// About 3 hours ago, on a 15-minute boundary.
+pub fn t0() -> i64 {
+    (now() / (15 * MIN) - 12) * 15 * MIN
+}
+
+/// `n` frames from `from`, `step` ms apart, with varied counts.
+pub fn frames(from: i64, n: i64, step: i64) -> Value {
+    Value::Array(
+        (0..n)
+            .map(|i| serde_json::json!({"ts_ms": from + i * step, "lying": (i % 7), "standing": (i % 5)}))
+            .collect(),
+    )
+}

@@ -1,0 +1,133 @@
+//! Linking a stream the source revealed: video goes to decoding (and to the
+//! recording, remuxed or encoded), anything else to a fake sink.
+
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicBool, Ordering},
+};
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+
+use super::{CaptureHealth, PipelineError, RecordConfig, set_health};
+use crate::{error::make, record::SegmentTracker};
+
+/// What linking a new stream needs.
+pub(super) struct BranchCtx {
+    pub(super) pipeline: gst::glib::WeakRef<gst::Pipeline>,
+    pub(super) tail: gst::Element,
+    pub(super) record: Option<RecordConfig>,
+    pub(super) segments: SegmentTracker,
+    pub(super) linked: AtomicBool,
+    pub(super) health: Arc<Mutex<CaptureHealth>>,
+    pub(super) realtime: bool,
+}
+
+impl BranchCtx {
+    /// Links a new stream pad: video goes to inference (and recording), the rest to a fakesink.
+    pub(super) fn attach(&self, pad: &gst::Pad, caps_name: &str) -> Result<(), PipelineError> {
+        let pipeline = self
+            .pipeline
+            .upgrade()
+            .ok_or_else(|| PipelineError::Assemble("pipeline gone".into()))?;
+        let add = |els: &[&gst::Element]| -> Result<(), PipelineError> {
+            pipeline.add_many(els.iter().copied())?;
+            for e in els {
+                e.sync_state_with_parent()?;
+            }
+            Ok(())
+        };
+        let link_pad = |el: &gst::Element| -> Result<(), PipelineError> {
+            let sinkpad = el
+                .static_pad("sink")
+                .ok_or_else(|| PipelineError::Assemble("no sink pad".into()))?;
+            pad.link(&sinkpad)
+                .map(|_| ())
+                .map_err(|e| PipelineError::Link {
+                    caps: caps_name.to_string(),
+                    reason: format!("{e:?}"),
+                })
+        };
+        if !caps_name.starts_with("video/") && !caps_name.starts_with("image/")
+            || self.linked.swap(true, Ordering::SeqCst)
+        {
+            let fake = make("fakesink")?;
+            fake.set_property("sync", false);
+            add(&[&fake])?;
+            return link_pad(&fake);
+        }
+        let encoded = match caps_name {
+            "video/x-h264" => Some("h264parse"),
+            "video/x-h265" => Some("h265parse"),
+            _ => None,
+        };
+        // Decoding branch: [queue] → decodebin → tail (rate limit → videoconvert → appsink).
+        let dec_queue = make("queue")?;
+        if self.realtime {
+            // Never let a slow decoder hold back the recording of a live camera.
+            dec_queue.set_property_from_str("leaky", "downstream");
+        }
+        dec_queue.set_property("max-size-buffers", 30u32);
+        let decode = make("decodebin")?;
+        let tail = self.tail.clone();
+        decode.connect_pad_added(move |_, p| {
+            if let Some(s) = tail.static_pad("sink")
+                && !s.is_linked()
+            {
+                let _ = p.link(&s);
+            }
+        });
+        let Some(record) = &self.record else {
+            add(&[&dec_queue, &decode])?;
+            dec_queue.link(&decode)?;
+            return link_pad(&dec_queue);
+        };
+        let split = self.segments.splitmux(record, encoded.is_none())?;
+        let rec_queue = make("queue")?;
+        rec_queue.set_property("max-size-time", 5_000_000_000u64);
+        let tee = make("tee")?;
+        if let Some(parser) = encoded {
+            // Remux: parse → tee → (queue → splitmuxsink) + (queue → decodebin).
+            set_health(&self.health, |h| h.remux = Some(true));
+            let parse = make(parser)?;
+            parse.set_property("config-interval", -1i32);
+            add(&[&parse, &tee, &rec_queue, &split, &dec_queue, &decode])?;
+            gst::Element::link_many([&parse, &tee])?;
+            gst::Element::link_many([&tee, &rec_queue, &split])?;
+            gst::Element::link_many([&tee, &dec_queue, &decode])?;
+            link_pad(&parse)
+        } else {
+            // Encode: decodebin → tee → (queue → convert → x264enc → h264parse → splitmuxsink) + (queue → tail).
+            set_health(&self.health, |h| h.remux = Some(false));
+            let [conv, enc, parse] = crate::record::h264_encoder(record)?;
+            let tail_queue = make("queue")?;
+            if self.realtime {
+                tail_queue.set_property_from_str("leaky", "downstream");
+            }
+            let decode2 = make("decodebin")?;
+            let tee_for_decode = tee.clone();
+            decode2.connect_pad_added(move |_, p| {
+                if let Some(s) = tee_for_decode.static_pad("sink")
+                    && !s.is_linked()
+                {
+                    let _ = p.link(&s);
+                }
+            });
+            add(&[
+                &dec_queue,
+                &decode2,
+                &tee,
+                &rec_queue,
+                &conv,
+                &enc,
+                &parse,
+                &split,
+                &tail_queue,
+            ])?;
+            dec_queue.link(&decode2)?;
+            gst::Element::link_many([&tee, &rec_queue, &conv, &enc, &parse, &split])?;
+            gst::Element::link_many([&tee, &tail_queue, &self.tail])?;
+            link_pad(&dec_queue)
+        }
+    }
+}
