@@ -12,6 +12,17 @@ use animov_http::{
     server::{self, Running},
 };
 
+/// A command line the desktop app does not understand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArgsError {
+    /// `--data-dir` without a folder.
+    #[error("--data-dir needs a folder")]
+    NoFolder,
+    /// Something else.
+    #[error("unknown option {0:?} (use --data-dir DIR, --demo)")]
+    Unknown(String),
+}
+
 /// Command-line options of the desktop app.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Args {
@@ -23,7 +34,7 @@ pub struct Args {
 
 impl Args {
     /// Reads `--data-dir DIR` and `--demo`.
-    pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
         let mut args = Args {
             data_dir: std::env::var_os("ANIMOV_DATA_DIR")
                 .map(PathBuf::from)
@@ -34,16 +45,9 @@ impl Args {
             match a.as_str() {
                 "--demo" => args.demo = true,
                 "--data-dir" => {
-                    args.data_dir = it
-                        .next()
-                        .map(PathBuf::from)
-                        .ok_or("--data-dir needs a folder")?
+                    args.data_dir = it.next().map(PathBuf::from).ok_or(ArgsError::NoFolder)?
                 }
-                other => {
-                    return Err(format!(
-                        "unknown option {other:?} (use --data-dir DIR, --demo)"
-                    ));
-                }
+                other => return Err(ArgsError::Unknown(other.to_string())),
             }
         }
         Ok(args)

@@ -522,3 +522,63 @@ async fn the_bucket_cache_brought_up_to_date_matches_a_full_read() {
         assert_eq!(next, full, "{b}");
     }
 }
+
+/// The test email goes through the engine's mailer; delivery settings that
+/// cannot be read are reported, not taken for "no email".
+#[tokio::test]
+async fn test_email_through_the_mailer_and_unreadable_settings_reported() {
+    let mailer = animov_engine::mail::RecordingMailer::new();
+    let env = common::env_with_seams(animov_engine::Seams {
+        clock: std::sync::Arc::new(animov_engine::clock::SystemClock),
+        mailer: std::sync::Arc::new(mailer.clone()),
+    })
+    .await;
+    let admin = env.login("admin").await;
+    let (s, _) = env
+        .call(
+            "PUT",
+            "/api/v1/alerts/delivery",
+            Cred::Bearer(&admin),
+            Some(json!({"email_to": ["farm@example.org"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = env
+        .call(
+            "POST",
+            "/api/v1/alerts/delivery/test",
+            Cred::Bearer(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, &v["sent_to"]),
+        (StatusCode::OK, &json!(["farm@example.org"]))
+    );
+    assert_eq!(mailer.sent()[0].subject, "[AniMOV] Test");
+    env.state
+        .store
+        .set_app_setting(
+            animov_engine::alerting::DELIVERY_SETTING,
+            b"{\"email_to\": [",
+        )
+        .await
+        .unwrap();
+    let (s, v) = env
+        .call("GET", "/api/v1/alerts/delivery", Cred::Bearer(&admin), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("unreadable_settings")
+        )
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("saved again"),
+        "{v}"
+    );
+}

@@ -267,3 +267,33 @@ async fn admins_manage_users_and_see_where_data_lives() {
         assert_eq!(s, StatusCode::FORBIDDEN);
     }
 }
+
+/// Sessions end by the engine's clock: twelve hours later by the clock, the
+/// token is refused, with no twelve hours to wait.
+#[tokio::test]
+async fn sessions_expire_by_the_engine_clock() {
+    let clock = std::sync::Arc::new(animov_engine::clock::ManualClock::new(now()));
+    let e = common::env_with_seams(animov_engine::Seams {
+        clock: clock.clone(),
+        mailer: std::sync::Arc::new(animov_engine::mail::RecordingMailer::new()),
+    })
+    .await;
+    let token = e.login("olga").await;
+    let (s, _) = e
+        .call("GET", "/api/v1/auth/me", Cred::Bearer(&token), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    clock.advance(12 * 3_600_000 - 1_000);
+    let (s, _) = e
+        .call("GET", "/api/v1/auth/me", Cred::Bearer(&token), None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "still within the 12 h");
+    clock.advance(1_000);
+    let (s, v) = e
+        .call("GET", "/api/v1/auth/me", Cred::Bearer(&token), None)
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_expired"))
+    );
+}

@@ -83,9 +83,9 @@ impl StoreConfig {
                 Ok(format!("sqlite://{}?mode=rwc", file.path()))
             }
             StoreConfig::MySql { url, password } => {
-                let mut u = parse_mysql_url(url).map_err(|reason| StoreError::Connect {
+                let mut u = parse_mysql_url(url).map_err(|e| StoreError::Connect {
                     target: self.describe(),
-                    reason,
+                    reason: format!("{e}: the URL must read mysql://user@host:3306/database"),
                 })?;
                 if let Some(pw) = password {
                     u.set_password(Some(pw)).map_err(|()| StoreError::Connect {
@@ -107,10 +107,8 @@ impl StoreConfig {
     }
 }
 
-fn parse_mysql_url(url: &str) -> Result<url::Url, String> {
-    url::Url::parse(url).map_err(|e| {
-        format!("{url:?} is not a URL ({e}): expected mysql://user@host:3306/database")
-    })
+fn parse_mysql_url(url: &str) -> Result<url::Url, url::ParseError> {
+    url::Url::parse(url)
 }
 
 /// `mysql://user:secret@host/db` → `mysql://user:***@host/db` (a URL that

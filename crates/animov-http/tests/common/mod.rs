@@ -2,7 +2,7 @@
 #![allow(dead_code, missing_docs)]
 
 use animov_api::Role;
-use animov_engine::{Engine, config::Config, users};
+use animov_engine::{Engine, Seams, config::Config, users};
 use animov_http::{AppState, app};
 use animov_store::testing::{self, TestStore};
 use axum::{
@@ -33,38 +33,48 @@ pub async fn envs() -> Vec<Env> {
 pub async fn envs_with(tune: impl Fn(&mut Config)) -> Vec<Env> {
     let mut out = Vec::new();
     for t in testing::all().await {
-        let ui = tempfile::tempdir().unwrap();
-        std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
-        std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
-        let mut cfg = Config {
-            max_body_mib: 1,
-            ui_dir: Some(ui.path().to_path_buf()),
-            data_dir: ui.path().join("data"),
-            ..Config::default()
-        };
-        tune(&mut cfg);
-        let state = AppState::new(
-            Engine::new(t.store.clone(), cfg),
-            b"test signing key, 32 bytes long!",
-        );
-        for (u, r) in [
-            ("admin", Role::Admin),
-            ("olga", Role::Operator),
-            ("victor", Role::Vet),
-        ] {
-            users::add_user(&state.store, u, r, "password-123")
-                .await
-                .unwrap();
-        }
-        out.push(Env {
-            backend: t.backend,
-            app: app(state.clone()),
-            state,
-            _store: t,
-            _ui: ui,
-        });
+        out.push(env_of(t, &tune, None).await);
     }
     out
+}
+
+/// One environment on SQLite whose engine runs on `seams` (a manual clock, a fake mailer).
+pub async fn env_with_seams(seams: Seams) -> Env {
+    env_of(testing::sqlite().await, &|_| {}, Some(seams)).await
+}
+
+async fn env_of(t: TestStore, tune: &dyn Fn(&mut Config), seams: Option<Seams>) -> Env {
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
+    std::fs::write(ui.path().join("app.js"), "console.log(1)").unwrap();
+    let mut cfg = Config {
+        max_body_mib: 1,
+        ui_dir: Some(ui.path().to_path_buf()),
+        data_dir: ui.path().join("data"),
+        ..Config::default()
+    };
+    tune(&mut cfg);
+    let engine = match seams {
+        Some(s) => Engine::with_seams(t.store.clone(), cfg, s),
+        None => Engine::new(t.store.clone(), cfg),
+    };
+    let state = AppState::new(engine, b"test signing key, 32 bytes long!");
+    for (u, r) in [
+        ("admin", Role::Admin),
+        ("olga", Role::Operator),
+        ("victor", Role::Vet),
+    ] {
+        users::add_user(&state.store, u, r, "password-123")
+            .await
+            .unwrap();
+    }
+    Env {
+        backend: t.backend,
+        app: app(state.clone()),
+        state,
+        _store: t,
+        _ui: ui,
+    }
 }
 
 pub enum Cred<'a> {
