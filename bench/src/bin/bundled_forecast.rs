@@ -11,10 +11,10 @@ use animov_core::{
     FrameCount,
     demo::{DemoHerd, DemoSettings},
     series::series_from_frames,
+    time::QUARTER_MS,
 };
 use animov_forecast::{Sarimax, SarimaxSpec};
 
-const BUCKET: i64 = 15 * 60_000;
 const DAY: i64 = 86_400_000;
 
 fn main() -> anyhow::Result<()> {
@@ -32,10 +32,10 @@ fn main() -> anyhow::Result<()> {
     let settings = DemoSettings::for_camera(42, 0, 60);
     let mut herd = DemoHerd::new(settings, start);
     let frames: Vec<FrameCount> = herd.frames(start, start + 7 * DAY, 5_000);
-    let points = series_from_frames(&frames, BUCKET);
+    let points = series_from_frames(&frames, QUARTER_MS);
     let mut y = vec![f64::NAN; 7 * 96];
     for p in &points {
-        let k = ((p.ts - start) / BUCKET) as usize;
+        let k = ((p.ts - start) / QUARTER_MS) as usize;
         if let Some(r) = p.ratio_standing {
             y[k] = r;
         }

@@ -88,7 +88,7 @@ pub enum Bucket {
 
 impl Bucket {
     /// Bucket width in milliseconds.
-    pub fn millis(self) -> i64 {
+    pub const fn millis(self) -> i64 {
         match self {
             Bucket::M5 => 5 * 60_000,
             Bucket::M15 => 15 * 60_000,

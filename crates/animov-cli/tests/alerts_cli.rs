@@ -21,10 +21,6 @@ fn replay(csv: &str, args: &[&str]) -> (bool, String, String) {
     common::cli_on_csv(&["alerts", "replay"], csv, args)
 }
 
-fn iso(ts: i64) -> String {
-    iso_utc(ts)
-}
-
 /// Three days of pen-a (20 goats, UTC+1): day 3 has everyone up at 13:00–14:30
 /// UTC, 6 goats missing at 08:00–09:30 and no picture at 18:00–19:00.
 fn series() -> String {
@@ -57,7 +53,7 @@ fn series() -> String {
     for b in buckets_from_frames(&frames) {
         csv.push_str(&format!(
             "{},pen-a,,,{},{}\n",
-            iso(b.ts),
+            iso_utc(b.ts),
             b.total.unwrap(),
             b.ratio.map_or(String::new(), |r| format!("{r:.2}"))
         ));
@@ -134,6 +130,17 @@ fn bad_input_says_what_is_wrong() {
     );
     let (ok, _, err) = replay("x", &["--herd-size", "0"]);
     assert!(!ok && err.contains("--herd-size"), "{err}");
+    // Regression: the replay used to run rules the API would refuse.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.json");
+    std::fs::write(&rules, r#"{"camera_offline": {"after_seconds": 5}}"#).unwrap();
+    let (ok, _, err) = replay(&series(), &["--rules", rules.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("the rules are not valid")
+            && err.contains("camera_offline.after_seconds must be 30 to 86 400"),
+        "{err}"
+    );
     let out = Command::new(BIN)
         .args(["alerts", "replay", "--input", "/nonexistent.csv"])
         .output()

@@ -7,8 +7,9 @@ pub const MINUTE_MS: i64 = 60_000;
 pub const HOUR_MS: i64 = 3_600_000;
 /// One day in ms.
 pub const DAY_MS: i64 = 86_400_000;
-/// A quarter hour in ms: the bucket of the 15-minute series, forecasts and alert rules.
-pub const QUARTER_MS: i64 = 15 * MINUTE_MS;
+/// A quarter hour in ms: the bucket of the 15-minute series, forecasts and
+/// alert rules (the API's `15m` bucket).
+pub const QUARTER_MS: i64 = animov_api::Bucket::M15.millis();
 
 /// Start of the `width_ms` bucket holding `ts_ms` (buckets aligned on the Unix epoch, UTC).
 pub fn floor_to(ts_ms: i64, width_ms: i64) -> i64 {
