@@ -379,10 +379,8 @@ impl Store {
     /// One alert.
     pub async fn alert(&self, id: i64) -> Result<Option<AlertRow>, StoreError> {
         let q = format!("SELECT {ALERT_COLS} WHERE a.id = ?");
-        self.one_by_id::<AlertRecord>(&q, id)
-            .await?
-            .map(AlertRow::try_from)
-            .transpose()
+        self.row_of::<AlertRecord, _>(sqlx::query_as(&q).bind(id))
+            .await
     }
 
     /// A camera's alerts that are not resolved.
@@ -426,13 +424,7 @@ impl Store {
         for s in states {
             query = query.bind(s);
         }
-        query
-            .bind(f.limit.clamp(1, 10_000))
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(AlertRow::try_from)
-            .collect()
+        self.rows_of(query.bind(f.limit.clamp(1, 10_000))).await
     }
 
     /// An alert's history, oldest first.

@@ -123,24 +123,14 @@ impl Store {
     /// One source with its newest frame time.
     pub async fn camera(&self, source: &str) -> Result<Option<CameraRow>, StoreError> {
         let q = format!("{SELECT} AND c.source = ?");
-        sqlx::query_as::<_, CameraRecord>(&q)
-            .bind(&self.site_id)
-            .bind(source)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(CameraRow::try_from)
-            .transpose()
+        self.row_of::<CameraRecord, _>(sqlx::query_as(&q).bind(&self.site_id).bind(source))
+            .await
     }
 
     /// Every source of this site, by name.
     pub async fn cameras(&self) -> Result<Vec<CameraRow>, StoreError> {
         let q = format!("{SELECT} ORDER BY c.source");
-        sqlx::query_as::<_, CameraRecord>(&q)
-            .bind(&self.site_id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(CameraRow::try_from)
-            .collect()
+        self.rows_of::<CameraRecord, _>(sqlx::query_as(&q).bind(&self.site_id))
+            .await
     }
 }

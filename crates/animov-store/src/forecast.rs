@@ -157,23 +157,15 @@ impl Store {
             "SELECT {MODEL_COLS} FROM forecast_models WHERE (camera_id = ? OR (? IS NULL AND camera_id IS NULL)) \
              ORDER BY id DESC"
         );
-        sqlx::query_as::<_, ModelRecord>(&q)
-            .bind(camera_id)
-            .bind(camera_id)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(ModelRow::try_from)
-            .collect()
+        self.rows_of::<ModelRecord, _>(sqlx::query_as(&q).bind(camera_id).bind(camera_id))
+            .await
     }
 
     /// One model version.
     pub async fn model(&self, id: i64) -> Result<Option<ModelRow>, StoreError> {
         let q = format!("SELECT {MODEL_COLS} FROM forecast_models WHERE id = ?");
-        self.one_by_id::<ModelRecord>(&q, id)
-            .await?
-            .map(ModelRow::try_from)
-            .transpose()
+        self.row_of::<ModelRecord, _>(sqlx::query_as(&q).bind(id))
+            .await
     }
 
     /// The camera's production model, or the bundled production model when it has none.
@@ -182,12 +174,8 @@ impl Store {
             "SELECT {MODEL_COLS} FROM forecast_models WHERE stage = 'production' \
              AND (camera_id = ? OR camera_id IS NULL) ORDER BY camera_id IS NULL, id DESC"
         );
-        sqlx::query_as::<_, ModelRecord>(&q)
-            .bind(camera_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(ModelRow::try_from)
-            .transpose()
+        self.row_of::<ModelRecord, _>(sqlx::query_as(&q).bind(camera_id))
+            .await
     }
 
     /// Moves a model to `stage`; promoting archives the camera's other

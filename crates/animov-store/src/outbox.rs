@@ -135,26 +135,15 @@ impl Store {
         let q = format!(
             "SELECT {NOTIFICATION_COLS} WHERE state = 'pending' AND next_try_ms <= ? ORDER BY next_try_ms, id LIMIT ?"
         );
-        sqlx::query_as::<_, NotificationRecord>(&q)
-            .bind(now_ms)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(NotificationRow::try_from)
-            .collect()
+        self.rows_of::<NotificationRecord, _>(sqlx::query_as(&q).bind(now_ms).bind(limit))
+            .await
     }
 
     /// The newest messages, newest first.
     pub async fn notifications(&self, limit: i64) -> Result<Vec<NotificationRow>, StoreError> {
         let q = format!("SELECT {NOTIFICATION_COLS} ORDER BY id DESC LIMIT ?");
-        sqlx::query_as::<_, NotificationRecord>(&q)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(NotificationRow::try_from)
-            .collect()
+        self.rows_of::<NotificationRecord, _>(sqlx::query_as(&q).bind(limit))
+            .await
     }
 
     /// Records a try made at `now_ms`: sent, to retry at `next_try_ms`

@@ -3,15 +3,18 @@
 //! unique constraint an insert broke.
 
 use sqlx::{
-    Any, AnyConnection, Executor,
+    Any, AnyConnection, Executor, FromRow,
     any::{AnyArguments, AnyRow},
-    query::Query,
+    query::{Query, QueryAs},
 };
 
 use crate::{Store, StoreError, error::is_unique_violation};
 
 /// A query with its arguments bound.
 pub(crate) type AnyQuery<'q> = Query<'q, Any, AnyArguments<'q>>;
+
+/// A query whose rows are read as `R`.
+pub(crate) type AnyQueryAs<'q, R> = QueryAs<'q, Any, R, AnyArguments<'q>>;
 
 /// A value to bind.
 pub(crate) enum Arg {
@@ -93,6 +96,32 @@ impl Store {
         let id = Self::insert_one(&mut tx, query.bind(&self.site_id).bind(seq)).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Every row of `q`, each checked into a `T` (a stored name that is no
+    /// value of its enum is [`StoreError::Corrupt`]).
+    pub(crate) async fn rows_of<R, T>(&self, q: AnyQueryAs<'_, R>) -> Result<Vec<T>, StoreError>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        q.fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(T::try_from)
+            .collect()
+    }
+
+    /// The row of `q`, if any, checked into a `T`.
+    pub(crate) async fn row_of<R, T>(&self, q: AnyQueryAs<'_, R>) -> Result<Option<T>, StoreError>
+    where
+        R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        q.fetch_optional(&self.pool)
+            .await?
+            .map(T::try_from)
+            .transpose()
     }
 
     /// The row of `sql` (which selects by one id).

@@ -83,22 +83,15 @@ impl Store {
 
     /// A user by name.
     pub async fn user(&self, username: &str) -> Result<Option<UserRow>, StoreError> {
-        sqlx::query_as::<_, UserRecord>(&format!("{USER_SELECT} WHERE username = ?"))
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(UserRow::try_from)
-            .transpose()
+        let q = format!("{USER_SELECT} WHERE username = ?");
+        self.row_of::<UserRecord, _>(sqlx::query_as(&q).bind(username))
+            .await
     }
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<UserRow>, StoreError> {
-        sqlx::query_as::<_, UserRecord>(&format!("{USER_SELECT} ORDER BY username"))
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(UserRow::try_from)
-            .collect()
+        let q = format!("{USER_SELECT} ORDER BY username");
+        self.rows_of::<UserRecord, _>(sqlx::query_as(&q)).await
     }
 
     /// Deletes a user; `NotFound` if there is none by that name.
