@@ -48,7 +48,7 @@ pub enum CsvError {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file cannot be opened.
-    #[error("cannot open the file: {0}")]
+    #[error("{0}")]
     Open(std::io::Error),
     /// Not an INRA export: nothing was imported from it.
     #[error("{0}; nothing imported from this file")]

@@ -2,10 +2,8 @@
 //! forecasts with intervals, RMSE against the seasonal naive baseline, and the
 //! messages for bad input (a source too short, a missing column, all missing).
 
-mod common;
-
 fn eval(csv: &str, args: &[&str]) -> (bool, String, String) {
-    common::cli_on_csv(&["forecast", "eval"], csv, args)
+    crate::common::cli_on_csv(&["forecast", "eval"], csv, args)
 }
 
 /// `days` days of 96 buckets for `source` (the model below uses a short season of 8 to stay quick).

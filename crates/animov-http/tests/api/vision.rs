@@ -3,12 +3,10 @@
 //! the statistics, live picture and boxes, snapshots, recordings (closed on
 //! stop, kept ones surviving retention), settings and posture calibration.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{Cred, Env, envs_with};
 use axum::{body::Body, http::Request};
-use common::{Cred, Env, envs_with};
 use http_body_util::BodyExt;
 use reqwest_free::*;
 use serde_json::json;

@@ -3,14 +3,13 @@
 //! backoff and never stops the alert from opening or being pushed; the test
 //! email endpoint reports what happened.
 
-mod common;
-
 use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
 };
 
+use crate::common::{Cred, Env, MIN, envs_with, now};
 use animov_api::Event;
 use animov_engine::{
     alerting::{self, Cache},
@@ -18,7 +17,6 @@ use animov_engine::{
     mail::outbox,
 };
 use axum::http::StatusCode;
-use common::{Cred, Env, MIN, envs_with, now};
 use serde_json::json;
 
 /// The SMTP sink: killed when dropped.
@@ -38,7 +36,7 @@ impl Drop for Sink {
 impl Sink {
     fn start(fail_first: u32) -> Sink {
         let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/support/smtp_sink.py");
         let mut child = Command::new("/usr/bin/python3")
             .arg(script)
             .arg(dir.path())

@@ -3,12 +3,10 @@
 //! as events, queues email; people acknowledge, annotate and resolve them by
 //! API with role checks; an alert resolves itself when its condition clears.
 
-mod common;
-
+use crate::common::{Cred, MIN, envs, now};
 use animov_api::Event;
 use animov_engine::alerting::{self, Cache};
 use axum::http::StatusCode;
-use common::{Cred, MIN, envs, now};
 use serde_json::{Value, json};
 
 /// 80 minutes of frames seeing 12 goats, ending 5 minutes ago.
@@ -528,7 +526,7 @@ async fn the_bucket_cache_brought_up_to_date_matches_a_full_read() {
 #[tokio::test]
 async fn test_email_through_the_mailer_and_unreadable_settings_reported() {
     let mailer = animov_engine::mail::RecordingMailer::new();
-    let env = common::env_with_seams(animov_engine::Seams {
+    let env = crate::common::env_with_seams(animov_engine::Seams {
         clock: std::sync::Arc::new(animov_engine::clock::SystemClock),
         mailer: std::sync::Arc::new(mailer.clone()),
     })

@@ -2,8 +2,6 @@
 //! pen with a restless afternoon, goats missing and the camera down for an
 //! hour; the alerts it prints, and its messages for bad input.
 
-mod common;
-
 use std::process::Command;
 
 use animov_core::{
@@ -18,7 +16,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_animov");
 const DAY0: i64 = 1_732_838_400_000; // 2024-11-29T00:00Z
 
 fn replay(csv: &str, args: &[&str]) -> (bool, String, String) {
-    common::cli_on_csv(&["alerts", "replay"], csv, args)
+    crate::common::cli_on_csv(&["alerts", "replay"], csv, args)
 }
 
 /// Three days of pen-a (20 goats, UTC+1): day 3 has everyone up at 13:00–14:30

@@ -2,10 +2,8 @@
 //! every camera from the first minute (a fresh camera too, from its reference
 //! week), forecasts are stored with ordered intervals and read back by API.
 
-mod common;
-
+use crate::common::{Cred, MIN, envs, frames, now};
 use axum::http::StatusCode;
-use common::{Cred, MIN, envs, frames, now};
 use serde_json::json;
 
 #[tokio::test]
@@ -133,7 +131,7 @@ async fn the_bundled_model_forecasts_every_camera_from_the_first_minute() {
 }
 
 /// `days` days of a simulated herd's frames (one a minute) for `source`, minutes closed.
-async fn history(env: &common::Env, source: &str, days: i64) -> i64 {
+async fn history(env: &crate::common::Env, source: &str, days: i64) -> i64 {
     let cam = env
         .state
         .store
@@ -161,7 +159,7 @@ async fn history(env: &common::Env, source: &str, days: i64) -> i64 {
     cam
 }
 
-async fn wait_job(env: &common::Env, token: &str, id: u64) -> serde_json::Value {
+async fn wait_job(env: &crate::common::Env, token: &str, id: u64) -> serde_json::Value {
     for _ in 0..600 {
         let (_, v) = env
             .call(

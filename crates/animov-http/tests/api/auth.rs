@@ -1,12 +1,10 @@
 //! Sign-in, sessions, roles, users and the desktop window's sign-in, on SQLite and MariaDB.
 
-mod common;
-
+use crate::common::{Cred, envs, now};
 use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
-use common::{Cred, envs, now};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -273,7 +271,7 @@ async fn admins_manage_users_and_see_where_data_lives() {
 #[tokio::test]
 async fn sessions_expire_by_the_engine_clock() {
     let clock = std::sync::Arc::new(animov_engine::clock::ManualClock::new(now()));
-    let e = common::env_with_seams(animov_engine::Seams {
+    let e = crate::common::env_with_seams(animov_engine::Seams {
         clock: clock.clone(),
         mailer: std::sync::Arc::new(animov_engine::mail::RecordingMailer::new()),
     })

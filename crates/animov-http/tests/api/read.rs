@@ -1,12 +1,10 @@
 //! Statistics, series, live events, health/metrics/OpenAPI and the served UI, on SQLite and MariaDB.
 
-mod common;
-
+use crate::common::{Cred, MIN, envs, frames, t0};
 use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
-use common::{Cred, MIN, envs, frames, t0};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -301,7 +299,7 @@ async fn serves_the_ui_and_its_deep_links() {
         for path in ["/", "/index.html", "/timeline/demo-1"] {
             let (s, body) = e.call("GET", path, Cred::None, None).await;
             assert_eq!(s, StatusCode::OK, "{path}");
-            assert_eq!(body.as_str(), Some(common::UI_MARKER), "{path}");
+            assert_eq!(body.as_str(), Some(crate::common::UI_MARKER), "{path}");
         }
         let (s, body) = e.call("GET", "/app.js", Cred::None, None).await;
         assert_eq!((s, body.as_str()), (StatusCode::OK, Some("console.log(1)")));

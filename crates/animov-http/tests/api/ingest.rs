@@ -1,12 +1,10 @@
 //! Ingest (JSON, legacy INRA stream, API keys) and its refusals, on SQLite and MariaDB.
 
-mod common;
-
+use crate::common::{Cred, envs, frames, now, t0};
 use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
-use common::{Cred, envs, frames, now, t0};
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -1,0 +1,11 @@
+//! The HTTP API driven with `oneshot` (and a real SMTP server for email), on
+//! SQLite and on MariaDB. One test binary: each module is one noun of the API.
+
+mod alerts;
+mod alerts_email;
+mod auth;
+mod common;
+mod forecast;
+mod ingest;
+mod read;
+mod vision;
