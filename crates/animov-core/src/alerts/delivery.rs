@@ -56,16 +56,11 @@ pub fn retry_after_failure(attempts: i64, permanent: bool, now_ms: i64) -> Retry
     }
 }
 
-/// Whether a message about an alert is no longer news: a warning held back
-/// by the quiet hours (never tried, due well after it was queued) whose
-/// alert has ended meanwhile.
-pub fn held_message_is_stale(
-    attempts: i64,
-    created_ms: i64,
-    next_try_ms: i64,
-    alert_resolved: bool,
-) -> bool {
-    attempts == 0 && next_try_ms > created_ms + MINUTE_MS && alert_resolved
+/// Whether a message was held back by the quiet hours: never tried, and due
+/// well after it was queued. Such a warning is no longer news once its alert
+/// has ended (only then is the alert worth reading).
+pub fn was_held_back(attempts: i64, created_ms: i64, next_try_ms: i64) -> bool {
+    attempts == 0 && next_try_ms > created_ms + MINUTE_MS
 }
 
 /// When to send a message about an alert of `severity` raised at `now_ms`:
@@ -228,14 +223,13 @@ mod tests {
     }
 
     #[test]
-    fn held_warnings_whose_alert_ended_are_dropped() {
+    fn only_messages_held_by_quiet_hours_can_go_stale() {
         let created = DAY0 + 23 * HOUR_MS;
         let morning = DAY0 + 30 * HOUR_MS;
-        assert!(held_message_is_stale(0, created, morning, true));
-        assert!(!held_message_is_stale(0, created, morning, false));
+        assert!(was_held_back(0, created, morning));
         // Sent at once (not held), or already tried: it goes out as planned.
-        assert!(!held_message_is_stale(0, created, created, true));
-        assert!(!held_message_is_stale(1, created, morning, true));
+        assert!(!was_held_back(0, created, created));
+        assert!(!was_held_back(1, created, morning));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use animov_api::{Alert, AlertState, DeliverySettings, NotificationState};
 use animov_core::{
     alerts::{
-        delivery::{Retry, digest_due, held_message_is_stale, retry_after_failure},
+        delivery::{Retry, digest_due, retry_after_failure, was_held_back},
         message::digest_email,
     },
     time::DAY_MS,
@@ -26,15 +26,17 @@ async fn try_one(
     n: &NotificationRow,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    let alert_ended = match n.alert_id {
-        Some(id) => engine
+    // A held warning whose alert ended meanwhile is no longer news (the
+    // alert is read only for held messages).
+    let stale = match n.alert_id {
+        Some(id) if was_held_back(n.attempts, n.created_ms, n.next_try_ms) => engine
             .store
             .alert(id)
             .await?
             .is_some_and(|a| a.alert.state == AlertState::Resolved),
-        None => false,
+        _ => false,
     };
-    if held_message_is_stale(n.attempts, n.created_ms, n.next_try_ms, alert_ended) {
+    if stale {
         return engine
             .store
             .record_notification_try(
