@@ -18,8 +18,11 @@ pub enum ArgsError {
     /// `--data-dir` without a folder.
     #[error("--data-dir needs a folder")]
     NoFolder,
+    /// `--open` without a page.
+    #[error("--open needs a page, e.g. --open cameras")]
+    NoPage,
     /// Something else.
-    #[error("unknown option {0:?} (use --data-dir DIR, --demo)")]
+    #[error("unknown option {0:?} (use --data-dir DIR, --demo, --open PAGE)")]
     Unknown(String),
 }
 
@@ -30,6 +33,8 @@ pub struct Args {
     pub data_dir: PathBuf,
     /// Run the demo feed (`--demo`).
     pub demo: bool,
+    /// The page the window opens on (`--open cameras`, `--open cameras/new`).
+    pub open: Option<String>,
 }
 
 impl Args {
@@ -40,12 +45,25 @@ impl Args {
                 .map(PathBuf::from)
                 .unwrap_or_else(default_data_dir),
             demo: false,
+            open: None,
         };
         while let Some(a) = it.next() {
             match a.as_str() {
                 "--demo" => args.demo = true,
                 "--data-dir" => {
                     args.data_dir = it.next().map(PathBuf::from).ok_or(ArgsError::NoFolder)?
+                }
+                "--open" => {
+                    let page = it.next().ok_or(ArgsError::NoPage)?;
+                    let page = page.trim_start_matches(['#', '/']);
+                    if page.is_empty()
+                        || !page
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+                    {
+                        return Err(ArgsError::NoPage);
+                    }
+                    args.open = Some(page.to_string());
                 }
                 other => return Err(ArgsError::Unknown(other.to_string())),
             }
@@ -140,7 +158,7 @@ mod tests {
     #[test]
     fn reads_its_options() {
         let a = Args::parse(
-            ["--demo", "--data-dir", "/tmp/x"]
+            ["--demo", "--data-dir", "/tmp/x", "--open", "#/cameras/new"]
                 .into_iter()
                 .map(String::from),
         )
@@ -149,9 +167,11 @@ mod tests {
             a,
             Args {
                 data_dir: "/tmp/x".into(),
-                demo: true
+                demo: true,
+                open: Some("cameras/new".into()),
             }
         );
+        assert!(Args::parse(["--open", "a b"].into_iter().map(String::from)).is_err());
         assert!(Args::parse(["--nope"].into_iter().map(String::from)).is_err());
         assert!(Args::parse(["--data-dir"].into_iter().map(String::from)).is_err());
     }

@@ -1,7 +1,8 @@
 //! The desktop shell: a thin Tauri app around the engine.
 //!
 //! It starts the engine in-process on a loopback port, waits until it listens,
-//! opens one window on the engine's UI already signed in as the local operator
+//! opens one window on the engine's UI already signed in as the farm's owner
+//! (the `local` admin)
 //! (a per-launch secret is handed to the engine and to the window's first URL
 //! fragment — no password in the page or in a file), keeps a tray icon with Open/Quit,
 //! shows OS notifications for engine events that deserve them ([`notify`]), and
@@ -40,7 +41,10 @@ pub fn run() -> ExitCode {
             println!("AniMOV engine at {url} (data: {})", args.data_dir.display());
             // The secret rides in the fragment: the UI reads it, signs in, and
             // removes it from the address; fragments never reach a server log.
-            let first = format!("{url}#local={}", engine.local_secret());
+            let mut first = format!("{url}#local={}", engine.local_secret());
+            if let Some(page) = &args.open {
+                first.push_str(&format!("&open={page}"));
+            }
             WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(first.parse()?))
                 .title("AniMOV")
                 .inner_size(1280.0, 860.0)

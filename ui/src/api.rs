@@ -13,6 +13,21 @@ pub struct Failure {
     pub status: u16,
     /// What went wrong, for a person.
     pub message: String,
+    /// The engine's error code (e.g. `wrong_credentials`); empty when unknown.
+    pub code: String,
+    /// The field to blame, when one is.
+    pub field: Option<String>,
+}
+
+impl Failure {
+    fn new(status: u16, message: String) -> Failure {
+        Failure {
+            status,
+            message,
+            code: String::new(),
+            field: None,
+        }
+    }
 }
 
 impl std::fmt::Display for Failure {
@@ -53,28 +68,31 @@ async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> R
         message:
             "The AniMOV engine cannot be reached. Is it running? / Le moteur AniMOV ne répond pas."
                 .into(),
+        code: String::new(),
+        field: None,
     })?;
     let status = resp.status();
     if (200..300).contains(&status) {
         if status == 204 {
-            return serde_json::from_str("null").map_err(|e| Failure {
-                status,
-                message: e.to_string(),
-            });
+            return serde_json::from_str("null").map_err(|e| Failure::new(status, e.to_string()));
         }
-        return resp.json::<T>().await.map_err(|e| Failure {
-            status,
-            message: format!("unexpected answer: {e}"),
-        });
+        return resp
+            .json::<T>()
+            .await
+            .map_err(|e| Failure::new(status, format!("unexpected answer: {e}")));
     }
     if status == 401 {
         set_token(None);
     }
-    let message = match resp.json::<ErrorBody>().await {
-        Ok(b) => b.error.message,
-        Err(_) => format!("the engine answered {status}"),
-    };
-    Err(Failure { status, message })
+    Err(match resp.json::<ErrorBody>().await {
+        Ok(b) => Failure {
+            status,
+            message: b.error.message,
+            code: b.error.code,
+            field: b.error.field,
+        },
+        Err(_) => Failure::new(status, format!("the engine answered {status}")),
+    })
 }
 
 /// `GET path` (JSON).
@@ -93,10 +111,9 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
         "DELETE" => Request::delete(path),
         _ => Request::post(path),
     };
-    let req = with_auth(b).json(body).map_err(|e| Failure {
-        status: 0,
-        message: e.to_string(),
-    })?;
+    let req = with_auth(b)
+        .json(body)
+        .map_err(|e| Failure::new(0, e.to_string()))?;
     read(req.send().await).await
 }
 

@@ -1,6 +1,6 @@
 //! The shell: session, language, navigation between pages (hash routes).
 
-use animov_api::{LocalLoginRequest, LoginRequest, LoginResponse, Role, UserInfo};
+use animov_api::{LocalLoginRequest, LoginRequest, LoginResponse, Role, SetupStatus, UserInfo};
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
@@ -58,12 +58,18 @@ fn current_hash() -> String {
 /// The per-launch secret the desktop shell puts in its window's first URL
 /// (`#local=...`, a fragment: never sent to the server nor logged). It is
 /// removed from the address and history at once.
+/// `#local=SECRET&open=PAGE` opens on that page.
 fn local_secret() -> Option<String> {
     let w = web_sys::window()?;
     let hash = w.location().hash().ok()?;
-    let secret = hash.strip_prefix("#local=")?.to_string();
+    let rest = hash.strip_prefix("#local=")?;
+    let (secret, page) = match rest.split_once("&open=") {
+        Some((s, p)) => (s.to_string(), p.to_string()),
+        None => (rest.to_string(), "today".to_string()),
+    };
     if let Ok(h) = w.history() {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#/today"));
+        let to = format!("#/{page}");
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&to));
     }
     (!secret.is_empty()).then_some(secret)
 }
@@ -74,11 +80,12 @@ pub fn App() -> impl IntoView {
     let ctx = Ctx {
         lang: RwSignal::new(Lang::initial()),
         user: RwSignal::new(None),
-        route: RwSignal::new(current_hash()),
+        route: RwSignal::new(String::new()),
         alerts: RwSignal::new(Default::default()),
     };
     provide_context(ctx);
     let local_secret = local_secret();
+    ctx.route.set(current_hash());
     let checking = RwSignal::new(api::token().is_some() || local_secret.is_some());
     if checking.get_untracked() {
         spawn_local(async move {
@@ -107,12 +114,26 @@ pub fn App() -> impl IntoView {
             let _ = doc.set_attribute("lang", lang.code());
         }
     });
+    // An admin on a fresh install sees the first-run setup first.
+    let setup = RwSignal::new(None::<SetupStatus>);
+    Effect::new(move |_| {
+        if ctx.user.get().is_some_and(|u| u.role == Role::Admin) {
+            spawn_local(async move {
+                if let Ok(s) = api::get::<SetupStatus>("/api/v1/setup").await {
+                    setup.set(s.needed.then_some(s));
+                }
+            });
+        }
+    });
+    let setup_done = Callback::new(move |()| setup.set(None));
     view! {
         {move || {
             if checking.get() {
                 view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any()
             } else if ctx.user.get().is_none() {
                 view! { <Login/> }.into_any()
+            } else if let Some(s) = setup.get() {
+                view! { <pages::Setup status=s done=setup_done/> }.into_any()
             } else {
                 view! { <Shell/> }.into_any()
             }
@@ -215,6 +236,7 @@ fn Shell() -> impl IntoView {
                     {link("alerts", "nav.alerts")}
                     {move || (active() > 0).then(|| view! { <span id="nav-alert-badge" class="alert-badge">{active()}</span> })}
                 </span>
+                {link("cameras", "nav.cameras")}
                 {link("models", "nav.models")}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
@@ -234,6 +256,7 @@ fn Shell() -> impl IntoView {
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
                     "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
+                    "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),
                     "settings" => view! { <pages::Settings/> }.into_any(),
                     "about" => view! { <pages::About/> }.into_any(),
                     _ => view! { <pages::Today/> }.into_any(),

@@ -109,3 +109,42 @@ pub struct SystemInfo {
     /// Engine version.
     pub version: String,
 }
+
+/// `PUT /api/v1/auth/password` body: change one's own password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new one (at least 8 characters).
+    pub new_password: String,
+}
+
+/// `PUT /api/v1/users/{username}/password` body (admin): a new password for
+/// a user; their sessions end.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    /// The new password (at least 8 characters).
+    pub password: String,
+}
+
+/// An ingest key as listed (`GET /api/v1/api-keys`, admin); never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyInfo {
+    /// Key id.
+    pub id: i64,
+    /// The source it may ingest for.
+    pub source: String,
+    /// Label.
+    pub label: String,
+    /// Created, UTC ms.
+    pub created_ms: i64,
+    /// Last accepted request, UTC ms.
+    pub last_used_ms: Option<i64>,
+    /// Revoked at, UTC ms.
+    pub revoked_ms: Option<i64>,
+}

@@ -19,7 +19,9 @@ mod error;
 mod forecast;
 mod ingest;
 mod names;
+mod picture;
 mod rules;
+mod setup;
 mod stats;
 mod vision;
 
@@ -30,7 +32,9 @@ pub use error::*;
 pub use forecast::*;
 pub use ingest::*;
 pub use names::{Label, UnknownName};
+pub use picture::*;
 pub use rules::*;
+pub use setup::*;
 pub use stats::*;
 pub use vision::*;
 

@@ -231,6 +231,10 @@ pub struct CameraUpdate {
     /// Goats in the pen (1 to 10 000), or `null` when unknown.
     #[serde(default)]
     pub herd_size: Option<i64>,
+    /// A new address for a camera (absent: unchanged). A password shown as
+    /// `•••` keeps the stored one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
 }
 
 /// Latest minute statistics of one source (legacy `/stats_minute`).

@@ -6,7 +6,7 @@
 //! let hash = animov_auth::hash_password("correct horse").unwrap();
 //! assert!(animov_auth::verify_password(&hash, "correct horse"));
 //! let tokens = animov_auth::Tokens::new(b"a signing key of 32 bytes or so.", 12);
-//! let (token, claims) = tokens.issue("alice", animov_api::Role::Vet, 0);
+//! let (token, claims) = tokens.issue("alice", animov_api::Role::Vet, "k1", 0);
 //! assert_eq!(tokens.verify(&token, 1_000).unwrap(), claims);
 //! ```
 
@@ -86,6 +86,11 @@ pub fn new_signing_key() -> String {
     URL_SAFE_NO_PAD.encode(k)
 }
 
+/// A new session key for a user (see [`Claims::sk`]).
+pub fn new_session_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
 /// A new ingest API key: `amk_` + 32 random bytes.
 pub fn new_api_key() -> String {
     let mut k = [0u8; 32];
@@ -114,6 +119,11 @@ pub struct Claims {
     pub exp: i64,
     /// Token id, for revocation.
     pub jti: String,
+    /// The user's session key when signed in: a token whose key differs
+    /// from the user's current one (password changed, user re-created) is
+    /// refused.
+    #[serde(default)]
+    pub sk: String,
 }
 
 /// Issues and checks session tokens.
@@ -142,13 +152,20 @@ impl Tokens {
     }
 
     /// A token for `username`; returns (token, claims).
-    pub fn issue(&self, username: &str, role: Role, now_ms: i64) -> (String, Claims) {
+    pub fn issue(
+        &self,
+        username: &str,
+        role: Role,
+        session_key: &str,
+        now_ms: i64,
+    ) -> (String, Claims) {
         let claims = Claims {
             sub: username.to_string(),
             role,
             iat: now_ms / 1000,
             exp: (now_ms + self.ttl_ms) / 1000,
             jti: uuid::Uuid::new_v4().simple().to_string(),
+            sk: session_key.to_string(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.enc)
             .expect("HS256 signing cannot fail");
@@ -245,7 +262,7 @@ mod tests {
     #[test]
     fn tokens_expire_and_reject_forgeries() {
         let t = Tokens::new(b"0123456789abcdef0123456789abcdef", 1);
-        let (tok, c) = t.issue("alice", Role::Vet, 1_000_000);
+        let (tok, c) = t.issue("alice", Role::Vet, "k", 1_000_000);
         assert_eq!(t.verify(&tok, 1_000_000).unwrap(), c);
         assert_eq!(
             t.verify(&tok, 1_000_000 + 3_600_000),

@@ -134,6 +134,55 @@ impl CameraFilter {
     }
 }
 
+/// A proposed box with what a camera's settings make of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewBox {
+    /// The detector's box.
+    pub det: RawDetection,
+    /// Its posture (the model's class, or the camera's posture rule).
+    pub posture: Posture,
+    /// Whether the camera's filter counts it.
+    pub counted: bool,
+}
+
+/// Every box of one still picture (classes the camera ignores left out) with
+/// its posture and whether `filter` counts it, and the counts: what the
+/// camera sees on that picture alone, without tracking. Setting a camera up
+/// shows this on its picture.
+pub fn preview(
+    filter: &CameraFilter,
+    posture: &PostureModel,
+    frame_h: f32,
+    dets: &[RawDetection],
+) -> (Vec<PreviewBox>, Counts) {
+    let mut counts = Counts::default();
+    let boxes = dets
+        .iter()
+        .filter(|d| d.role != Role::Ignore)
+        .map(|d| {
+            let p = match d.role {
+                Role::Standing => Posture::Standing,
+                Role::Lying => Posture::Lying,
+                _ => posture.classify(&d.bbox, frame_h),
+            };
+            let counted = filter.keeps(d);
+            if counted {
+                match p {
+                    Posture::Standing => counts.standing += 1,
+                    Posture::Lying => counts.lying += 1,
+                    Posture::Unknown => counts.unknown += 1,
+                }
+            }
+            PreviewBox {
+                det: d.clone(),
+                posture: p,
+                counted,
+            }
+        })
+        .collect();
+    (boxes, counts)
+}
+
 /// A score threshold at which a frame's candidate boxes number the herd.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ThresholdSuggestion {
@@ -356,5 +405,46 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("goat"), None);
+    }
+
+    #[test]
+    fn preview_marks_what_the_filter_counts_and_counts_it() {
+        let d = |x: f32, w: f32, h: f32, score: f32, role: Role| RawDetection {
+            bbox: BBox { x, y: 10.0, w, h },
+            class_id: 0,
+            class: "goat".into(),
+            role,
+            score,
+        };
+        let dets = vec![
+            d(0.0, 40.0, 60.0, 0.9, Role::Animal),   // tall: standing
+            d(100.0, 80.0, 30.0, 0.8, Role::Animal), // flat: lying
+            d(200.0, 40.0, 60.0, 0.2, Role::Animal), // weak
+            d(300.0, 4.0, 4.0, 0.9, Role::Animal),   // tiny
+            d(400.0, 40.0, 60.0, 0.9, Role::Ignore), // a person
+            d(500.0, 40.0, 20.0, 0.9, Role::Standing),
+        ];
+        let filter = CameraFilter::default();
+        let (boxes, counts) = preview(&filter, &PostureModel::default(), 480.0, &dets);
+        assert_eq!(boxes.len(), 5, "ignored classes are left out");
+        let counted: Vec<bool> = boxes.iter().map(|b| b.counted).collect();
+        assert_eq!(counted, [true, true, false, false, true]);
+        assert_eq!(boxes[1].posture, Posture::Lying);
+        assert_eq!(
+            boxes[4].posture,
+            Posture::Standing,
+            "the model's class wins"
+        );
+        assert_eq!((counts.standing, counts.lying, counts.unknown), (2, 1, 0));
+        let low = CameraFilter {
+            min_score: 0.1,
+            ..filter
+        };
+        assert_eq!(
+            preview(&low, &PostureModel::default(), 480.0, &dets)
+                .1
+                .standing,
+            3
+        );
     }
 }

@@ -15,6 +15,7 @@
 //! * [`alerts`] — alert rules, their open/hold/resolve lifecycle, delivery
 //!   decisions and the words people read.
 //! * [`backoff`] — waiting between retries of something that keeps failing.
+//! * [`camera_uri`] — camera addresses with their password kept apart.
 //! * [`promotion`] — whether a new forecast model replaces the production one.
 //!
 //! ```
@@ -31,6 +32,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod backoff;
+pub mod camera_uri;
 pub mod consolidate;
 pub mod demo;
 pub mod geometry;

@@ -14,8 +14,8 @@
 //! * [`alerting`] — the rules evaluated each minute, alert lifecycle,
 //!   publishing, `animov alerts replay`.
 //! * [`mail`] — the mailer seam and the email outbox.
-//! * [`demo`], [`import`], [`users`] — the demo feed, INRA CSV import,
-//!   creating users.
+//! * [`demo`], [`import`], [`users`], [`farm`] — the demo feed, INRA CSV
+//!   import, users and passwords, the farm's name and time zone.
 //! * [`config`], [`secrets`], [`clock`], [`models`], [`metrics`],
 //!   [`telemetry`], [`series_csv`], [`jobs`] — the supporting pieces.
 //!
@@ -35,6 +35,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod demo;
+pub mod farm;
 pub mod forecasting;
 pub mod import;
 pub mod jobs;

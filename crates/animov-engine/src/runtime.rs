@@ -65,7 +65,11 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
     if engine.config.vision.enabled {
         tasks.push(tokio::spawn(cameras::writer::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(cameras::retention::run(e(), stopped.clone())));
-        if let Err(err) = engine.cameras.sync(&engine.store, &engine.config).await {
+        if let Err(err) = engine
+            .cameras
+            .sync(&engine.store, &engine.config, &engine.secrets)
+            .await
+        {
             tracing::error!(error = %err, "cameras not started");
         }
     } else if let Some(cams) = demo_cameras {

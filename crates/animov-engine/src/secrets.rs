@@ -98,6 +98,24 @@ impl Secrets {
         self.write_file(name, value)
     }
 
+    /// Forgets the secret (nothing to forget is fine).
+    pub fn remove(&self, name: &str) -> Result<(), SecretError> {
+        if self.backend == SecretsBackend::Keyring {
+            match keyring::Entry::new(SERVICE, name).and_then(|e| e.delete_credential()) {
+                Ok(()) | Err(keyring::Error::NoEntry) => {}
+                Err(e) => tracing::debug!(name, error = %e, "no usable OS keyring"),
+            }
+        }
+        match std::fs::remove_file(self.file(name)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Self::err(
+                name,
+                format!("cannot remove {}: {e}", self.file(name).display()),
+            )),
+        }
+    }
+
     fn write_file(&self, name: &str, value: &str) -> Result<(), SecretError> {
         let io = |e: std::io::Error| {
             Self::err(name, format!("cannot write {}: {e}", self.dir.display()))

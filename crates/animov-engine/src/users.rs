@@ -1,7 +1,9 @@
 //! Creating users (the CLI, the admin API, the desktop's local user).
 
 use animov_api::Role;
-use animov_auth::{AuthError, MIN_PASSWORD_LEN, hash_password, strong_enough, valid_username};
+use animov_auth::{
+    AuthError, MIN_PASSWORD_LEN, hash_password, new_session_key, strong_enough, valid_username,
+};
 use animov_store::{Store, StoreError};
 
 /// Why a user cannot be created.
@@ -35,7 +37,22 @@ pub async fn add_user(
         return Err(UserError::WeakPassword);
     }
     let hash = hash_password(password)?;
-    store.create_user(username, &hash, role).await?;
+    store
+        .create_user(username, &hash, role, &new_session_key())
+        .await?;
     tracing::info!(username, role = role.as_str(), "user created");
+    Ok(())
+}
+
+/// Sets a user's password; every session they had ends.
+pub async fn set_password(store: &Store, username: &str, password: &str) -> Result<(), UserError> {
+    if !strong_enough(password) {
+        return Err(UserError::WeakPassword);
+    }
+    let hash = hash_password(password)?;
+    store
+        .set_password(username, &hash, &new_session_key())
+        .await?;
+    tracing::info!(username, "password changed; earlier sessions ended");
     Ok(())
 }

@@ -177,6 +177,12 @@ pub async fn user_from_token(state: &AppState, token: &str) -> Result<AuthUser, 
     let user = state.store.user(&claims.sub).await?.ok_or_else(|| {
         ApiError::unauthorized("this user no longer exists").with_code("invalid_token")
     })?;
+    if user.session_key != claims.sk {
+        return Err(ApiError::unauthorized(
+            "this session ended because the password was changed or the user was re-created: sign in again",
+        )
+        .with_code("session_ended"));
+    }
     Ok(AuthUser {
         username: user.username,
         role: user.role,
@@ -235,6 +241,9 @@ impl FromRequestParts<AppState> for Ingestor {
                     "this API key was revoked: ask an admin for a new one",
                 )
                 .with_code("revoked_api_key"));
+            }
+            if let Err(e) = state.store.touch_api_key(row.id, state.now_ms()).await {
+                tracing::debug!(error = %e, "last use of the API key not recorded");
             }
             return Ok(Ingestor::Key {
                 camera_id: row.camera_id,

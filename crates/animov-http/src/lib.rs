@@ -47,7 +47,7 @@ pub use state::AppState;
 
 use routes::{
     alert_settings, alerts, auth, cameras, events, forecasts, ingest, legacy, live, media, meta,
-    stats, users,
+    setup, stats, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -58,14 +58,22 @@ pub fn app(state: AppState) -> Router {
         .route("/auth/logout", post(auth::logout))
         .route("/auth/local", post(auth::local_login))
         .route("/auth/me", get(auth::me))
+        .route("/auth/password", put(auth::change_password))
+        .route("/setup", get(setup::get_setup).put(setup::put_setup))
         .route("/users", get(users::list_users).post(users::create_user))
         .route("/users/{username}", delete(users::delete_user))
+        .route("/users/{username}/password", put(users::reset_password))
         .route("/system", get(users::system))
-        .route("/api-keys", post(auth::create_api_key))
+        .route(
+            "/api-keys",
+            get(auth::list_api_keys).post(auth::create_api_key),
+        )
         .route("/api-keys/{id}", delete(auth::revoke_api_key))
         .route("/ingest", post(ingest::ingest))
         .route("/cameras", get(stats::cameras).post(cameras::create_camera))
         .route("/cameras/health", get(cameras::health))
+        .route("/cameras/test", post(cameras::test_camera))
+        .route("/cameras/{source}/preview", post(cameras::preview))
         .route(
             "/cameras/{source}",
             put(cameras::update_camera).delete(cameras::remove_camera),

@@ -42,7 +42,7 @@ pub use error::StoreError;
 pub use forecast::{ForecastPoint, ModelRow, NewModel, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};
 pub use outbox::{NewNotification, NotificationRow};
-pub use users::{ApiKeyRow, UserRow};
+pub use users::{ApiKeyListRow, ApiKeyRow, UserRow};
 pub use vision::{BoutRow, RecordingRow, SnapshotRow};
 
 /// Which database holds the data.

@@ -30,6 +30,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "alerts",
         include_str!("../../../migrations/sqlite/0004_alerts.sql"),
     ),
+    (
+        5,
+        "accounts",
+        include_str!("../../../migrations/sqlite/0005_accounts.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -51,6 +56,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         4,
         "alerts",
         include_str!("../../../migrations/mysql/0004_alerts.sql"),
+    ),
+    (
+        5,
+        "accounts",
+        include_str!("../../../migrations/mysql/0005_accounts.sql"),
     ),
 ];
 

@@ -15,6 +15,9 @@ pub struct UserRow {
     pub password_hash: String,
     /// Role.
     pub role: Role,
+    /// Sessions must carry this key: a new one (password changed, user
+    /// re-created) ends the sessions signed in before.
+    pub session_key: String,
 }
 
 /// A `users` row.
@@ -24,6 +27,7 @@ struct UserRecord {
     username: String,
     password_hash: String,
     role: String,
+    session_key: String,
 }
 
 impl TryFrom<UserRecord> for UserRow {
@@ -34,6 +38,7 @@ impl TryFrom<UserRecord> for UserRow {
             username: r.username,
             password_hash: r.password_hash,
             role: r.role.parse()?,
+            session_key: r.session_key,
         })
     }
 }
@@ -53,24 +58,45 @@ pub struct ApiKeyRow {
     pub revoked_ms: Option<i64>,
 }
 
-const USER_SELECT: &str = "SELECT id, username, password_hash, role FROM users";
+/// An ingest API key as listed to admins (never the key itself).
+#[derive(Debug, Clone, PartialEq, sqlx_macros::FromRow)]
+pub struct ApiKeyListRow {
+    /// Key id.
+    pub id: i64,
+    /// The source it may ingest for.
+    pub source: String,
+    /// Label.
+    pub label: String,
+    /// Created, UTC ms.
+    pub created_ms: i64,
+    /// Last accepted use, UTC ms.
+    pub last_used_ms: Option<i64>,
+    /// When revoked, if it was.
+    pub revoked_ms: Option<i64>,
+}
+
+const USER_SELECT: &str = "SELECT id, username, password_hash, role, session_key FROM users";
 
 impl Store {
-    /// Creates a user; `UsernameTaken` if the name exists.
+    /// Creates a user whose sessions carry `session_key`; `UsernameTaken`
+    /// if the name exists.
     pub async fn create_user(
         &self,
         username: &str,
         password_hash: &str,
         role: Role,
+        session_key: &str,
     ) -> Result<i64, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let insert = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, created_ms) VALUES (?, ?, ?, ?)",
+            "INSERT INTO users (username, password_hash, role, created_ms, session_key) \
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role.as_str())
-        .bind(now_ms());
+        .bind(now_ms())
+        .bind(session_key);
         match Self::insert_one(&mut conn, insert).await {
             Ok(id) => Ok(id),
             Err(e) => {
@@ -97,6 +123,40 @@ impl Store {
     /// Deletes a user; `NotFound` if there is none by that name.
     pub async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
         let res = sqlx::query("DELETE FROM users WHERE username = ?")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// Sets a user's password and session key (ending earlier sessions);
+    /// `NotFound` if there is none by that name.
+    pub async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        session_key: &str,
+    ) -> Result<(), StoreError> {
+        let res =
+            sqlx::query("UPDATE users SET password_hash = ?, session_key = ? WHERE username = ?")
+                .bind(password_hash)
+                .bind(session_key)
+                .bind(username)
+                .execute(&self.pool)
+                .await?;
+        if res.rows_affected() == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    /// Changes a user's role; `NotFound` if there is none by that name.
+    pub async fn set_role(&self, username: &str, role: Role) -> Result<(), StoreError> {
+        let res = sqlx::query("UPDATE users SET role = ? WHERE username = ?")
+            .bind(role.as_str())
             .bind(username)
             .execute(&self.pool)
             .await?;
@@ -140,6 +200,26 @@ impl Store {
         .bind(key_hash)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// Every ingest key, newest first.
+    pub async fn api_keys(&self) -> Result<Vec<ApiKeyListRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT k.id, c.source, k.label, k.created_ms, k.last_used_ms, k.revoked_ms \
+             FROM api_keys k JOIN cameras c ON c.id = k.camera_id ORDER BY k.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Records that a key was just used.
+    pub async fn touch_api_key(&self, id: i64, at_ms: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE api_keys SET last_used_ms = ? WHERE id = ?")
+            .bind(at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Revokes a key; `NotFound` if there is no such key.

@@ -166,12 +166,12 @@ async fn cameras_dates_and_series_inputs() {
 async fn users_keys_and_revoked_tokens() {
     for t in testing::all().await {
         let s = &t.store;
-        s.create_user("alice", "$argon2id$fake", Role::Admin)
+        s.create_user("alice", "$argon2id$fake", Role::Admin, "k")
             .await
             .unwrap();
         assert!(
             matches!(
-                s.create_user("alice", "x", Role::Vet).await,
+                s.create_user("alice", "x", Role::Vet, "k").await,
                 Err(StoreError::UsernameTaken)
             ),
             "{}",

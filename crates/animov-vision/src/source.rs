@@ -31,7 +31,7 @@ impl Source {
     /// Parses a camera address.
     pub fn parse(url: &str) -> Result<Source, SourceError> {
         let err = |reason: &str| SourceError {
-            url: url.into(),
+            url: animov_core::camera_uri::masked(url),
             reason: reason.into(),
         };
         let u = url.trim();

@@ -2,19 +2,23 @@
 
 mod about;
 mod alerts;
+mod cameras;
 mod delivery;
 pub mod live;
 mod models;
 mod rules;
 mod settings;
+mod setup;
 mod timeline;
 mod today;
 
 pub use about::About;
 pub use alerts::Alerts;
+pub use cameras::Cameras;
 pub use live::Live;
 pub use models::Models;
 pub use settings::Settings;
+pub use setup::Setup;
 pub use timeline::Timeline;
 pub use today::Today;
 

@@ -57,6 +57,7 @@ fn CameraRow(camera: Camera) -> impl IntoView {
         let body = CameraUpdate {
             name: name.get_untracked(),
             herd_size: herd.get_untracked().trim().parse().ok(),
+            uri: None,
         };
         spawn_local(async move {
             let r = api::send::<_, Camera>(

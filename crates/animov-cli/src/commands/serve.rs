@@ -33,11 +33,23 @@ pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
         true => demo_admin(&engine, &s.data_dir).await?,
         false => None,
     };
+    // No one can sign in with a password yet: a one-time setup link, like
+    // the desktop window's (the secret rides in the fragment, never logged).
+    let setup_secret = match a.demo || has_password_users(&engine).await? {
+        true => None,
+        false => Some(animov_auth::new_signing_key()),
+    };
     let listen = engine.config.listen;
-    let state = AppState::open(engine, None)?;
+    let state = AppState::open(engine, setup_secret.clone())?;
     let running = server::start(state, listen, demo_cams).await?;
     let url = format!("http://{}", running.addr);
     println!("AniMOV is running at {url}  (API docs: {url}/api/v1/docs, health: {url}/health)");
+    if let Some(secret) = setup_secret {
+        println!(
+            "First start: set AniMOV up at {url}/#local={secret}  (this link works until AniMOV stops; \
+             or create an admin with `animov user add`)"
+        );
+    }
     if let Some(pw) = created {
         println!(
             "Sign in as admin / {pw}  (also in {})",
@@ -51,6 +63,17 @@ pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
     shutdown_signal().await;
     running.shutdown().await;
     Ok(())
+}
+
+/// Whether anyone can sign in with a password (the desktop window's own
+/// account cannot).
+async fn has_password_users(engine: &Engine) -> anyhow::Result<bool> {
+    Ok(engine
+        .store
+        .users()
+        .await?
+        .iter()
+        .any(|u| u.username != animov_http::routes::auth::LOCAL_USER))
 }
 
 /// With --demo and no user yet: an admin with a random password, shown once

@@ -13,53 +13,59 @@ use animov_api::{AlertRules, DeliverySettings};
 use animov_store::StoreError;
 use tokio::sync::watch;
 
-use crate::Engine;
+use crate::{Engine, farm};
 pub use cache::Cache;
 pub use evaluate::{evaluate_camera, publish};
 
 /// Name of the delivery settings in `app_settings`.
 pub const DELIVERY_SETTING: &str = "alert_delivery";
 
-/// The machine's offset from UTC now, minutes (the default for day and night).
-pub fn local_offset_minutes() -> i32 {
-    chrono::Local::now().offset().local_minus_utc() / 60
-}
-
-/// The default rules in the machine's time zone.
-pub fn default_rules() -> AlertRules {
+/// The default rules at `utc_offset_minutes`.
+pub fn default_rules(utc_offset_minutes: i32) -> AlertRules {
     AlertRules {
-        utc_offset_minutes: local_offset_minutes(),
+        utc_offset_minutes,
         ..AlertRules::default()
     }
 }
 
-/// A camera's rules: saved ones, or the defaults in the machine's time zone
-/// (saved ones that cannot be read are reported, and the defaults apply).
+/// A camera's rules: saved ones, or the defaults (saved ones that cannot be
+/// read are reported, and the defaults apply); hours in the farm's time zone
+/// (as set up, summer time included), else the machine's.
 pub async fn rules_for(engine: &Engine, camera_id: i64) -> Result<AlertRules, StoreError> {
-    Ok(match engine.store.alert_rules(camera_id).await? {
+    let offset = farm::utc_offset_minutes(&engine.store, engine.now_ms()).await;
+    let mut rules = match engine.store.alert_rules(camera_id).await? {
         Some(json) => serde_json::from_slice(&json).unwrap_or_else(|e| {
             tracing::error!(camera_id, error = %e, "stored alert rules unreadable; using the defaults until they are saved again");
-            default_rules()
+            default_rules(offset)
         }),
-        None => default_rules(),
-    })
+        None => default_rules(offset),
+    };
+    if farm::load(&engine.store).await.ok().flatten().is_some() {
+        rules.utc_offset_minutes = offset;
+    }
+    Ok(rules)
 }
 
-/// How alerts are delivered: saved settings, or the defaults (no email) in
-/// the machine's time zone. Saved settings that cannot be read are an error
+/// How alerts are delivered: saved settings, or the defaults (no email), in
+/// the farm's time zone. Saved settings that cannot be read are an error
 /// ([`StoreError::Corrupt`]), never a quiet "no email".
 pub async fn delivery_settings(engine: &Engine) -> Result<DeliverySettings, StoreError> {
-    match engine.store.app_setting(DELIVERY_SETTING).await? {
+    let offset = farm::utc_offset_minutes(&engine.store, engine.now_ms()).await;
+    let mut d = match engine.store.app_setting(DELIVERY_SETTING).await? {
         Some(json) => serde_json::from_slice(&json).map_err(|e| {
             StoreError::Corrupt(format!(
                 "the saved alert delivery settings cannot be read ({e})"
             ))
-        }),
-        None => Ok(DeliverySettings {
-            utc_offset_minutes: local_offset_minutes(),
+        })?,
+        None => DeliverySettings {
+            utc_offset_minutes: offset,
             ..DeliverySettings::default()
-        }),
+        },
+    };
+    if farm::load(&engine.store).await.ok().flatten().is_some() {
+        d.utc_offset_minutes = offset;
     }
+    Ok(d)
 }
 
 /// One pass over every camera; one camera's failure does not stop the
@@ -81,7 +87,7 @@ pub async fn evaluate_all(engine: &Engine, now_ms: i64, cache: &mut Cache) -> us
                 "alerts are raised without email until an admin saves the alert email settings again"
             );
             DeliverySettings {
-                utc_offset_minutes: local_offset_minutes(),
+                utc_offset_minutes: farm::utc_offset_minutes(&engine.store, now_ms).await,
                 ..DeliverySettings::default()
             }
         }

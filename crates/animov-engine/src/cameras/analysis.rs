@@ -12,7 +12,7 @@ use std::{
 
 use animov_api::{Detection, LiveFrameInfo};
 use animov_core::{
-    analysis::{CameraAnalyser, CameraFilter, FrameAnalysis, RawDetection},
+    analysis::{CameraAnalyser, FrameAnalysis, RawDetection},
     tracker::{LyingBout, TrackerConfig},
 };
 use animov_store::{BoutRow, NewFrame};
@@ -48,11 +48,6 @@ pub(super) fn run(
         spec.first_track_id,
     );
     let tiling = settings::tiling(&spec.settings);
-    // The camera's filter at any score: the candidates for threshold calibration.
-    let all_scores = CameraFilter {
-        min_score: 0.0,
-        ..settings::filter(&spec.settings)
-    };
     let mut scene = SceneDetector::default();
     let slot_ms = 3_600_000 / i64::from(spec.vision.snapshots_per_hour.max(1));
     let mut last_slot = spec.last_snapshot_ms.map(|t| t.div_euclid(slot_ms));
@@ -90,11 +85,7 @@ pub(super) fn run(
             }
         };
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let candidates: Vec<f32> = dets
-            .iter()
-            .filter(|d| all_scores.keeps(d))
-            .map(|d| d.score)
-            .collect();
+        let raw = dets.clone();
         let (width, height) = (cap.frame.width(), cap.frame.height());
         let analysis = analyser.analyse(cap.ts_ms, height as f32, dets);
         let detections = to_api(&analysis);
@@ -149,7 +140,7 @@ pub(super) fn run(
             standing: analysis.counts.standing,
             lying: analysis.counts.lying,
         };
-        live.publish(LiveFrame::new(cap.frame, info, candidates));
+        live.publish(LiveFrame::new(cap.frame, info, raw));
     }
     // Running bouts end where the tracks were last seen.
     let bouts: Vec<BoutRow> = analyser

@@ -7,6 +7,7 @@ use std::sync::{
 };
 
 use animov_api::LiveFrameInfo;
+use animov_core::analysis::RawDetection;
 use animov_vision::RgbFrame;
 use tokio::sync::watch;
 
@@ -17,19 +18,20 @@ pub struct LiveFrame {
     pub frame: RgbFrame,
     /// Boxes and counts.
     pub info: LiveFrameInfo,
-    /// Scores of every animal box the detector proposed (before the score
-    /// threshold), for calibrating the threshold against the herd size.
-    pub candidates: Vec<f32>,
+    /// Every box the detector proposed (before the camera's filters): for
+    /// calibrating the threshold against the herd size and for trying
+    /// settings on the picture.
+    pub raw: Vec<RawDetection>,
     jpeg: OnceLock<Vec<u8>>,
 }
 
 impl LiveFrame {
     /// A frame and what was seen on it.
-    pub fn new(frame: RgbFrame, info: LiveFrameInfo, candidates: Vec<f32>) -> LiveFrame {
+    pub fn new(frame: RgbFrame, info: LiveFrameInfo, raw: Vec<RawDetection>) -> LiveFrame {
         LiveFrame {
             frame,
             info,
-            candidates,
+            raw,
             jpeg: OnceLock::new(),
         }
     }

@@ -8,11 +8,14 @@
 //! (`Store::insert_frames`, then the minute closer), so statistics have one
 //! code path.
 
+pub mod address;
 pub mod analysis;
 mod demo_source;
 pub mod files;
 pub mod live;
+pub mod picture;
 pub mod pool;
+pub mod probe;
 pub mod retention;
 pub mod settings;
 pub mod stats;
@@ -29,7 +32,7 @@ use animov_api::{CameraHealth, CameraSettings, SourceKind};
 use animov_store::{Store, StoreError};
 use tokio::sync::mpsc;
 
-use crate::{config::Config, models::default_detector};
+use crate::{config::Config, models::default_detector, secrets::Secrets};
 use live::LiveSlot;
 use pool::DetectorPool;
 use worker::{Output, Worker, WorkerSpec};
@@ -77,7 +80,12 @@ impl Cameras {
     /// Starts cameras that have an address and are not running, restarts those
     /// whose address or settings changed, and stops those that lost their address.
     #[tracing::instrument(skip_all)]
-    pub async fn sync(&self, store: &Store, config: &Config) -> Result<(), StoreError> {
+    pub async fn sync(
+        &self,
+        store: &Store,
+        config: &Config,
+        secrets: &Secrets,
+    ) -> Result<(), StoreError> {
         if !config.vision.enabled {
             return Ok(());
         }
@@ -90,6 +98,10 @@ impl Cameras {
                 continue;
             };
             let settings = settings::load(store, c.id).await?;
+            let uri = address::openable(secrets, &c.source, &uri).unwrap_or_else(|e| {
+                tracing::warn!(source = %c.source, error = %e, "camera password unreadable");
+                uri
+            });
             wanted.push(Wanted {
                 index,
                 camera_id: c.id,
@@ -148,11 +160,21 @@ impl Cameras {
     /// The detectors a camera uses (`None`: a `demo:` camera without a model
     /// of its own reads its scene's boxes).
     fn pool_for(&self, c: &Wanted, config: &Config) -> Option<Arc<DetectorPool>> {
-        if c.settings.model.is_none() && c.uri.starts_with("demo:") {
+        self.detectors(&c.uri, &c.settings, config)
+    }
+
+    /// The detectors a camera at `uri` with `settings` uses (`None`: a
+    /// `demo:` camera without a model of its own reads its scene's boxes).
+    pub fn detectors(
+        &self,
+        uri: &str,
+        settings: &CameraSettings,
+        config: &Config,
+    ) -> Option<Arc<DetectorPool>> {
+        if settings.model.is_none() && uri.starts_with("demo:") {
             return None;
         }
-        let path = c
-            .settings
+        let path = settings
             .model
             .as_ref()
             .map(PathBuf::from)

@@ -194,7 +194,7 @@ impl Worker {
                 analysis::run(&s, pool, &h, &st, &stats2, &l, &out)
             }));
         }
-        tracing::info!(source = %spec.source, uri = %spec.uri, "camera started");
+        tracing::info!(source = %spec.source, uri = %animov_core::camera_uri::masked(&spec.uri), "camera started");
         Worker {
             camera_id: spec.camera_id,
             source: spec.source,

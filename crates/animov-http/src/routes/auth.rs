@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use animov_api::{
-    CreateApiKeyRequest, CreatedApiKey, ErrorBody, LocalLoginRequest, LoginRequest, LoginResponse,
-    Role, SourceKind, UserInfo,
+    ApiKeyInfo, CreateApiKeyRequest, CreatedApiKey, ErrorBody, LocalLoginRequest, LoginRequest,
+    LoginResponse, PasswordChange, Role, SourceKind, UserInfo,
 };
 use axum::{
     Json,
@@ -12,7 +12,7 @@ use axum::{
     http::StatusCode,
 };
 
-use animov_engine::users::add_user;
+use animov_engine::users::{UserError, add_user, set_password};
 
 use crate::{ApiError, AppState, AuthUser, extract::ApiJson};
 
@@ -122,25 +122,27 @@ pub async fn revoke_api_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The local operator of the desktop window.
+/// The account of the desktop window: the farm's owner at the barn PC.
 pub const LOCAL_USER: &str = "local";
 
 /// Sign in the desktop window with the per-launch secret its shell handed to
-/// the engine (as the local operator, created on first use).
+/// the engine, as the farm's owner (the `local` admin, created on first
+/// use). A right secret always signs in: failures only slow down whoever
+/// guesses, they never lock the window out.
 #[utoipa::path(post, path = "/api/v1/auth/local", tag = "auth", request_body = LocalLoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn local_login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LocalLoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let keys = vec!["local-secret".to_string()];
-    let now = std::time::Instant::now();
-    not_limited(&state, &keys, now)?;
     let ok = state
         .local_secret
         .as_deref()
         .is_some_and(|s| constant_time_eq(s.as_bytes(), req.secret.as_bytes()));
     if !ok {
+        let keys = vec!["local-secret".to_string()];
+        let now = std::time::Instant::now();
+        not_limited(&state, &keys, now)?;
         state.limiter.fail(&keys, now);
         return Err(
             ApiError::unauthorized("this sign-in is only for the AniMOV desktop window")
@@ -148,21 +150,110 @@ pub async fn local_login(
         );
     }
     let user = match state.store.user(LOCAL_USER).await? {
-        Some(u) => u,
+        Some(u) if u.role == Role::Admin => u,
+        Some(_) => {
+            // Installs before the window's user owned the farm.
+            state.store.set_role(LOCAL_USER, Role::Admin).await?;
+            local_user(&state).await?
+        }
         None => {
             let unusable = animov_auth::new_api_key();
-            add_user(&state.store, LOCAL_USER, Role::Operator, &unusable)
+            add_user(&state.store, LOCAL_USER, Role::Admin, &unusable)
                 .await
                 .map_err(|e| ApiError::internal(&e))?;
-            state
-                .store
-                .user(LOCAL_USER)
-                .await?
-                .ok_or_else(|| ApiError::internal(&"local user vanished"))?
+            local_user(&state).await?
         }
     };
     tracing::info!(username = %user.username, "desktop window signed in");
     Ok(Json(session(&state, user)))
+}
+
+async fn local_user(state: &AppState) -> Result<animov_store::UserRow, ApiError> {
+    state
+        .store
+        .user(LOCAL_USER)
+        .await?
+        .ok_or_else(|| ApiError::internal(&"local user vanished"))
+}
+
+/// Change one's own password (every role); every other session of the user
+/// ends, and this one gets a new token.
+#[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    if user.username == LOCAL_USER {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "window_account",
+            "the desktop window's account has no password: create an account for yourself under Users",
+        ));
+    }
+    let row = state
+        .store
+        .user(&user.username)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("this user no longer exists"))?;
+    let (hash, current) = (row.password_hash.clone(), req.current_password);
+    let ok = tokio::task::spawn_blocking(move || animov_auth::verify_password(&hash, &current))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if !ok {
+        return Err(ApiError::invalid(
+            "current_password",
+            "the current password is wrong",
+        ));
+    }
+    set_password(&state.store, &user.username, &req.new_password)
+        .await
+        .map_err(user_error)?;
+    let row = state
+        .store
+        .user(&user.username)
+        .await?
+        .ok_or_else(|| ApiError::internal(&"user vanished"))?;
+    tracing::info!(username = %user.username, "password changed");
+    Ok(Json(session(&state, row)))
+}
+
+/// A user-creation or password error as an API error naming its field.
+pub(crate) fn user_error(e: UserError) -> ApiError {
+    match e {
+        UserError::BadName => ApiError::invalid("username", e.to_string()),
+        UserError::WeakPassword => ApiError::invalid("password", e.to_string()),
+        UserError::Store(s) => ApiError::from(s),
+        other => ApiError::internal(&other),
+    }
+}
+
+/// Every ingest key: source, label, creation, last use, revocation (admin).
+/// Keys themselves are never shown again.
+#[utoipa::path(get, path = "/api/v1/api-keys", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = [ApiKeyInfo]), (status = 403, body = ErrorBody)))]
+pub async fn list_api_keys(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<Vec<ApiKeyInfo>>, ApiError> {
+    user.require(&[Role::Admin], "list API keys")?;
+    Ok(Json(
+        state
+            .store
+            .api_keys()
+            .await?
+            .into_iter()
+            .map(|k| ApiKeyInfo {
+                id: k.id,
+                source: k.source,
+                label: k.label,
+                created_ms: k.created_ms,
+                last_used_ms: k.last_used_ms,
+                revoked_ms: k.revoked_ms,
+            })
+            .collect(),
+    ))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -184,9 +275,10 @@ fn not_limited(state: &AppState, keys: &[String], now: std::time::Instant) -> Re
 
 /// A new session token for `user`.
 fn session(state: &AppState, user: animov_store::UserRow) -> LoginResponse {
-    let (token, claims) = state
-        .tokens
-        .issue(&user.username, user.role, state.now_ms());
+    let (token, claims) =
+        state
+            .tokens
+            .issue(&user.username, user.role, &user.session_key, state.now_ms());
     LoginResponse {
         token,
         expires_at: claims.exp * 1000,

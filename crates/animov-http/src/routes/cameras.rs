@@ -2,15 +2,15 @@
 //! settings, posture and score-threshold calibration.
 
 use animov_api::{
-    CalibrationRequest, Camera, CameraHealth, CameraSettings, CameraUpdate, ErrorBody, NewCamera,
-    Role, ThresholdCalibration,
+    CalibrationRequest, Camera, CameraHealth, CameraPicture, CameraSettings, CameraTest,
+    CameraUpdate, ErrorBody, NewCamera, PreviewRequest, Role, ThresholdCalibration,
 };
 use animov_core::{
-    analysis::threshold_for_herd,
+    analysis::{CameraFilter, threshold_for_herd},
     geometry::BBox,
     posture::{LabelledBox, Posture, PostureModel},
 };
-use animov_engine::cameras::{kind_of, settings};
+use animov_engine::cameras::{address, kind_of, picture::picture, probe, settings};
 use axum::{
     Json,
     extract::{Path, State},
@@ -68,17 +68,22 @@ pub async fn create_camera(
         )
         .field("source"));
     }
+    let stored = address::keep_password(&state.secrets, &req.source, &req.uri)
+        .map_err(|e| ApiError::internal(&e))?;
     state
         .store
         .upsert_camera(
             &req.source,
             name,
-            Some(req.uri.trim()),
+            Some(&stored),
             req.herd_size,
             kind_of(&req.uri),
         )
         .await?;
-    state.cameras.sync(&state.store, &state.config).await?;
+    state
+        .cameras
+        .sync(&state.store, &state.config, &state.secrets)
+        .await?;
     tracing::info!(source = %req.source, by = %user.username, "camera added");
     let cam = camera_named(&state, &req.source).await?;
     Ok((
@@ -101,10 +106,32 @@ pub async fn update_camera(
     let cam = camera_named(&state, &source).await?;
     let name = checked_name(&req.name)?;
     check_herd(req.herd_size)?;
+    let (uri, kind) = match req.uri.as_deref().map(str::trim) {
+        None => (cam.uri.clone(), cam.kind),
+        Some(_) if cam.uri.is_none() => {
+            return Err(ApiError::invalid(
+                "uri",
+                "this source is fed by an external detector: add a camera under another name instead",
+            ));
+        }
+        Some(u) => {
+            animov_vision::capture::Source::parse(u)
+                .map_err(|e| ApiError::invalid("uri", e.to_string()))?;
+            let stored = address::keep_password(&state.secrets, &source, u)
+                .map_err(|e| ApiError::internal(&e))?;
+            (Some(stored), kind_of(u))
+        }
+    };
     state
         .store
-        .upsert_camera(&source, name, cam.uri.as_deref(), req.herd_size, cam.kind)
+        .upsert_camera(&source, name, uri.as_deref(), req.herd_size, kind)
         .await?;
+    if req.uri.is_some() {
+        state
+            .cameras
+            .sync(&state.store, &state.config, &state.secrets)
+            .await?;
+    }
     let cam = camera_named(&state, &source).await?;
     tracing::info!(source, by = %user.username, "camera updated");
     Ok(Json(to_api_camera(cam, state.now_ms())))
@@ -130,7 +157,10 @@ pub async fn remove_camera(
         .store
         .upsert_camera(&cam.source, &cam.name, None, cam.herd_size, kind)
         .await?;
-    state.cameras.sync(&state.store, &state.config).await?;
+    state
+        .cameras
+        .sync(&state.store, &state.config, &state.secrets)
+        .await?;
     tracing::info!(source, by = %user.username, "camera removed (data kept)");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -177,7 +207,10 @@ pub async fn put_settings(
         }
     }
     settings::save(&state.store, cam.id, &req).await?;
-    state.cameras.sync(&state.store, &state.config).await?;
+    state
+        .cameras
+        .sync(&state.store, &state.config, &state.secrets)
+        .await?;
     tracing::info!(source, by = %user.username, "camera vision settings changed");
     Ok(Json(req))
 }
@@ -232,7 +265,10 @@ pub async fn calibrate(
     let mut s = settings::load(&state.store, cam.id).await?;
     s.posture = settings::posture_settings(&model, marks.len() as u32);
     settings::save(&state.store, cam.id, &s).await?;
-    state.cameras.sync(&state.store, &state.config).await?;
+    state
+        .cameras
+        .sync(&state.store, &state.config, &state.secrets)
+        .await?;
     tracing::info!(source, boxes = marks.len(), by = %user.username, "posture calibrated");
     Ok(Json(s))
 }
@@ -263,21 +299,138 @@ pub async fn calibrate_threshold(
         .live(cam.id)
         .and_then(|s| s.latest())
         .ok_or_else(no_picture_yet)?;
-    let t = threshold_for_herd(&frame.candidates, herd as usize).ok_or_else(|| {
+    let mut s = settings::load(&state.store, cam.id).await?;
+    let any_score = CameraFilter {
+        min_score: 0.0,
+        ..settings::filter(&s)
+    };
+    let candidates: Vec<f32> = frame
+        .raw
+        .iter()
+        .filter(|d| any_score.keeps(d))
+        .map(|d| d.score)
+        .collect();
+    let t = threshold_for_herd(&candidates, herd as usize).ok_or_else(|| {
         ApiError::invalid(
             "herd_size",
             "the detector sees no animal on the newest picture: check the camera, its region of interest and the detector",
         )
     })?;
-    let mut s = settings::load(&state.store, cam.id).await?;
     s.min_score = t.min_score;
     settings::save(&state.store, cam.id, &s).await?;
-    state.cameras.sync(&state.store, &state.config).await?;
+    state
+        .cameras
+        .sync(&state.store, &state.config, &state.secrets)
+        .await?;
     tracing::info!(source, min_score = t.min_score, counted = t.counted, herd, by = %user.username, "score threshold calibrated");
     Ok(Json(ThresholdCalibration {
         min_score: t.min_score,
         counted: t.counted as u32,
         herd_size: herd,
-        candidates: frame.candidates.len() as u32,
+        candidates: candidates.len() as u32,
     }))
+}
+
+/// How long a camera test waits for the first picture.
+const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// Grabs one picture from an address through the real capture path and runs
+/// the detector the camera would use (admin). Nothing is saved. On failure:
+/// 422 whose `code` says what kind of problem (`unreachable`,
+/// `wrong_credentials`, `not_found`, `unsupported_codec`, `timeout`,
+/// `detector`, `other`) and whose message is what the camera said.
+#[utoipa::path(post, path = "/api/v1/cameras/test", tag = "cameras", security(("bearer" = [])), request_body = CameraTest,
+    responses((status = 200, body = CameraPicture), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn test_camera(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<CameraTest>,
+) -> Result<Json<CameraPicture>, ApiError> {
+    user.require(&[Role::Admin], "test cameras")?;
+    let started = std::time::Instant::now();
+    animov_vision::capture::Source::parse(&req.uri)
+        .map_err(|e| ApiError::invalid("uri", e.to_string()))?;
+    let (mut uri, mut cam_settings) = (req.uri.trim().to_string(), CameraSettings::default());
+    if let Some(source) = &req.source {
+        let cam = camera_named(&state, source).await?;
+        uri =
+            address::openable(&state.secrets, source, &uri).map_err(|e| ApiError::internal(&e))?;
+        cam_settings = settings::load(&state.store, cam.id).await?;
+    }
+    let pool = state.cameras.detectors(&uri, &cam_settings, &state.config);
+    let demo = state.config.demo.clone();
+    let grabbed = tokio::task::spawn_blocking(move || probe::grab(&uri, pool, &demo, TEST_TIMEOUT))
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| {
+            tracing::info!(problem = e.problem.as_str(), detail = %e.detail, "camera test failed");
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                e.problem.as_str(),
+                e.detail,
+            )
+            .field("uri")
+        })?;
+    let size = (grabbed.frame.width(), grabbed.frame.height());
+    let (raw, detector, ts) = (grabbed.raw, grabbed.detector, grabbed.ts_ms);
+    let pic = tokio::task::spawn_blocking(move || {
+        let jpeg = animov_vision::jpeg::encode(&grabbed.frame, 85);
+        picture(
+            &jpeg,
+            size,
+            ts,
+            &raw,
+            &cam_settings,
+            detector,
+            started.elapsed().as_millis() as u64,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    tracing::info!(by = %user.username, boxes = pic.boxes.len(), ms = pic.elapsed_ms, "camera tested");
+    Ok(Json(pic))
+}
+
+/// What `settings` would count on the camera's newest picture, without
+/// saving them (admin, operator): for tuning the region of interest, the
+/// score threshold, box size and posture on the picture.
+#[utoipa::path(post, path = "/api/v1/cameras/{source}/preview", tag = "cameras", security(("bearer" = [])),
+    params(("source" = String, Path, description = "Source name")), request_body = PreviewRequest,
+    responses((status = 200, body = CameraPicture), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(source): Path<String>,
+    ApiJson(req): ApiJson<PreviewRequest>,
+) -> Result<Json<CameraPicture>, ApiError> {
+    user.require(&[Role::Admin, Role::Operator], "tune cameras")?;
+    req.settings.validate()?;
+    let cam = camera_named(&state, &source).await?;
+    let slot = state.cameras.live(cam.id).ok_or_else(|| {
+        ApiError::not_found(format!("{source} is not running: it has no camera address"))
+            .with_code("no_live_view")
+    })?;
+    let frame = slot.latest().ok_or_else(no_picture_yet)?;
+    let detector = state
+        .cameras
+        .health()
+        .into_iter()
+        .find(|h| h.source == source)
+        .map(|h| h.detector)
+        .unwrap_or_default();
+    let pic = tokio::task::spawn_blocking(move || {
+        let size = (frame.info.width, frame.info.height);
+        picture(
+            frame.jpeg(),
+            size,
+            frame.info.ts_ms,
+            &frame.raw,
+            &req.settings,
+            detector,
+            0,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(pic))
 }

@@ -11,5 +11,6 @@ pub mod legacy;
 pub mod live;
 pub mod media;
 pub mod meta;
+pub mod setup;
 pub mod stats;
 pub mod users;

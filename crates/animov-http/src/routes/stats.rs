@@ -31,7 +31,7 @@ pub(crate) fn to_api_camera(c: CameraRow, now_ms: i64) -> Camera {
     Camera {
         source: c.source,
         name: c.name,
-        uri: c.uri,
+        uri: c.uri.as_deref().map(animov_core::camera_uri::masked),
         herd_size: c.herd_size,
         kind: c.kind,
         state,

@@ -1,6 +1,6 @@
 //! Users and system information (admin).
 
-use animov_api::{CreateUserRequest, ErrorBody, Role, SystemInfo, UserInfo};
+use animov_api::{CreateUserRequest, ErrorBody, PasswordReset, Role, SystemInfo, UserInfo};
 use axum::{
     Json,
     extract::{Path, State},
@@ -41,12 +41,7 @@ pub async fn create_user(
     user.require(&[Role::Admin], "create users")?;
     users::add_user(&state.store, &req.username, req.role, &req.password)
         .await
-        .map_err(|e| match e {
-            users::UserError::BadName => ApiError::invalid("username", e.to_string()),
-            users::UserError::WeakPassword => ApiError::invalid("password", e.to_string()),
-            users::UserError::Store(s) => ApiError::from(s),
-            other => ApiError::internal(&other),
-        })?;
+        .map_err(super::auth::user_error)?;
     tracing::info!(username = %req.username, role = req.role.as_str(), by = %user.username, "user created");
     Ok((
         StatusCode::CREATED,
@@ -79,6 +74,31 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Give a user a new password (admin); their sessions end at once.
+#[utoipa::path(put, path = "/api/v1/users/{username}/password", tag = "auth", security(("bearer" = [])),
+    params(("username" = String, Path, description = "User name")), request_body = PasswordReset,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(username): Path<String>,
+    ApiJson(req): ApiJson<PasswordReset>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin], "reset passwords")?;
+    if username == super::auth::LOCAL_USER {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "window_account",
+            "the desktop window's account signs in without a password",
+        ));
+    }
+    users::set_password(&state.store, &username, &req.password)
+        .await
+        .map_err(super::auth::user_error)?;
+    tracing::info!(username, by = %user.username, "password reset");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Where this install keeps its data (admin).
 #[utoipa::path(get, path = "/api/v1/system", tag = "meta", security(("bearer" = [])),
     responses((status = 200, body = SystemInfo), (status = 403, body = ErrorBody)))]
@@ -94,7 +114,9 @@ pub async fn system(
                 .unwrap_or_else(|| state.config.data_dir.join("animov.sqlite"))
                 .display()
         ),
-        DatabaseConfig::Mysql { url } => format!("MySQL {url}"),
+        DatabaseConfig::Mysql { url } => {
+            format!("MySQL {}", animov_core::camera_uri::masked(url))
+        }
     };
     Ok(Json(SystemInfo {
         data_dir: state.config.data_dir.display().to_string(),

@@ -68,7 +68,7 @@ async fn sign_in_sessions_and_sign_out() {
         let (expired, _) =
             e.state
                 .tokens
-                .issue("victor", animov_api::Role::Vet, now() - 13 * 3_600_000);
+                .issue("victor", animov_api::Role::Vet, "", now() - 13 * 3_600_000);
         let (s, v) = e
             .call("GET", "/api/v1/cameras", Cred::Bearer(&expired), None)
             .await;
@@ -78,7 +78,7 @@ async fn sign_in_sessions_and_sign_out() {
         );
         // Same claims signed with another key: forged.
         let other = animov_auth::Tokens::new(b"someone else's key, 32 bytes....", 12);
-        let (forged, _) = other.issue("admin", animov_api::Role::Admin, now());
+        let (forged, _) = other.issue("admin", animov_api::Role::Admin, "", now());
         let (s, _) = e
             .call("GET", "/api/v1/cameras", Cred::Bearer(&forged), None)
             .await;

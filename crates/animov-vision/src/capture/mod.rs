@@ -245,6 +245,11 @@ fn run(
     let mut backoff =
         Backoff::new(config.backoff, config.max_backoff).healthy_after(Duration::from_secs(10));
     let is_file = matches!(source, Source::Uri(u) if u.starts_with("file://"));
+    // Errors may quote the address: never its password.
+    let password = match source {
+        Source::Uri(u) => animov_core::camera_uri::split_password(u).1,
+        _ => None,
+    };
     while !stop.load(Ordering::SeqCst) {
         set_health(health, |h| h.state = CaptureState::Connecting);
         let started = Instant::now();
@@ -269,11 +274,12 @@ fn run(
                 return;
             }
             Ending::Failed(e) => {
+                let e = animov_core::camera_uri::redact(&e.to_string(), password.as_deref());
                 let wait = backoff.after_failure(started.elapsed());
                 tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "camera failed; reconnecting");
                 set_health(health, |h| {
                     h.state = CaptureState::Reconnecting;
-                    h.last_error = Some(e.to_string());
+                    h.last_error = Some(e);
                     h.reconnects += 1;
                 });
                 let until = Instant::now() + wait;

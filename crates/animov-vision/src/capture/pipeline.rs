@@ -15,6 +15,9 @@ use gstreamer_app as gst_app;
 use super::{CaptureConfig, CaptureHealth, PipelineError, Source, branch::BranchCtx};
 use crate::{error::make, rate::RateLimiter, record::SegmentTracker};
 
+/// Jitter buffer of RTSP cameras, ms.
+const RTSP_LATENCY_MS: u32 = 300;
+
 /// A pipeline ready to play.
 pub(super) struct Built {
     pub(super) realtime: bool,
@@ -99,7 +102,14 @@ pub(super) fn build(
             let src = make("urisourcebin")?;
             src.set_property("uri", uri);
             // HTTP streams (MJPEG) carry no timestamps: stamp them on arrival.
+            // RTSP cameras sit on the barn's LAN: a short jitter buffer
+            // (rtspsrc waits 2 s by default) gives the first picture sooner.
             src.connect("source-setup", false, |args| {
+                if let Ok(el) = args[1].get::<gst::Element>()
+                    && el.type_().name() == "GstRTSPSrc"
+                {
+                    el.set_property("latency", RTSP_LATENCY_MS);
+                }
                 if let Ok(el) = args[1].get::<gst::Element>()
                     && el.find_property("do-timestamp").is_some()
                     && el.find_property("is-live").is_some()

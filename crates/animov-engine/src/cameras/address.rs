@@ -1,0 +1,62 @@
+//! Camera addresses and their passwords: the password of an address goes to
+//! the secrets store (keyring, or the owner-only file); the database, the
+//! API, the logs and every page keep the address with `•••` in its place.
+
+use animov_core::camera_uri::{has_masked_password, split_password, with_password};
+
+use crate::secrets::{SecretError, Secrets};
+
+/// Name of a camera's password in the secrets store.
+pub fn secret_name(source: &str) -> String {
+    format!("camera-password-{source}")
+}
+
+/// Stores the password of `uri` for `source` (if it has one) and returns the
+/// address to keep in the database. An address that keeps `•••` keeps the
+/// stored password; one without a password forgets it.
+pub fn keep_password(secrets: &Secrets, source: &str, uri: &str) -> Result<String, SecretError> {
+    let (stored, password) = split_password(uri.trim());
+    match password {
+        Some(p) => secrets.set(&secret_name(source), &p)?,
+        None if has_masked_password(&stored) => {}
+        None => secrets.remove(&secret_name(source))?,
+    }
+    Ok(stored)
+}
+
+/// The address to open for a stored address (its password put back).
+pub fn openable(secrets: &Secrets, source: &str, stored: &str) -> Result<String, SecretError> {
+    if !has_masked_password(stored) {
+        return Ok(stored.to_string());
+    }
+    let password = secrets.get(&secret_name(source))?;
+    Ok(with_password(stored, password.as_deref()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SecretsBackend;
+
+    #[test]
+    fn passwords_go_to_the_secrets_store_and_come_back_to_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Secrets::new(SecretsBackend::File, dir.path());
+        let kept = keep_password(&s, "pen-1", "rtsp://admin:Pw-123@cam/1").unwrap();
+        assert_eq!(kept, "rtsp://admin:•••@cam/1");
+        assert_eq!(
+            openable(&s, "pen-1", &kept).unwrap(),
+            "rtsp://admin:Pw-123@cam/1"
+        );
+        // Edited with the mask: the password stays.
+        let kept = keep_password(&s, "pen-1", "rtsp://admin:•••@cam/2").unwrap();
+        assert_eq!(
+            openable(&s, "pen-1", &kept).unwrap(),
+            "rtsp://admin:Pw-123@cam/2"
+        );
+        // No password any more: forgotten.
+        keep_password(&s, "pen-1", "rtsp://cam/2").unwrap();
+        assert_eq!(s.get(&secret_name("pen-1")).unwrap(), None);
+        assert_eq!(openable(&s, "pen-1", "demo:1").unwrap(), "demo:1");
+    }
+}

@@ -1,0 +1,180 @@
+//! Adding a camera: its name, address and herd size; **Test** grabs a
+//! picture through the engine's real capture path and shows the detector's
+//! boxes, or says in plain words why it failed — before anything is saved.
+
+use animov_api::{Camera, CameraPicture, CameraProblem, CameraTest, NewCamera};
+use leptos::{ev, prelude::*, task::spawn_local};
+
+use super::picture::PictureView;
+use crate::{api, app::ctx, pages::ErrorBox};
+
+/// A source name from a display name: lower case letters, digits and `-`.
+fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.trim().to_lowercase().chars() {
+        let c = match c {
+            'a'..='z' | '0'..='9' => c,
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            _ => '-',
+        };
+        if !(c == '-' && (s.is_empty() || s.ends_with('-'))) {
+            s.push(c);
+        }
+    }
+    s.trim_end_matches('-').chars().take(64).collect()
+}
+
+/// The test's outcome: a picture, or a problem in plain words.
+#[derive(Clone)]
+enum Tested {
+    Picture(Box<CameraPicture>),
+    Problem { code: String, detail: String },
+}
+
+/// The add-a-camera form.
+#[component]
+pub fn AddCamera() -> impl IntoView {
+    let ctx = ctx();
+    let name = RwSignal::new(String::new());
+    let source = RwSignal::new(String::new());
+    let source_edited = RwSignal::new(false);
+    let uri = RwSignal::new(String::new());
+    let herd = RwSignal::new(String::new());
+    let tested = RwSignal::new(None::<Tested>);
+    let testing = RwSignal::new(false);
+    let error = RwSignal::new(None::<(Option<String>, String)>);
+    // The first field has the keyboard's focus.
+    let name_ref = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = name_ref.get() {
+            let _ = el.focus();
+        }
+    });
+    let test = move |_| {
+        testing.set(true);
+        tested.set(None);
+        let req = CameraTest {
+            uri: uri.get_untracked(),
+            source: None,
+        };
+        spawn_local(async move {
+            let r = api::send::<_, CameraPicture>("POST", "/api/v1/cameras/test", &req).await;
+            tested.set(Some(match r {
+                Ok(p) => Tested::Picture(Box::new(p)),
+                Err(e) => Tested::Problem {
+                    code: e.code,
+                    detail: e.message,
+                },
+            }));
+            testing.set(false);
+        });
+    };
+    let save = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let herd_size = match herd.get_untracked().trim() {
+            "" => None,
+            h => match h.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    error.set(Some((
+                        Some("herd_size".into()),
+                        ctx.t("cameras.herd_number").into(),
+                    )));
+                    return;
+                }
+            },
+        };
+        let req = NewCamera {
+            source: source.get_untracked(),
+            name: name.get_untracked(),
+            uri: uri.get_untracked(),
+            herd_size,
+        };
+        spawn_local(async move {
+            match api::send::<_, Camera>("POST", "/api/v1/cameras", &req).await {
+                Ok(c) => {
+                    let _ = web_sys::window()
+                        .map(|w| w.location().set_hash(&format!("#/cameras/{}", c.source)));
+                }
+                Err(e) => error.set(Some((e.field, e.message))),
+            }
+        });
+    };
+    let field_error = move |f: &'static str| {
+        move || {
+            error.get().and_then(|(field, m)| {
+                (field.as_deref() == Some(f))
+                    .then(|| view! { <span class="field-error" role="alert">{m}</span> })
+            })
+        }
+    };
+    view! {
+        <h1>{move || ctx.t("cameras.add")}</h1>
+        <form class="form" id="camera-form" on:submit=save>
+            <label>{move || ctx.t("settings.name")}
+                <input id="cam-name" node_ref=name_ref required prop:value=name on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    if !source_edited.get_untracked() {
+                        source.set(slug(&v));
+                    }
+                    name.set(v);
+                }/>
+                {field_error("name")}
+            </label>
+            <label>{move || ctx.t("cameras.source")}
+                <input id="cam-source" required pattern="[A-Za-z0-9_.\\-]{1,64}" prop:value=source on:input=move |ev| {
+                    source_edited.set(true);
+                    source.set(event_target_value(&ev));
+                }/>
+                <small class="muted">{move || ctx.t("cameras.source_hint")}</small>
+                {field_error("source")}
+            </label>
+            <label>{move || ctx.t("cameras.address")}
+                <input id="cam-uri" required placeholder="rtsp://user:password@192.168.1.20:554/stream1" prop:value=uri
+                    on:input=move |ev| { uri.set(event_target_value(&ev)); tested.set(None); }/>
+                <small class="muted">{move || ctx.t("cameras.address_hint")}</small>
+                {field_error("uri")}
+            </label>
+            <label>{move || ctx.t("settings.herd")}
+                <input id="cam-herd" type="number" min="1" max="10000" prop:value=herd on:input=move |ev| herd.set(event_target_value(&ev))/>
+                {field_error("herd_size")}
+            </label>
+            <p class="actions">
+                <button type="button" id="cam-test" on:click=test disabled=move || testing.get() || uri.get().trim().is_empty()>
+                    {move || if testing.get() { ctx.t("cameras.testing") } else { ctx.t("cameras.test") }}
+                </button>
+                " "
+                <button type="submit" id="cam-save">{move || ctx.t("cameras.save")}</button>
+                " "
+                <a href="#/cameras">{move || ctx.t("common.cancel")}</a>
+            </p>
+            {move || error.get().filter(|(f, _)| f.is_none()).map(|(_, m)| view! { <ErrorBox message=m/> })}
+        </form>
+        <section id="cam-test-result">
+            {move || match tested.get() {
+                None => ().into_any(),
+                Some(Tested::Picture(p)) => view! {
+                    <p class="ok" id="cam-test-ok">
+                        {format!("{} {} · {} {} · {} ms", p.standing, ctx.t("common.standing"), p.lying, ctx.t("common.lying"), p.elapsed_ms)}
+                    </p>
+                    <PictureView pic=*p/>
+                }.into_any(),
+                Some(Tested::Problem { code, detail }) => {
+                    let plain = code.parse::<CameraProblem>().ok().map(|p| ctx.label(p.label()));
+                    view! {
+                        <div class="error" role="alert" id="cam-test-error" data-code=code.clone()>
+                            <p>{plain.unwrap_or_default()}</p>
+                            <p class="muted">{detail}</p>
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
