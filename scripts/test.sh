@@ -40,4 +40,4 @@ cargo run --locked -p animov-xtask -- ui
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 cargo build --locked -p animov-desktop
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
-    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/desktop.test.mjs
+    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/setup.test.mjs e2e/desktop.test.mjs

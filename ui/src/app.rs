@@ -242,7 +242,11 @@ fn Shell() -> impl IntoView {
                 {link("about", "nav.about")}
             </nav>
             <LangSwitch/>
-            <span class="user">{move || ctx.user.get().map(|u| u.username)}</span>
+            <span class="user">{move || ctx.user.get().map(|u| if u.username == "local" {
+                ctx.t("user.local").to_string()
+            } else {
+                u.username
+            })}</span>
             <button id="logout" on:click=logout>{move || ctx.t("nav.logout")}</button>
         </header>
         <main>

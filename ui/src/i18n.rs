@@ -156,6 +156,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "alerts.period" => ("(durée)", "(span)"),
         "alerts.goat" => ("Chèvre suivie n°", "Tracked goat #"),
         "nav.cameras" => ("Caméras", "Cameras"),
+        "user.local" => ("Cet ordinateur", "This computer"),
         "common.cancel" => ("Annuler", "Cancel"),
         "cameras.add" => ("Ajouter une caméra", "Add a camera"),
         "cameras.none" => (

@@ -160,7 +160,7 @@ async fn the_desktop_window_signs_in_with_its_per_launch_secret() {
     let app = animov_http::app(with);
     let (s, v) = post(app.clone(), "s3cr3t-of-this-launch").await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["user"], json!({"username": "local", "role": "operator"}));
+    assert_eq!(v["user"], json!({"username": "local", "role": "admin"}));
     let (s, _) = post(app.clone(), "s3cr3t-of-this-launch").await;
     assert_eq!(s, StatusCode::OK, "the local user is reused");
     let (s, v) = post(app, "guess").await;

@@ -8,4 +8,6 @@ mod common;
 mod forecast;
 mod ingest;
 mod read;
+mod secrecy;
+mod setup;
 mod vision;

@@ -1,6 +1,6 @@
 """A tiny RTSP camera for the tests: serves H.264 at rtsp://127.0.0.1:PORT/cam
-until killed — a test pattern, or a PNG picture (even width and height) at
-5 frames/s. With USER and PASSWORD it asks for them (basic authentication).
+until killed — a test pattern (PICTURE `-` or none), or a PNG picture (even
+width and height) at 5 frames/s. With USER and PASSWORD it asks for them (basic authentication).
 Needs Debian's python3-gi and gir1.2-gst-rtsp-server-1.0 (installed by the
 test setup).
 
@@ -19,7 +19,7 @@ server = GstRtspServer.RTSPServer()
 server.set_address("127.0.0.1")
 server.set_service(sys.argv[1])
 factory = GstRtspServer.RTSPMediaFactory()
-if len(sys.argv) > 2:
+if len(sys.argv) > 2 and sys.argv[2] != "-":
     factory.set_launch(
         f"( multifilesrc location={sys.argv[2]} loop=true caps=image/png,framerate=5/1 ! pngdec "
         "! videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency key-int-max=5 "

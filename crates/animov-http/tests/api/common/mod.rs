@@ -119,16 +119,28 @@ impl Env {
     }
 
     pub async fn login(&self, user: &str) -> String {
+        self.login_with(user, "password-123").await
+    }
+
+    pub async fn login_with(&self, user: &str, password: &str) -> String {
         let (s, v) = self
             .call(
                 "POST",
                 "/api/v1/auth/login",
                 Cred::None,
-                Some(serde_json::json!({"username": user, "password": "password-123"})),
+                Some(serde_json::json!({"username": user, "password": password})),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         v["token"].as_str().unwrap().to_string()
+    }
+
+    /// The SQLite database file, on SQLite.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        match &self._store.config {
+            animov_store::StoreConfig::Sqlite { path } => Some(path.clone()),
+            _ => None,
+        }
     }
 
     pub async fn frame_count(&self) -> i64 {
