@@ -144,17 +144,37 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.click("#lang-en");
   await page.waitForFunction(() => document.querySelector("#nav-today")?.textContent === "Today");
   assert.equal(await page.getAttribute("html", "lang"), "en");
+  // A camera renamed from its page.
+  await page.click("#nav-cameras");
+  await page.click(".camera-tile[data-source='demo-2'] a.tune");
+  await page.click("#camera-edit");
+  await page.waitForSelector("#camera-form");
+  assert.equal(await page.isDisabled("#cam-source"), true, "a camera keeps its identifier");
+  await page.fill("#cam-name", "Pen two");
+  await page.click("#cam-save");
+  await page.waitForFunction(() => document.querySelector("h1")?.textContent === "Pen two");
   await page.click("#nav-settings");
-  await page.waitForSelector("table.cameras .cam-name");
-  await page.fill("tr[data-source='demo-2'] .cam-name", "Pen two");
-  await page.click("tr[data-source='demo-2'] .cam-save");
-  await page.waitForSelector("tr[data-source='demo-2'] .ok");
-  // Users (admin only) and where the data lives.
+  // Users (admin only): added, password reset; where the data lives.
   await page.fill("#new-user", "vera");
   await page.selectOption("#new-role", "vet");
   await page.fill("#new-password", "long-enough-1");
   await page.click("#user-add button[type=submit]");
   await page.waitForSelector("tr[data-user='vera']");
+  await page.click("tr[data-user='vera'] .reset-open");
+  await page.fill("tr[data-user='vera'] .reset-password", "another-pass-1");
+  await page.click("tr[data-user='vera'] .reset-save");
+  await page.waitForSelector("tr[data-user='vera'] .ok");
+  // An ingest key: shown once, with a request to copy; then revoked.
+  await page.fill("#key-source", "jetson-1");
+  await page.fill("#key-label", "barn 2");
+  await page.click("#key-add button[type=submit]");
+  await page.waitForSelector("#key-created #key-example");
+  const key = (await page.textContent("#key-value")).trim();
+  assert.match(key, /^amk_/);
+  assert.ok((await page.textContent("#key-example")).includes(key), "the example request carries the key");
+  await page.waitForSelector("#api-keys tbody tr .key-revoke");
+  await page.click("#api-keys tbody tr:first-child .key-revoke");
+  await page.waitForSelector("#api-keys tbody tr.revoked");
   await page.waitForSelector("#data-location dd");
   await page.screenshot({ path: join(out, "settings.png"), fullPage: true });
   // Forecast models: the bundled model serves every camera.

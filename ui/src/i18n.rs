@@ -157,8 +157,47 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "alerts.goat" => ("Chèvre suivie n°", "Tracked goat #"),
         "nav.cameras" => ("Caméras", "Cameras"),
         "user.local" => ("Cet ordinateur", "This computer"),
+        "accounts.reset" => ("Nouveau mot de passe…", "New password…"),
+        "accounts.reset_done" => (
+            "Mot de passe changé ; ses sessions sont fermées.",
+            "Password changed; their sessions are closed.",
+        ),
+        "accounts.own_password" => ("Mon mot de passe", "My password"),
+        "accounts.current_password" => ("Mot de passe actuel", "Current password"),
+        "accounts.new_password" => (
+            "Nouveau mot de passe (8 caractères au moins)",
+            "New password (at least 8 characters)",
+        ),
+        "accounts.changed" => (
+            "Mot de passe changé ; vos autres sessions sont fermées.",
+            "Password changed; your other sessions are closed.",
+        ),
+        "accounts.keys" => (
+            "Clés d'accès des détecteurs externes",
+            "Keys of external detectors",
+        ),
+        "accounts.keys_hint" => (
+            "Un détecteur externe (par exemple une carte Jetson) envoie ses comptages avec une clé propre à une source.",
+            "An external detector (a Jetson board, say) sends its counts with a key of its own source.",
+        ),
+        "accounts.label" => ("Libellé", "Label"),
+        "accounts.create_key" => ("Créer une clé", "Create a key"),
+        "accounts.key_once" => (
+            "Copiez cette clé maintenant : elle ne sera plus jamais affichée.",
+            "Copy this key now: it will never be shown again.",
+        ),
+        "accounts.key_example" => ("Exemple d'envoi :", "Example request:"),
+        "accounts.created" => ("Créée", "Created"),
+        "accounts.last_use" => ("Dernier usage", "Last use"),
+        "accounts.never" => ("jamais", "never"),
+        "accounts.revoke" => ("Révoquer", "Revoke"),
+        "accounts.revoked" => ("Révoquée le", "Revoked"),
         "common.cancel" => ("Annuler", "Cancel"),
         "cameras.add" => ("Ajouter une caméra", "Add a camera"),
+        "cameras.edit" => (
+            "Nom, adresse et nombre de chèvres",
+            "Name, address and herd size",
+        ),
         "cameras.none" => (
             "Aucune caméra pour l'instant : ajoutez-en une.",
             "No camera yet: add one.",

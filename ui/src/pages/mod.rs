@@ -1,6 +1,7 @@
 //! The pages of the app.
 
 mod about;
+mod accounts;
 mod alerts;
 mod cameras;
 mod delivery;

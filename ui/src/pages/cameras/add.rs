@@ -1,8 +1,9 @@
-//! Adding a camera: its name, address and herd size; **Test** grabs a
-//! picture through the engine's real capture path and shows the detector's
-//! boxes, or says in plain words why it failed — before anything is saved.
+//! Adding or editing a camera: its name, address and herd size; **Test**
+//! grabs a picture through the engine's real capture path and shows the
+//! detector's boxes, or says in plain words why it failed — before anything
+//! is saved. A stored password shows as `•••` and is kept unless replaced.
 
-use animov_api::{Camera, CameraPicture, CameraProblem, CameraTest, NewCamera};
+use animov_api::{Camera, CameraPicture, CameraProblem, CameraTest, CameraUpdate, NewCamera};
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::picture::PictureView;
@@ -36,15 +37,32 @@ enum Tested {
     Problem { code: String, detail: String },
 }
 
-/// The add-a-camera form.
+/// The camera form: a new camera (`None`), or `camera` to edit.
 #[component]
-pub fn AddCamera() -> impl IntoView {
+pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
     let ctx = ctx();
-    let name = RwSignal::new(String::new());
-    let source = RwSignal::new(String::new());
-    let source_edited = RwSignal::new(false);
-    let uri = RwSignal::new(String::new());
-    let herd = RwSignal::new(String::new());
+    let editing = camera.is_some();
+    let name = RwSignal::new(camera.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let source = RwSignal::new(
+        camera
+            .as_ref()
+            .map(|c| c.source.clone())
+            .unwrap_or_default(),
+    );
+    let source_edited = RwSignal::new(editing);
+    let uri = RwSignal::new(
+        camera
+            .as_ref()
+            .and_then(|c| c.uri.clone())
+            .unwrap_or_default(),
+    );
+    let herd = RwSignal::new(
+        camera
+            .as_ref()
+            .and_then(|c| c.herd_size)
+            .map(|h| h.to_string())
+            .unwrap_or_default(),
+    );
     let tested = RwSignal::new(None::<Tested>);
     let testing = RwSignal::new(false);
     let error = RwSignal::new(None::<(Option<String>, String)>);
@@ -60,7 +78,7 @@ pub fn AddCamera() -> impl IntoView {
         tested.set(None);
         let req = CameraTest {
             uri: uri.get_untracked(),
-            source: None,
+            source: editing.then(|| source.get_untracked()),
         };
         spawn_local(async move {
             let r = api::send::<_, CameraPicture>("POST", "/api/v1/cameras/test", &req).await;
@@ -90,14 +108,33 @@ pub fn AddCamera() -> impl IntoView {
                 }
             },
         };
-        let req = NewCamera {
-            source: source.get_untracked(),
-            name: name.get_untracked(),
-            uri: uri.get_untracked(),
-            herd_size,
+        let src = source.get_untracked();
+        let (method, path, body) = if editing {
+            let body = CameraUpdate {
+                name: name.get_untracked(),
+                herd_size,
+                uri: Some(uri.get_untracked()),
+            };
+            let path = format!("/api/v1/cameras/{}", api::q(&src));
+            ("PUT", path, serde_json::to_value(body))
+        } else {
+            let body = NewCamera {
+                source: src,
+                name: name.get_untracked(),
+                uri: uri.get_untracked(),
+                herd_size,
+            };
+            (
+                "POST",
+                "/api/v1/cameras".to_string(),
+                serde_json::to_value(body),
+            )
+        };
+        let Ok(body) = body else {
+            return;
         };
         spawn_local(async move {
-            match api::send::<_, Camera>("POST", "/api/v1/cameras", &req).await {
+            match api::send::<_, Camera>(method, &path, &body).await {
                 Ok(c) => {
                     let _ = web_sys::window()
                         .map(|w| w.location().set_hash(&format!("#/cameras/{}", c.source)));
@@ -115,7 +152,7 @@ pub fn AddCamera() -> impl IntoView {
         }
     };
     view! {
-        <h1>{move || ctx.t("cameras.add")}</h1>
+        <h1>{move || if editing { ctx.t("cameras.edit") } else { ctx.t("cameras.add") }}</h1>
         <form class="form" id="camera-form" on:submit=save>
             <label>{move || ctx.t("settings.name")}
                 <input id="cam-name" node_ref=name_ref required prop:value=name on:input=move |ev| {
@@ -128,7 +165,7 @@ pub fn AddCamera() -> impl IntoView {
                 {field_error("name")}
             </label>
             <label>{move || ctx.t("cameras.source")}
-                <input id="cam-source" required pattern="[A-Za-z0-9_.\\-]{1,64}" prop:value=source on:input=move |ev| {
+                <input id="cam-source" required disabled=editing pattern="[A-Za-z0-9_.\\-]{1,64}" prop:value=source on:input=move |ev| {
                     source_edited.set(true);
                     source.set(event_target_value(&ev));
                 }/>

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use animov_api::{Camera, CameraHealth};
 use leptos::{prelude::*, task::spawn_local};
 
-pub use add::AddCamera;
+pub use add::CameraForm;
 pub use tune::Tune;
 
 use super::{ErrorBox, every, live::live_counts};
@@ -21,9 +21,34 @@ use crate::{api, app::ctx};
 #[component]
 pub fn Cameras(arg: Option<String>) -> impl IntoView {
     match arg.as_deref() {
-        Some("new") => view! { <AddCamera/> }.into_any(),
+        Some("new") => view! { <CameraForm camera=None/> }.into_any(),
+        Some(a) if a.ends_with("/edit") => {
+            view! { <EditCamera source=a.trim_end_matches("/edit").to_string()/> }.into_any()
+        }
         Some(source) => view! { <Tune source=source.to_string()/> }.into_any(),
         None => view! { <CameraList/> }.into_any(),
+    }
+}
+
+/// The form of an existing camera, once loaded.
+#[component]
+fn EditCamera(source: String) -> impl IntoView {
+    let ctx = ctx();
+    let cam = RwSignal::new(None::<Result<Camera, String>>);
+    spawn_local(async move {
+        let r = api::get::<Vec<Camera>>("/api/v1/cameras").await;
+        cam.set(Some(match r {
+            Ok(all) => all
+                .into_iter()
+                .find(|c| c.source == source)
+                .ok_or_else(|| format!("{source}?")),
+            Err(e) => Err(e.message),
+        }));
+    });
+    move || match cam.get() {
+        None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
+        Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
+        Some(Ok(c)) => view! { <CameraForm camera=Some(c)/> }.into_any(),
     }
 }
 

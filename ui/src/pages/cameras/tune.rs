@@ -212,6 +212,9 @@ pub fn Tune(source: String) -> impl IntoView {
     view! {
         <p><a href="#/cameras">{move || ctx.t("tune.back")}</a></p>
         <h1>{move || camera.get().map(|c| c.name).unwrap_or_else(|| src.get_value())}</h1>
+        <p>
+            <a class="button" id="camera-edit" href=move || format!("#/cameras/{}/edit", src.get_value())>{move || ctx.t("cameras.edit")}</a>
+        </p>
         <p class="muted">{move || ctx.t("tune.hint")}</p>
         <div class="tune">
             <div class="tune-view">
