@@ -187,6 +187,37 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });
 
+test("storage: disk use and retention applied at once; import: an INRA export dropped in, reported, on the timeline", async () => {
+  const page = await newPage("fr-FR");
+  await signIn(page);
+  await page.click("#nav-storage");
+  await page.waitForSelector("#storage-use #free-space");
+  assert.match(await page.textContent("#free-space"), /\d/);
+  await page.fill("#retention-days", "0");
+  assert.equal(await page.$eval("#retention-days", (e) => e.validity.valid), false, "0 days is refused before sending");
+  await page.fill("#retention-days", "30");
+  await page.fill("#quota-gib", "20");
+  await page.click("#storage-form button[type=submit]");
+  await page.waitForSelector("#storage-saved");
+  await page.screenshot({ path: join(out, "storage.png"), fullPage: true });
+
+  await page.click("#nav-import");
+  const csv = join(out, "export-2024-02-19-7.csv");
+  writeFileSync(csv, "date;Effectif couche;Effectif debout\n" +
+    Array.from({ length: 120 }, (_, i) => `2024-02-19 09:${String(Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.000;${i % 9};${12 - (i % 9)}`).join("\n") +
+    "\npas une date;1;1\n");
+  await page.setInputFiles("#import-files", csv);
+  await page.waitForSelector("#import-report tr.done", { timeout: 30_000 });
+  assert.equal((await page.textContent("#import-report tr.done .imported")).trim(), "120");
+  assert.match(await page.textContent("#import-report tr.done .refused"), /^1/);
+  await page.screenshot({ path: join(out, "import.png"), fullPage: true });
+  await page.click("#import-report tr.done a.timeline-link");
+  await page.waitForSelector("#tl-count", { timeout: 15_000 });
+  assert.match(page.url(), /#\/timeline\/cam-7\/2024-02-19/);
+  await page.waitForFunction(() => Number(document.querySelector("#tl-count")?.dataset.points) > 0, null, { timeout: 15_000 });
+  assert.deepEqual(consoleErrors, [], "no error in the browser console");
+});
+
 test("an alert shows on every page and is acknowledged with a comment", async () => {
   // An external detector that stopped sending five minutes ago: the camera-offline rule fires.
   const login = await fetch(`${url}/api/v1/auth/login`, {

@@ -121,3 +121,63 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
 pub fn q(v: &str) -> String {
     js_sys::encode_uri_component(v).into()
 }
+
+/// `POST path` with `file` as the body, reporting the share sent (0 to 1) to
+/// `progress` as the upload goes; JSON answer.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<T, Failure> {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let fail = |m: &str| Failure::new(0, m.to_string());
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| fail("no XMLHttpRequest"))?;
+    xhr.open("POST", path)
+        .map_err(|_| fail("cannot open the request"))?;
+    if let Some(t) = token() {
+        let _ = xhr.set_request_header("Authorization", &format!("Bearer {t}"));
+    }
+    let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
+    let on_progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                progress(e.loaded() / e.total());
+            }
+        });
+    if let Ok(up) = xhr.upload() {
+        up.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    let done = js_sys::Promise::new(&mut |resolve, reject| {
+        xhr.set_onload(Some(&resolve));
+        xhr.set_onerror(Some(&reject));
+    });
+    xhr.send_with_opt_blob(Some(file))
+        .map_err(|_| fail("cannot send the file"))?;
+    let sent = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(on_progress);
+    if sent.is_err() {
+        return Err(Failure::new(
+            0,
+            "The AniMOV engine cannot be reached. Is it running? / Le moteur AniMOV ne répond pas."
+                .into(),
+        ));
+    }
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text)
+            .map_err(|e| Failure::new(status, format!("unexpected answer: {e}")));
+    }
+    if status == 401 {
+        set_token(None);
+    }
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(b) => Failure {
+            status,
+            message: b.error.message,
+            code: b.error.code,
+            field: b.error.field,
+        },
+        Err(_) => Failure::new(status, format!("the engine answered {status}")),
+    })
+}

@@ -238,6 +238,8 @@ fn Shell() -> impl IntoView {
                 </span>
                 {link("cameras", "nav.cameras")}
                 {link("models", "nav.models")}
+                {move || ctx.user.get().is_some_and(|u| u.role != Role::Vet).then(|| link("import", "nav.import"))}
+                {move || ctx.is_admin().then(|| link("storage", "nav.storage"))}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
             </nav>
@@ -261,6 +263,8 @@ fn Shell() -> impl IntoView {
                     "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
                     "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),
+                    "import" => view! { <pages::Import/> }.into_any(),
+                    "storage" => view! { <pages::Storage/> }.into_any(),
                     "settings" => view! { <pages::Settings/> }.into_any(),
                     "about" => view! { <pages::About/> }.into_any(),
                     _ => view! { <pages::Today/> }.into_any(),

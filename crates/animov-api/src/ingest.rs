@@ -84,3 +84,37 @@ pub struct LegacyItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frame_id: Option<i64>,
 }
+
+/// A refused line of an imported file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RejectedLine {
+    /// Line number (1 = the header).
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// `POST /api/v1/import/csv` answer: what importing one INRA CSV export did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportResult {
+    /// The file's name.
+    pub file: String,
+    /// The source its frames went to.
+    pub source: String,
+    /// Frames stored.
+    pub imported: u64,
+    /// Frames that were stored already (importing twice changes nothing).
+    pub duplicates: u64,
+    /// Lines refused.
+    pub rejected: u64,
+    /// The first refused lines, with why.
+    pub rejected_lines: Vec<RejectedLine>,
+    /// First and last frame imported, UTC ms.
+    pub first_ms: Option<i64>,
+    /// Last frame.
+    pub last_ms: Option<i64>,
+    /// Offset from UTC the file's times were read in, minutes.
+    pub utc_offset_minutes: i32,
+}

@@ -23,6 +23,7 @@ mod picture;
 mod rules;
 mod setup;
 mod stats;
+mod storage;
 mod vision;
 
 pub use alerts::*;
@@ -36,6 +37,7 @@ pub use picture::*;
 pub use rules::*;
 pub use setup::*;
 pub use stats::*;
+pub use storage::*;
 pub use vision::*;
 
 /// `GET /api/v1/version`.

@@ -70,6 +70,21 @@ pub fn segments_to_delete(
     delete
 }
 
+/// The segment the age rule deletes next, among those not `due` already, and
+/// when: `(id, at_ms)`. Kept segments never go; without an age limit, `None`.
+pub fn next_by_age(
+    segments: &[SegmentInfo],
+    policy: &RetentionPolicy,
+    due: &[i64],
+) -> Option<(i64, i64)> {
+    let age = policy.max_age_ms?;
+    segments
+        .iter()
+        .filter(|s| !s.keep && !due.contains(&s.id))
+        .min_by_key(|s| (s.end_ms, s.id))
+        .map(|s| (s.id, s.end_ms + age))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +151,28 @@ mod tests {
             max_bytes: Some(100),
         };
         assert_eq!(segments_to_delete(&s, &p, 2 * HOUR, 0), vec![2]);
+    }
+
+    #[test]
+    fn the_next_deletion_is_the_oldest_segment_not_kept_nor_due() {
+        let s = [
+            seg(1, 0, 10, true),
+            seg(2, 1, 10, false),
+            seg(3, 2, 10, false),
+        ];
+        let p = RetentionPolicy {
+            max_age_ms: Some(24 * HOUR),
+            max_bytes: None,
+        };
+        assert_eq!(
+            next_by_age(&s, &p, &[]),
+            Some((2, HOUR + HOUR / 6 + 24 * HOUR))
+        );
+        assert_eq!(next_by_age(&s, &p, &[2]).map(|n| n.0), Some(3));
+        let no_age = RetentionPolicy {
+            max_age_ms: None,
+            ..p
+        };
+        assert_eq!(next_by_age(&s, &no_age, &[]), None);
     }
 }

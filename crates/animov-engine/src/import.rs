@@ -298,6 +298,17 @@ pub async fn import_file(
         max_future_ms,
     )
     .map_err(ImportError::Csv)?;
+    store_parsed(store, parsed, source).await
+}
+
+/// Stores parsed rows for `source` (registered as an ingest source if new),
+/// in transactions of 5 000 frames: what [`import_file`] does once the file
+/// is read, and the import page once the upload is parsed.
+pub async fn store_parsed(
+    store: &Store,
+    parsed: Parsed,
+    source: &str,
+) -> Result<ImportReport, ImportError> {
     let camera_id = store.ensure_source(source, SourceKind::Ingest).await?;
     let (mut imported, mut duplicates) = (0, 0);
     for chunk in parsed.frames.chunks(5_000) {

@@ -16,6 +16,7 @@
 //! * [`mail`] — the mailer seam and the email outbox.
 //! * [`demo`], [`import`], [`users`], [`farm`] — the demo feed, INRA CSV
 //!   import, users and passwords, the farm's name and time zone.
+//! * [`storage`] — disk use, retention settings saved from the Storage page.
 //! * [`config`], [`secrets`], [`clock`], [`models`], [`metrics`],
 //!   [`telemetry`], [`series_csv`], [`jobs`] — the supporting pieces.
 //!
@@ -46,6 +47,7 @@ pub mod models;
 pub mod runtime;
 pub mod secrets;
 pub mod series_csv;
+pub mod storage;
 pub mod telemetry;
 pub mod users;
 

@@ -46,8 +46,8 @@ pub use openapi::ApiDoc;
 pub use state::AppState;
 
 use routes::{
-    alert_settings, alerts, auth, cameras, events, forecasts, ingest, legacy, live, media, meta,
-    setup, stats, users,
+    alert_settings, alerts, auth, cameras, events, forecasts, import, ingest, legacy, live, media,
+    meta, setup, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -65,11 +65,19 @@ pub fn app(state: AppState) -> Router {
         .route("/users/{username}/password", put(users::reset_password))
         .route("/system", get(users::system))
         .route(
+            "/storage",
+            get(storage::get_storage).put(storage::put_storage),
+        )
+        .route(
             "/api-keys",
             get(auth::list_api_keys).post(auth::create_api_key),
         )
         .route("/api-keys/{id}", delete(auth::revoke_api_key))
         .route("/ingest", post(ingest::ingest))
+        .route(
+            "/import/csv",
+            post(import::csv).layer(DefaultBodyLimit::max(import::MAX_IMPORT_BYTES)),
+        )
         .route("/cameras", get(stats::cameras).post(cameras::create_camera))
         .route("/cameras/health", get(cameras::health))
         .route("/cameras/test", post(cameras::test_camera))

@@ -6,8 +6,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    alert_settings, alerts, auth, cameras, events, forecasts, ingest, live, media, meta, setup,
-    stats, users,
+    alert_settings, alerts, auth, cameras, events, forecasts, import, ingest, live, media, meta,
+    setup, stats, storage, users,
 };
 
 /// The AniMOV HTTP API.
@@ -16,9 +16,9 @@ use crate::routes::{
     info(title = "AniMOV API", description = "Goat activity statistics: cameras analysed by the built-in detector (live view, recordings, snapshots), ingest frame counts from external detectors, read minute statistics, consolidated windows and activity series. Timestamps are UTC milliseconds; `from` is inclusive, `to` exclusive; absent values are null. Errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. Legacy read aliases of the prototype (`/sources`, `/dates`, `/stats_minute`, `/stats_heure`, `/chevres_minutes`, `/chevres_heures`, `/get_serie_heure`, `/get_serie_jour`, `/get_serie_last_heure`, `/get_serie_last_jour`) take `?source=` and answer rows tagged with `source`."),
     paths(
         auth::login, auth::local_login, auth::logout, auth::me, auth::change_password, auth::list_api_keys, auth::create_api_key, auth::revoke_api_key,
-        setup::get_setup, setup::put_setup,
+        setup::get_setup, setup::put_setup, storage::get_storage, storage::put_storage,
         users::list_users, users::create_user, users::delete_user, users::reset_password, users::system,
-        ingest::ingest, ingest::legacy_ingest,
+        ingest::ingest, ingest::legacy_ingest, import::csv,
         stats::cameras, stats::live, events::events, cameras::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
         stats::series, stats::series_last,
         meta::health, meta::version, meta::metrics, meta::openapi_json,

@@ -5,21 +5,25 @@ mod accounts;
 mod alerts;
 mod cameras;
 mod delivery;
+mod import;
 pub mod live;
 mod models;
 mod rules;
 mod settings;
 mod setup;
+mod storage;
 mod timeline;
 mod today;
 
 pub use about::About;
 pub use alerts::Alerts;
 pub use cameras::Cameras;
+pub use import::Import;
 pub use live::Live;
 pub use models::Models;
 pub use settings::Settings;
 pub use setup::Setup;
+pub use storage::Storage;
 pub use timeline::Timeline;
 pub use today::Today;
 

@@ -10,15 +10,24 @@ use crate::{api, app::ctx, chart, time};
 
 const CHART_ID: &str = "timeline-chart";
 
-/// The timeline page; `camera` preselects a source.
+/// The timeline page; `camera` preselects a source, optionally with its
+/// days: `cam-1/2024-02-19/2024-02-21`.
 #[component]
 pub fn Timeline(camera: Option<String>) -> impl IntoView {
     let ctx = ctx();
     let today = time::ymd(time::now_ms());
     let cams = RwSignal::new(Vec::<Camera>::new());
-    let source = RwSignal::new(camera.unwrap_or_default());
-    let from = RwSignal::new(today.clone());
-    let to = RwSignal::new(today);
+    let arg = camera.unwrap_or_default();
+    let mut parts = arg.split('/');
+    let source = RwSignal::new(parts.next().unwrap_or_default().to_string());
+    let day = |d: Option<&str>| {
+        d.filter(|d| time::parse_ymd(d).is_some())
+            .map(str::to_string)
+    };
+    let first = day(parts.next());
+    let last = day(parts.next()).or_else(|| first.clone());
+    let from = RwSignal::new(first.unwrap_or_else(|| today.clone()));
+    let to = RwSignal::new(last.unwrap_or(today));
     let bucket = RwSignal::new("15m".to_string());
     let compare = RwSignal::new(String::new());
     let points = RwSignal::new(None::<Result<Vec<SeriesPoint>, String>>);

@@ -1,9 +1,10 @@
 //! Recording retention: segments past their age or over the disk quota are
-//! deleted (kept ones never), decided by [`segments_to_delete`].
+//! deleted (kept ones never), decided by [`segments_to_delete`], with the
+//! settings in force ([`crate::storage::settings`]).
 
 use std::time::Duration;
 
-use animov_core::retention::{RetentionPolicy, SegmentInfo, segments_to_delete};
+use animov_core::retention::segments_to_delete;
 use animov_store::StoreError;
 use tokio::sync::watch;
 
@@ -25,22 +26,10 @@ pub async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
 /// One retention pass; returns the segments deleted.
 #[tracing::instrument(skip_all)]
 pub async fn pass(engine: &Engine) -> Result<usize, StoreError> {
-    let v = &engine.config.vision;
-    let policy = RetentionPolicy {
-        max_age_ms: Some(i64::from(v.retention_days) * 86_400_000),
-        max_bytes: Some((v.quota_gib * 1024.0 * 1024.0 * 1024.0) as u64),
-    };
+    let settings = crate::storage::settings(engine).await?;
+    let policy = crate::storage::policy(&settings);
     let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos: Vec<SegmentInfo> = rows
-        .iter()
-        .map(|r| SegmentInfo {
-            id: r.id,
-            start_ms: r.start_ms,
-            end_ms: r.end_ms,
-            bytes: r.bytes.max(0) as u64,
-            keep: r.keep,
-        })
-        .collect();
+    let infos = crate::storage::segment_infos(&rows);
     let ids = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
     for id in &ids {
         if let Some(r) = rows.iter().find(|r| r.id == *id) {

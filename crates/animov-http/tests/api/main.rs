@@ -10,4 +10,5 @@ mod ingest;
 mod read;
 mod secrecy;
 mod setup;
+mod storage;
 mod vision;

@@ -1,0 +1,187 @@
+//! Where the data lives and how much room it takes; recording retention's
+//! settings, saved from the Storage page (they override `vision.retention_days`
+//! and `vision.quota_gib` of the configuration, apply at the next retention
+//! pass and survive a restart).
+
+use std::path::Path;
+
+use animov_api::{NextDeletion, StorageInfo, StorageSettings, StorageUse};
+use animov_core::retention::{RetentionPolicy, SegmentInfo, next_by_age, segments_to_delete};
+use animov_store::{RecordingRow, StoreError};
+
+use crate::{Engine, config::DatabaseConfig};
+
+/// Name of the retention settings in `app_settings`.
+pub const STORAGE_SETTING: &str = "storage";
+
+/// Retention in force: saved settings, else the configuration's.
+pub async fn settings(engine: &Engine) -> Result<StorageSettings, StoreError> {
+    let v = &engine.config.vision;
+    let configured = StorageSettings {
+        retention_days: v.retention_days,
+        quota_gib: v.quota_gib,
+    };
+    Ok(match engine.store.app_setting(STORAGE_SETTING).await? {
+        Some(json) => serde_json::from_slice(&json).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "saved storage settings unreadable; using the configuration's until saved again");
+            configured
+        }),
+        None => configured,
+    })
+}
+
+/// Saves retention settings (checked by the caller).
+pub async fn save(engine: &Engine, s: &StorageSettings) -> Result<(), StoreError> {
+    let json = serde_json::to_vec(s).expect("settings serialise");
+    engine.store.set_app_setting(STORAGE_SETTING, &json).await
+}
+
+/// The retention policy of `s`.
+pub fn policy(s: &StorageSettings) -> RetentionPolicy {
+    RetentionPolicy {
+        max_age_ms: Some(i64::from(s.retention_days) * 86_400_000),
+        max_bytes: Some((s.quota_gib * 1024.0 * 1024.0 * 1024.0) as u64),
+    }
+}
+
+/// What retention knows of stored segments.
+pub fn segment_infos(rows: &[RecordingRow]) -> Vec<SegmentInfo> {
+    rows.iter()
+        .map(|r| SegmentInfo {
+            id: r.id,
+            start_ms: r.start_ms,
+            end_ms: r.end_ms,
+            bytes: r.bytes.max(0) as u64,
+            keep: r.keep,
+        })
+        .collect()
+}
+
+/// Bytes of every file under `dir` (0 when it does not exist).
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_bytes(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map(|m| m.len()).unwrap_or(0),
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Free and total bytes of the disk holding `dir`, for this user.
+pub fn disk_space(dir: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        let s = rustix::fs::statvfs(dir).ok()?;
+        Some((s.f_bavail * s.f_frsize, s.f_blocks * s.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
+/// The Storage page's figures.
+#[tracing::instrument(skip_all)]
+pub async fn report(engine: &Engine) -> Result<StorageInfo, StoreError> {
+    let s = settings(engine).await?;
+    let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
+    let infos = segment_infos(&rows);
+    let policy = policy(&s);
+    let due = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
+    let due_bytes = infos
+        .iter()
+        .filter(|i| due.contains(&i.id))
+        .map(|i| i.bytes)
+        .sum();
+    let cams = engine.store.cameras().await?;
+    let next = next_by_age(&infos, &policy, &due).and_then(|(id, at_ms)| {
+        let r = rows.iter().find(|r| r.id == id)?;
+        let source = cams.iter().find(|c| c.id == r.camera_id)?.source.clone();
+        Some(NextDeletion {
+            source,
+            start_ms: r.start_ms,
+            at_ms,
+        })
+    });
+    let (recordings, kept) = infos.iter().fold((0, 0), |(all, kept), i| {
+        (all + i.bytes, kept + if i.keep { i.bytes } else { 0 })
+    });
+    let data_dir = engine.config.data_dir.clone();
+    let sqlite = match &engine.config.database {
+        DatabaseConfig::Sqlite { path } => Some(
+            path.clone()
+                .unwrap_or_else(|| data_dir.join("animov.sqlite")),
+        ),
+        DatabaseConfig::Mysql { .. } => None,
+    };
+    let database = match &sqlite {
+        Some(p) => format!("SQLite {}", p.display()),
+        None => match &engine.config.database {
+            DatabaseConfig::Mysql { url } => {
+                format!("MySQL {}", animov_core::camera_uri::masked(url))
+            }
+            DatabaseConfig::Sqlite { .. } => String::new(),
+        },
+    };
+    let dir = data_dir.clone();
+    let (snapshots, logs, db_bytes, space) = tokio::task::spawn_blocking(move || {
+        let db = sqlite.map(|p| {
+            ["", "-wal", "-shm"]
+                .iter()
+                .map(|ext| {
+                    let mut f = p.clone().into_os_string();
+                    f.push(ext);
+                    std::fs::metadata(f).map(|m| m.len()).unwrap_or(0)
+                })
+                .sum()
+        });
+        (
+            dir_bytes(&dir.join("snapshots")),
+            dir_bytes(&dir.join("logs")),
+            db,
+            disk_space(&dir),
+        )
+    })
+    .await
+    .unwrap_or((0, 0, None, None));
+    Ok(StorageInfo {
+        data_dir: data_dir.display().to_string(),
+        database,
+        free_bytes: space.map(|s| s.0),
+        total_bytes: space.map(|s| s.1),
+        used: StorageUse {
+            recordings,
+            kept,
+            snapshots,
+            database: db_bytes,
+            logs,
+        },
+        settings: s,
+        due_segments: due.len() as u32,
+        due_bytes,
+        next,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_are_measured_and_the_disk_known() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/x"), [0u8; 100]).unwrap();
+        std::fs::write(dir.path().join("a/b/y"), [0u8; 23]).unwrap();
+        assert_eq!(dir_bytes(dir.path()), 123);
+        assert_eq!(dir_bytes(&dir.path().join("missing")), 0);
+        let (free, total) = disk_space(dir.path()).unwrap();
+        assert!(total >= free && total > 0);
+    }
+}
