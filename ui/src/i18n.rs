@@ -276,6 +276,14 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         ),
         "cameras.herd_number" => ("Indiquez un nombre de chèvres.", "Give a number of goats."),
         "cameras.test" => ("Tester", "Test"),
+        "cameras.usb" => (
+            "Ou une caméra USB de cet ordinateur",
+            "Or a USB camera of this computer",
+        ),
+        "cameras.video_file" => (
+            "Ou un fichier vidéo (copié dans le dossier des données)",
+            "Or a video file (copied into the data folder)",
+        ),
         "cameras.testing" => ("Test en cours…", "Testing…"),
         "cameras.save" => ("Enregistrer la caméra", "Save the camera"),
         "cstate.connecting" => ("Connexion…", "Connecting…"),

@@ -144,3 +144,23 @@ impl CameraProblem {
         }
     }
 }
+
+/// A USB (V4L2) camera of the machine (`GET /api/v1/cameras/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VideoDevice {
+    /// Its address, e.g. `/dev/video0`.
+    pub path: String,
+    /// Its name, e.g. `HD Webcam C270`.
+    pub name: String,
+}
+
+/// An uploaded video file (`POST /api/v1/videos`): use `path` as a camera's address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadedVideo {
+    /// Where it is on the barn PC.
+    pub path: String,
+    /// Its size, bytes.
+    pub bytes: u64,
+}

@@ -47,7 +47,7 @@ pub use state::AppState;
 
 use routes::{
     alert_settings, alerts, auth, cameras, events, forecasts, import, ingest, legacy, live, media,
-    meta, setup, stats, storage, users,
+    meta, setup, sources, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -81,6 +81,11 @@ pub fn app(state: AppState) -> Router {
         .route("/cameras", get(stats::cameras).post(cameras::create_camera))
         .route("/cameras/health", get(cameras::health))
         .route("/cameras/test", post(cameras::test_camera))
+        .route("/cameras/devices", get(sources::devices))
+        .route(
+            "/videos",
+            post(sources::upload_video).layer(DefaultBodyLimit::disable()),
+        )
         .route("/cameras/{source}/preview", post(cameras::preview))
         .route(
             "/cameras/{source}",

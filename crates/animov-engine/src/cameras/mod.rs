@@ -11,6 +11,7 @@
 pub mod address;
 pub mod analysis;
 mod demo_source;
+pub mod devices;
 pub mod files;
 pub mod live;
 pub mod picture;

@@ -13,6 +13,7 @@ pub mod live;
 pub mod media;
 pub mod meta;
 pub mod setup;
+pub mod sources;
 pub mod stats;
 pub mod storage;
 pub mod users;

@@ -614,3 +614,48 @@ fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
 }
+
+#[tokio::test]
+async fn a_video_file_is_uploaded_and_tested_as_a_camera() {
+    for env in envs_with(|_| {}).await {
+        let b = env.backend;
+        let admin = env.login("admin").await;
+        let vet = env.login("victor").await;
+        let (s, v) = env
+            .call("GET", "/api/v1/cameras/devices", Cred::Bearer(&admin), None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(v.is_array(), "{b}: {v}");
+        let picture = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../animov-vision/tests/fixtures/chelsea.png"
+        ))
+        .unwrap();
+        let post = |token: &str, name: &str| {
+            Request::post(format!("/api/v1/videos?name={name}"))
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::from(picture.clone()))
+                .unwrap()
+        };
+        let (s, _, _) = env.raw(post(&vet, "x.png")).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let (s, v, _) = env.raw(post(&admin, "..%2Fpen%20one.png")).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}: {v}");
+        let path = v["path"].as_str().unwrap().to_string();
+        assert!(path.ends_with("/videos/pen_one.png"), "{b}: {path}");
+        assert_eq!(std::fs::read(&path).unwrap(), picture, "{b}");
+        let (s, v) = env
+            .call(
+                "POST",
+                "/api/v1/cameras/test",
+                Cred::Bearer(&admin),
+                Some(json!({"uri": path})),
+            )
+            .await;
+        assert_eq!(
+            (s, v["width"].as_u64()),
+            (StatusCode::OK, Some(451)),
+            "{b}: {v}"
+        );
+    }
+}

@@ -3,8 +3,12 @@
 //! detector's boxes, or says in plain words why it failed — before anything
 //! is saved. A stored password shows as `•••` and is kept unless replaced.
 
-use animov_api::{Camera, CameraPicture, CameraProblem, CameraTest, CameraUpdate, NewCamera};
+use animov_api::{
+    Camera, CameraPicture, CameraProblem, CameraTest, CameraUpdate, NewCamera, UploadedVideo,
+    VideoDevice,
+};
 use leptos::{ev, prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
 
 use super::picture::PictureView;
 use crate::{api, app::ctx, pages::ErrorBox};
@@ -73,6 +77,38 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
             let _ = el.focus();
         }
     });
+    // The machine's USB cameras, and a video file sent from the file dialog.
+    let devices = RwSignal::new(Vec::<VideoDevice>::new());
+    spawn_local(async move {
+        if let Ok(d) = api::get::<Vec<VideoDevice>>("/api/v1/cameras/devices").await {
+            devices.set(d);
+        }
+    });
+    let sending = RwSignal::new(None::<f64>);
+    let pick_video = move |ev: ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        sending.set(Some(0.0));
+        error.set(None);
+        spawn_local(async move {
+            let path = format!("/api/v1/videos?name={}", api::q(&file.name()));
+            let r = api::upload::<UploadedVideo>(&path, &file, move |p| sending.set(Some(p))).await;
+            sending.set(None);
+            match r {
+                Ok(v) => {
+                    uri.set(v.path);
+                    tested.set(None);
+                }
+                Err(e) => error.set(Some((Some("uri".into()), e.message))),
+            }
+        });
+    };
     let test = move |_| {
         testing.set(true);
         tested.set(None);
@@ -177,6 +213,20 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
                     on:input=move |ev| { uri.set(event_target_value(&ev)); tested.set(None); }/>
                 <small class="muted">{move || ctx.t("cameras.address_hint")}</small>
                 {field_error("uri")}
+            </label>
+            {move || (!devices.get().is_empty()).then(|| view! {
+                <label>{ctx.t("cameras.usb")}
+                    <select id="cam-device" on:change=move |ev| { uri.set(event_target_value(&ev)); tested.set(None); }>
+                        <option value="">"—"</option>
+                        {devices.get().into_iter().map(|d| view! {
+                            <option value=d.path.clone()>{format!("{} ({})", d.name, d.path)}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            })}
+            <label>{move || ctx.t("cameras.video_file")}
+                <input id="cam-video" type="file" accept="video/*,.mkv,.mp4,.avi,.mov,.ts" on:change=pick_video/>
+                {move || sending.get().map(|p| view! { <progress max="1" value=p></progress> })}
             </label>
             <label>{move || ctx.t("settings.herd")}
                 <input id="cam-herd" type="number" min="1" max="10000" prop:value=herd on:input=move |ev| herd.set(event_target_value(&ev))/>
