@@ -192,5 +192,22 @@ test("first day: setup, add and test an RTSP camera, tune it on its picture, see
   await page.click("#nav-cameras");
   await page.waitForSelector(".camera-tile[data-source='parc-1'] .cam-state.running", { timeout: 30_000 });
   await page.screenshot({ path: join(out, "cameras.png"), fullPage: true });
+
+  // 6. A detector of one's own: checked before it is accepted, then removed.
+  const fixtures = join(here, "..", "crates/animov-vision/tests/fixtures");
+  await page.fill("#detector-name", "barn-yolo");
+  await page.setInputFiles("#detector-model", join(fixtures, "tiny_yolo.onnx"));
+  await page.setInputFiles("#detector-sidecar", join(here, "..", "models/nanodet.json"));
+  await page.click("#detector-form button[type=submit]");
+  await page.waitForSelector("#detector-form .field-error", { timeout: 20_000 });
+  assert.match(await page.textContent("#detector-form .field-error"), /do not fit|ne/);
+  await page.setInputFiles("#detector-sidecar", join(fixtures, "tiny_yolo.json"));
+  await page.click("#detector-form button[type=submit]");
+  await page.waitForSelector("#detector-ok", { timeout: 20_000 });
+  await page.waitForSelector("tr[data-detector='barn-yolo']");
+  assert.match(await page.textContent("tr[data-detector='barn-yolo']"), /goat_standing/);
+  await page.screenshot({ path: join(out, "detectors.png"), fullPage: true });
+  await page.click("tr[data-detector='barn-yolo'] .detector-remove");
+  await page.waitForSelector("tr[data-detector='barn-yolo']", { state: "detached", timeout: 10_000 });
   assert.deepEqual(consoleErrors, [], "no script errors");
 });

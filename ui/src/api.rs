@@ -122,11 +122,28 @@ pub fn q(v: &str) -> String {
     js_sys::encode_uri_component(v).into()
 }
 
+/// What an upload sends.
+pub enum Upload<'a> {
+    /// One file, as the body.
+    File(&'a web_sys::File),
+    /// A form (`multipart/form-data`).
+    Form(&'a web_sys::FormData),
+}
+
 /// `POST path` with `file` as the body, reporting the share sent (0 to 1) to
 /// `progress` as the upload goes; JSON answer.
 pub async fn upload<T: DeserializeOwned>(
     path: &str,
     file: &web_sys::File,
+    progress: impl Fn(f64) + 'static,
+) -> Result<T, Failure> {
+    send_upload(path, Upload::File(file), progress).await
+}
+
+/// `POST path` with `body`, reporting the share sent to `progress`; JSON answer.
+pub async fn send_upload<T: DeserializeOwned>(
+    path: &str,
+    body: Upload<'_>,
     progress: impl Fn(f64) + 'static,
 ) -> Result<T, Failure> {
     use wasm_bindgen::{JsCast, closure::Closure};
@@ -137,7 +154,9 @@ pub async fn upload<T: DeserializeOwned>(
     if let Some(t) = token() {
         let _ = xhr.set_request_header("Authorization", &format!("Bearer {t}"));
     }
-    let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
+    if let Upload::File(_) = body {
+        let _ = xhr.set_request_header("Content-Type", "application/octet-stream");
+    }
     let on_progress =
         Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
             if e.length_computable() && e.total() > 0.0 {
@@ -151,8 +170,11 @@ pub async fn upload<T: DeserializeOwned>(
         xhr.set_onload(Some(&resolve));
         xhr.set_onerror(Some(&reject));
     });
-    xhr.send_with_opt_blob(Some(file))
-        .map_err(|_| fail("cannot send the file"))?;
+    match body {
+        Upload::File(f) => xhr.send_with_opt_blob(Some(f)),
+        Upload::Form(f) => xhr.send_with_opt_form_data(Some(f)),
+    }
+    .map_err(|_| fail("cannot send the file"))?;
     let sent = wasm_bindgen_futures::JsFuture::from(done).await;
     drop(on_progress);
     if sent.is_err() {

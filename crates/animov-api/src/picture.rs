@@ -164,3 +164,33 @@ pub struct UploadedVideo {
     /// Its size, bytes.
     pub bytes: u64,
 }
+
+/// A detector the cameras can use (`GET /api/v1/detectors`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DetectorInfo {
+    /// Short name (the folder it lives in; `default` for the bundled one).
+    pub name: String,
+    /// Its description's display name.
+    pub title: String,
+    /// The `.onnx` file (what a camera's `model` setting names).
+    pub path: String,
+    /// Output layout (`yolov8`, `nanodet`...).
+    pub format: String,
+    /// Input size `[width, height]`.
+    pub input: [u32; 2],
+    /// Class names, in output order.
+    pub classes: Vec<String>,
+    /// Classes counted as animals (posture from the box), or standing or lying goats.
+    pub counted_classes: Vec<String>,
+    /// Shipped with AniMOV (cannot be removed).
+    pub bundled: bool,
+    /// Who imported it.
+    pub imported_by: Option<String>,
+    /// When, UTC ms.
+    pub imported_ms: Option<i64>,
+    /// Where it comes from, and its licence, as its description says.
+    pub provenance: Option<String>,
+    /// Cameras that use it.
+    pub used_by: Vec<String>,
+}

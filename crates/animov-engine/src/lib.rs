@@ -17,6 +17,7 @@
 //! * [`demo`], [`import`], [`users`], [`farm`] — the demo feed, INRA CSV
 //!   import, users and passwords, the farm's name and time zone.
 //! * [`storage`] — disk use, retention settings saved from the Storage page.
+//! * [`detectors`] — the bundled detector and imported ones, checked before use.
 //! * [`config`], [`secrets`], [`clock`], [`models`], [`metrics`],
 //!   [`telemetry`], [`series_csv`], [`jobs`] — the supporting pieces.
 //!
@@ -36,6 +37,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod demo;
+pub mod detectors;
 pub mod farm;
 pub mod forecasting;
 pub mod import;

@@ -46,8 +46,8 @@ pub use openapi::ApiDoc;
 pub use state::AppState;
 
 use routes::{
-    alert_settings, alerts, auth, cameras, events, forecasts, import, ingest, legacy, live, media,
-    meta, setup, sources, stats, storage, users,
+    alert_settings, alerts, auth, cameras, detectors, events, forecasts, import, ingest, legacy,
+    live, media, meta, setup, sources, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -82,6 +82,13 @@ pub fn app(state: AppState) -> Router {
         .route("/cameras/health", get(cameras::health))
         .route("/cameras/test", post(cameras::test_camera))
         .route("/cameras/devices", get(sources::devices))
+        .route(
+            "/detectors",
+            get(detectors::list)
+                .post(detectors::import)
+                .layer(DefaultBodyLimit::max(detectors::MAX_MODEL_BYTES)),
+        )
+        .route("/detectors/{name}", delete(detectors::remove))
         .route(
             "/videos",
             post(sources::upload_video).layer(DefaultBodyLimit::disable()),

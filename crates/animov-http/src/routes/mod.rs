@@ -4,6 +4,7 @@ pub mod alert_settings;
 pub mod alerts;
 pub mod auth;
 pub mod cameras;
+pub mod detectors;
 pub mod events;
 pub mod forecasts;
 pub mod import;

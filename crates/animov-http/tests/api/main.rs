@@ -5,6 +5,7 @@ mod alerts;
 mod alerts_email;
 mod auth;
 mod common;
+mod detectors;
 mod forecast;
 mod ingest;
 mod read;

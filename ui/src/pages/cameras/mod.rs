@@ -3,6 +3,7 @@
 //! Test button, and the tuning page of one camera ([`tune`]).
 
 mod add;
+mod detectors;
 mod picture;
 mod tune;
 
@@ -165,6 +166,7 @@ fn CameraList() -> impl IntoView {
                 </div>
             }.into_any(),
         }}
+        <detectors::Detectors/>
     }
 }
 

@@ -4,8 +4,8 @@
 //! by marking boxes standing or lying.
 
 use animov_api::{
-    CalibrationRequest, Camera, CameraPicture, CameraSettings, MarkedBox, PostureSettings,
-    PreviewRequest, ThresholdCalibration,
+    CalibrationRequest, Camera, CameraPicture, CameraSettings, DetectorInfo, MarkedBox,
+    PostureSettings, PreviewRequest, ThresholdCalibration,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -83,6 +83,12 @@ pub fn Tune(source: String) -> impl IntoView {
         });
     };
     load();
+    let detectors = RwSignal::new(Vec::<DetectorInfo>::new());
+    spawn_local(async move {
+        if let Ok(d) = api::get::<Vec<DetectorInfo>>("/api/v1/detectors").await {
+            detectors.set(d);
+        }
+    });
     Effect::new(move |_| {
         settings.track();
         refresh();
@@ -248,6 +254,18 @@ pub fn Tune(source: String) -> impl IntoView {
                         <label>{ctx.t("tune.min_box")}
                             <input id="min-box" type="number" min="0" max="10000" step="1" prop:value=s.min_box.to_string()
                                 on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f32>() { edit(&|s| s.min_box = v) } }/>
+                        </label>
+                        <label>{ctx.t("tune.detector")}
+                            <select id="detector" on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                edit(&|s| s.model = (!v.is_empty()).then(|| v.clone()));
+                            }>
+                                {detectors.get().into_iter().map(|d| {
+                                    let value = if d.bundled { String::new() } else { d.path.clone() };
+                                    let selected = s.model.as_deref().unwrap_or("") == value;
+                                    view! { <option value=value selected=selected>{format!("{} — {}", d.name, d.title)}</option> }
+                                }).collect_view()}
+                            </select>
                         </label>
                         <label>{ctx.t("tune.tiles")}
                             <select id="tiles" on:change=move |ev| {
