@@ -268,7 +268,8 @@ pub struct CameraHealth {
     pub source: String,
     /// `connecting`, `running`, `reconnecting`, `ended`, `stopped` or `failed`.
     pub state: CameraState,
-    /// Frames decoded per second over the last minute.
+    /// Pictures received from the source per second over the last minute
+    /// (at most the analysis rate: the capture drops the rest).
     pub fps_in: f64,
     /// Frames analysed per second over the last minute.
     pub fps_out: f64,
@@ -295,6 +296,12 @@ pub struct CameraHealth {
     pub segments: u64,
     /// Someone is watching the live view.
     pub watched: bool,
+    /// What kind of problem `last_error` is, for saying it in plain words.
+    #[serde(default)]
+    pub problem: Option<crate::CameraProblem>,
+    /// Disk used by the camera's recordings, bytes.
+    #[serde(default)]
+    pub disk_bytes: u64,
 }
 
 /// The newest analysed frame of a camera (`GET /api/v1/cameras/{source}/live.json`).

@@ -11,7 +11,7 @@ mod models;
 mod rules;
 mod settings;
 mod setup;
-mod storage;
+pub mod storage;
 mod timeline;
 mod today;
 

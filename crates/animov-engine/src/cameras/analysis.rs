@@ -56,6 +56,9 @@ pub(super) fn run(
         let Some(cap) = input.take(Duration::from_millis(250)) else {
             continue;
         };
+        if cap.truth.is_none() {
+            stats.received();
+        }
         let started = Instant::now();
         let dets: Result<Vec<RawDetection>, DetectError> = match &pool {
             None => {

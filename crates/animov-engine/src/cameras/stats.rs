@@ -110,6 +110,12 @@ impl WorkerStats {
         self.status().rate_in.tick();
     }
 
+    /// A frame of a GStreamer camera reached the analysis (the capture
+    /// counts its frames itself; this keeps the rate).
+    pub fn received(&self) {
+        self.status().rate_in.tick();
+    }
+
     /// A frame analysed in `ms` of detection.
     pub fn frame_out(&self, ms: f64) {
         self.frames_out.fetch_add(1, Ordering::Relaxed);
@@ -159,6 +165,10 @@ impl WorkerStats {
             Some(false) if record => RecordingState::Encode,
             _ => s.recording.clone(),
         };
+        let last_error = s
+            .error
+            .clone()
+            .or_else(|| capture.and_then(|h| h.last_error.clone()));
         CameraHealth {
             source: source.to_string(),
             state,
@@ -172,14 +182,13 @@ impl WorkerStats {
                 None => Some(self.last_frame_ms.load(Ordering::Relaxed)).filter(|t| *t > 0),
             },
             reconnects: capture.map_or(0, |h| h.reconnects),
-            last_error: s
-                .error
-                .clone()
-                .or_else(|| capture.and_then(|h| h.last_error.clone())),
             detector: s.detector.clone(),
             inference_ms: s.inference_ms,
             recording,
             segments: capture.map_or(self.segments.load(Ordering::Relaxed), |h| h.segments),
+            problem: last_error.as_deref().map(super::probe::classify),
+            last_error,
+            disk_bytes: 0,
             watched,
         }
     }

@@ -168,8 +168,21 @@ pub async fn remove_camera(
 /// Health of every running camera: state, frame rates, drops, reconnects, recording.
 #[utoipa::path(get, path = "/api/v1/cameras/health", tag = "cameras", security(("bearer" = [])),
     responses((status = 200, body = [CameraHealth]), (status = 401, body = ErrorBody)))]
-pub async fn health(State(state): State<AppState>, _user: AuthUser) -> Json<Vec<CameraHealth>> {
-    Json(state.cameras.health())
+pub async fn health(
+    State(state): State<AppState>,
+    _user: AuthUser,
+) -> Result<Json<Vec<CameraHealth>>, ApiError> {
+    let mut all = state.cameras.health();
+    let cams = state.store.cameras().await?;
+    for r in state.store.recordings(None, i64::MIN, i64::MAX).await? {
+        let Some(c) = cams.iter().find(|c| c.id == r.camera_id) else {
+            continue;
+        };
+        if let Some(h) = all.iter_mut().find(|h| h.source == c.source) {
+            h.disk_bytes += r.bytes.max(0) as u64;
+        }
+    }
+    Ok(Json(all))
 }
 
 /// A camera's vision settings.

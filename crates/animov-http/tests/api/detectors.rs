@@ -151,6 +151,26 @@ async fn detectors_are_checked_listed_chosen_and_removed() {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
+        // A camera that does not answer: its health says so in a word the page translates.
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (_, h) = e
+                .call("GET", "/api/v1/cameras/health", Cred::Bearer(&olga), None)
+                .await;
+            let pen = h
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["source"] == "pen-d")
+                .cloned()
+                .unwrap();
+            if pen["problem"] == "unreachable" {
+                assert_eq!(pen["disk_bytes"], 0, "{b}");
+                break;
+            }
+            assert!(std::time::Instant::now() < until, "{b}: {pen}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
         let (_, mut settings) = e
             .call(
                 "GET",

@@ -147,9 +147,13 @@ fn CameraList() -> impl IntoView {
                                         <dt>{ctx.t("cameras.drops")}</dt>
                                         <dd>{format!("{} / {}", h.dropped, h.reconnects)}</dd>
                                         <dt>{ctx.t("cameras.recording")}</dt>
-                                        <dd>{h.recording.to_string()}</dd>
+                                        <dd>{format!("{} · {}", h.recording, crate::pages::storage::size(h.disk_bytes))}</dd>
                                         {h.last_error.map(|e| view! {
-                                            <dt>{ctx.t("cameras.last_error")}</dt><dd class="error">{e}</dd>
+                                            <dt>{ctx.t("cameras.last_error")}</dt>
+                                            <dd class="error cam-problem">
+                                                {h.problem.map(|p| view! { <span>{ctx.label(p.label())}</span><br/> })}
+                                                <small>{e}</small>
+                                            </dd>
                                         })}
                                     })}
                                 </dl>
