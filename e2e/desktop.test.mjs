@@ -58,7 +58,9 @@ test("the desktop window opens as admin and adds a demo camera from the Cameras 
     assert.doesNotMatch(log, /route="\/api\/v1\/auth\/login"/, "no password sign-in");
     // Only an admin may read the setup status: the window's session is the farm's owner.
     await waitFor("the window's admin request", () => /route="\/api\/v1\/setup" status=200/.test(logText(dir)), 30_000);
-    await sleep(2500); // let the page draw
+    // The Add a camera form is up once it has asked for the machine's USB cameras.
+    await waitFor("the Add a camera form", () => /route="\/api\/v1\/cameras\/devices" status=200/.test(logText(dir)), 60_000);
+    await sleep(1500); // let the page draw
     execFileSync("import", ["-display", display, "-window", "root", join(out, "desktop.png")]);
 
     // At the keyboard: the Add a camera form has the focus on its first field.
@@ -67,10 +69,12 @@ test("the desktop window opens as admin and adds a demo camera from the Cameras 
     xdo(display, "type", "--delay", "40", "Window pen");
     xdo(display, "key", "Tab", "Tab");
     xdo(display, "type", "--delay", "40", "demo:1");
-    xdo(display, "key", "Tab");
-    xdo(display, "type", "--delay", "40", "15");
     xdo(display, "key", "Return");
-    await waitFor("the camera added from the window", () => /method=POST route="\/api\/v1\/cameras" status=201/.test(logText(dir)), 30_000);
+    try {
+      await waitFor("the camera added from the window", () => /method=POST route="\/api\/v1\/cameras" status=201/.test(logText(dir)), 30_000);
+    } finally {
+      execFileSync("import", ["-display", display, "-window", "root", join(out, "desktop-typed.png")]);
+    }
     await waitFor("its picture on the tuning page", () => /route="\/api\/v1\/cameras\/\{source\}\/preview" status=200/.test(logText(dir)), 30_000);
     await sleep(1500);
     execFileSync("import", ["-display", display, "-window", "root", join(out, "desktop-camera.png")]);

@@ -9,14 +9,13 @@
 // out/camera-tune.png, out/camera-posture.png, out/cameras.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 import { makePen, startRtsp } from "./support/pen.mjs";
+import { spawnUntil } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -28,20 +27,12 @@ assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command set
 let engine, link, browser, camera;
 const consoleErrors = [];
 
-function startEngine(dir) {
+async function startEngine(dir) {
   writeFileSync(join(dir, "animov.toml"), "[forecast]\nretrain = false\n");
-  const p = spawn(BIN, ["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"], {
-    env: { ...process.env, ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: p.stdout }).on("line", (l) => {
-      const m = l.match(/set AniMOV up at (http:\/\/\S+#local=\S+)/);
-      if (m) resolve({ p, link: m[1] });
-    });
-    p.on("exit", (c) => reject(new Error(`engine exited early (${c})`)));
-    setTimeout(() => reject(new Error("engine did not start in 120 s")), 120_000).unref();
-  });
+  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"],
+    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
+    (l) => l.match(/set AniMOV up at (http:\/\/\S+#local=\S+)/)?.[1]);
+  return { p, link: value };
 }
 
 before(async () => {

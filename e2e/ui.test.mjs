@@ -2,13 +2,12 @@
 // Needs: the engine binary (ANIMOV_BIN), the built UI (ANIMOV_UI_DIR), /usr/bin/chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { spawnUntil } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -20,25 +19,17 @@ assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command set
 let engine, url, password, browser;
 const consoleErrors = [];
 
-function startEngine() {
+async function startEngine() {
   const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
   writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n");
-  const p = spawn(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"], {
-    env: { ...process.env, ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: p.stdout });
-    let u;
-    lines.on("line", (l) => {
-      const m = l.match(/running at (http:\/\/[\d.:]+)/);
-      if (m) u = m[1];
-      const pw = l.match(/Sign in as admin \/ (\S+)/);
-      if (pw) resolve({ p, url: u, password: pw[1] });
+  let u;
+  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
+    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
+    (l) => {
+      u = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? u;
+      return l.match(/Sign in as admin \/ (\S+)/)?.[1];
     });
-    p.on("exit", (c) => reject(new Error(`engine exited early (${c})`)));
-    setTimeout(() => reject(new Error("engine did not start in 120 s")), 120_000).unref();
-  });
+  return { p, url: u, password: value };
 }
 
 before(async () => {

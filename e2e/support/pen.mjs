@@ -2,10 +2,10 @@
 // confidences and shapes (made with ImageMagick from scikit-image's CC0 cat
 // photo: the bundled COCO detector has no goat class and no goat photo can
 // ship here), served by a local RTSP camera.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
+import { spawnUntil } from "./engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -32,14 +32,9 @@ export function makePen(dir) {
   return pen;
 }
 
-/** Starts an RTSP camera showing `picture` on a free port; resolves to { proc, url }. */
-export function startRtsp(picture, port) {
-  const proc = spawn("/usr/bin/python3", [RTSP, String(port), picture], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: proc.stdout }).on("line", (l) => {
-      if (l.trim() === "ready") resolve({ proc, url: `rtsp://127.0.0.1:${port}/cam` });
-    });
-    proc.on("exit", (c) => reject(new Error(`RTSP server exited (${c})`)));
-    setTimeout(() => reject(new Error("RTSP server did not start in 20 s")), 20_000).unref();
-  });
+/** Starts an RTSP camera showing `picture` on `port`; resolves to { proc, url }. */
+export async function startRtsp(picture, port) {
+  const { p } = await spawnUntil("/usr/bin/python3", [RTSP, String(port), picture], {},
+    (l) => (l.trim() === "ready" ? true : undefined));
+  return { proc: p, url: `rtsp://127.0.0.1:${port}/cam` };
 }

@@ -81,18 +81,23 @@ async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> R
             .await
             .map_err(|e| Failure::new(status, format!("unexpected answer: {e}")));
     }
+    Err(refused(status, resp.json::<ErrorBody>().await.ok()))
+}
+
+/// The failure of an answer with `status` and error `body` (a 401 forgets the token).
+fn refused(status: u16, body: Option<ErrorBody>) -> Failure {
     if status == 401 {
         set_token(None);
     }
-    Err(match resp.json::<ErrorBody>().await {
-        Ok(b) => Failure {
+    match body {
+        Some(b) => Failure {
             status,
             message: b.error.message,
             code: b.error.code,
             field: b.error.field,
         },
-        Err(_) => Failure::new(status, format!("the engine answered {status}")),
-    })
+        None => Failure::new(status, format!("the engine answered {status}")),
+    }
 }
 
 /// `GET path` (JSON).
@@ -190,16 +195,8 @@ pub async fn send_upload<T: DeserializeOwned>(
         return serde_json::from_str(&text)
             .map_err(|e| Failure::new(status, format!("unexpected answer: {e}")));
     }
-    if status == 401 {
-        set_token(None);
-    }
-    Err(match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(b) => Failure {
-            status,
-            message: b.error.message,
-            code: b.error.code,
-            field: b.error.field,
-        },
-        Err(_) => Failure::new(status, format!("the engine answered {status}")),
-    })
+    Err(refused(
+        status,
+        serde_json::from_str::<ErrorBody>(&text).ok(),
+    ))
 }

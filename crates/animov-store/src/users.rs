@@ -2,7 +2,7 @@
 
 use animov_api::Role;
 
-use crate::{Store, StoreError, now_ms};
+use crate::{Store, StoreError, now_ms, query::AnyQuery};
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,14 +122,8 @@ impl Store {
 
     /// Deletes a user; `NotFound` if there is none by that name.
     pub async fn delete_user(&self, username: &str) -> Result<(), StoreError> {
-        let res = sqlx::query("DELETE FROM users WHERE username = ?")
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        if res.rows_affected() == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
-        Ok(())
+        self.one_user(sqlx::query("DELETE FROM users WHERE username = ?").bind(username))
+            .await
     }
 
     /// Sets a user's password and session key (ending earlier sessions);
@@ -140,27 +134,28 @@ impl Store {
         password_hash: &str,
         session_key: &str,
     ) -> Result<(), StoreError> {
-        let res =
+        self.one_user(
             sqlx::query("UPDATE users SET password_hash = ?, session_key = ? WHERE username = ?")
                 .bind(password_hash)
                 .bind(session_key)
-                .bind(username)
-                .execute(&self.pool)
-                .await?;
-        if res.rows_affected() == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
-        Ok(())
+                .bind(username),
+        )
+        .await
     }
 
     /// Changes a user's role; `NotFound` if there is none by that name.
     pub async fn set_role(&self, username: &str, role: Role) -> Result<(), StoreError> {
-        let res = sqlx::query("UPDATE users SET role = ? WHERE username = ?")
-            .bind(role.as_str())
-            .bind(username)
-            .execute(&self.pool)
-            .await?;
-        if res.rows_affected() == 0 {
+        self.one_user(
+            sqlx::query("UPDATE users SET role = ? WHERE username = ?")
+                .bind(role.as_str())
+                .bind(username),
+        )
+        .await
+    }
+
+    /// Runs a statement on one user; `NotFound` when it touched none.
+    async fn one_user(&self, q: AnyQuery<'_>) -> Result<(), StoreError> {
+        if q.execute(&self.pool).await?.rows_affected() == 0 {
             return Err(StoreError::NotFound("user"));
         }
         Ok(())

@@ -9,7 +9,7 @@ use animov_api::{
 };
 use leptos::{ev, prelude::*, task::spawn_local};
 
-use super::ErrorBox;
+use super::{ErrorBox, fetched, field_error};
 use crate::{api, app::ctx, time};
 
 fn role_key(r: Role) -> &'static str {
@@ -24,17 +24,7 @@ fn role_key(r: Role) -> &'static str {
 #[component]
 pub fn Users() -> impl IntoView {
     let ctx = ctx();
-    let list = RwSignal::new(None::<Result<Vec<UserInfo>, String>>);
-    let reload = move || {
-        spawn_local(async move {
-            list.set(Some(
-                api::get("/api/v1/users")
-                    .await
-                    .map_err(|e: api::Failure| e.message),
-            ))
-        })
-    };
-    reload();
+    let (list, reload) = fetched::<Vec<UserInfo>>("/api/v1/users");
     let (name, role, pass) = (
         RwSignal::new(String::new()),
         RwSignal::new("operator".to_string()),
@@ -49,7 +39,11 @@ pub fn Users() -> impl IntoView {
             password: pass.get_untracked(),
         };
         spawn_local(async move {
-            match api::send::<_, UserInfo>("POST", "/api/v1/users", &req).await {
+            let answer = api::send::<_, UserInfo>("POST", "/api/v1/users", &req).await;
+            if status.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(_) => {
                     status.set(None);
                     name.set(String::new());
@@ -131,6 +125,9 @@ fn ResetPassword(username: String) -> impl IntoView {
         spawn_local(async move {
             let path = format!("/api/v1/users/{}/password", api::q(&name.get_value()));
             let r = api::send::<_, ()>("PUT", &path, &req).await;
+            if status.is_disposed() {
+                return;
+            }
             if r.is_ok() {
                 pass.set(String::new());
                 open.set(false);
@@ -172,7 +169,11 @@ pub fn OwnPassword() -> impl IntoView {
             new_password: new.get_untracked(),
         };
         spawn_local(async move {
-            match api::send::<_, LoginResponse>("PUT", "/api/v1/auth/password", &req).await {
+            let answer = api::send::<_, LoginResponse>("PUT", "/api/v1/auth/password", &req).await;
+            if status.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(r) => {
                     // This session goes on with a new token; the others end.
                     api::set_token(Some(&r.token));
@@ -185,14 +186,7 @@ pub fn OwnPassword() -> impl IntoView {
         });
     };
     let local = move || ctx.user.get().is_some_and(|u| u.username == "local");
-    let field_error = move |f: &'static str| {
-        move || match status.get() {
-            Some(Err((Some(field), m))) if field == f => {
-                Some(view! { <span class="field-error" role="alert">{m}</span> })
-            }
-            _ => None,
-        }
-    };
+    let refusal = move || status.get().and_then(Result::err);
     view! {
         {move || (!local()).then(|| view! {
             <h2>{ctx.t("accounts.own_password")}</h2>
@@ -200,12 +194,12 @@ pub fn OwnPassword() -> impl IntoView {
                 <label>{ctx.t("accounts.current_password")}
                     <input id="current-password" type="password" autocomplete="current-password" required prop:value=current
                         on:input=move |ev| current.set(event_target_value(&ev))/>
-                    {field_error("current_password")}
+                    {field_error(refusal, "current_password")}
                 </label>
                 <label>{ctx.t("accounts.new_password")}
                     <input id="new-own-password" type="password" autocomplete="new-password" required minlength="8" prop:value=new
                         on:input=move |ev| new.set(event_target_value(&ev))/>
-                    {field_error("password")}
+                    {field_error(refusal, "password")}
                 </label>
                 <button type="submit">{ctx.t("common.save")}</button>
                 {move || match status.get() {
@@ -222,17 +216,7 @@ pub fn OwnPassword() -> impl IntoView {
 #[component]
 pub fn ApiKeys() -> impl IntoView {
     let ctx = ctx();
-    let list = RwSignal::new(None::<Result<Vec<ApiKeyInfo>, String>>);
-    let reload = move || {
-        spawn_local(async move {
-            list.set(Some(
-                api::get("/api/v1/api-keys")
-                    .await
-                    .map_err(|e: api::Failure| e.message),
-            ))
-        })
-    };
-    reload();
+    let (list, reload) = fetched::<Vec<ApiKeyInfo>>("/api/v1/api-keys");
     let source = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let created = RwSignal::new(None::<CreatedApiKey>);
@@ -244,7 +228,11 @@ pub fn ApiKeys() -> impl IntoView {
             label: Some(label.get_untracked()).filter(|l| !l.trim().is_empty()),
         };
         spawn_local(async move {
-            match api::send::<_, CreatedApiKey>("POST", "/api/v1/api-keys", &req).await {
+            let answer = api::send::<_, CreatedApiKey>("POST", "/api/v1/api-keys", &req).await;
+            if created.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(k) => {
                     created.set(Some(k));
                     status.set(None);

@@ -47,9 +47,12 @@ pub fn Import() -> impl IntoView {
                     path.push_str(&format!("&source={}", api::q(src.trim())));
                 }
                 let r = api::upload::<ImportResult>(&path, &f, move |share| {
-                    rows.update(|r| r[i].sent = share)
+                    rows.try_update(|r| r[i].sent = share);
                 })
                 .await;
+                if rows.is_disposed() {
+                    return;
+                }
                 rows.update(|rw| {
                     rw[i].sent = 1.0;
                     rw[i].result = Some(r.map_err(|e| e.message));

@@ -35,6 +35,44 @@ pub fn ErrorBox(message: String) -> impl IntoView {
     view! { <p class="error" role="alert">{message}</p> }
 }
 
+/// A value fetched from `path` (`None` while it comes), and how to fetch it
+/// again.
+pub fn fetched<T>(
+    path: &'static str,
+) -> (
+    RwSignal<Option<Result<T, String>>>,
+    impl Fn() + Copy + 'static,
+)
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let value = RwSignal::new(None);
+    let reload = move || {
+        leptos::task::spawn_local(async move {
+            let answer = crate::api::get(path).await;
+            // The page may be gone by then.
+            value.try_set(Some(answer.map_err(|e: crate::api::Failure| e.message)));
+        })
+    };
+    reload();
+    (value, reload)
+}
+
+/// Why a form was refused: the field to blame (if one is) and the message.
+pub type Refusal = Option<(Option<String>, String)>;
+
+/// The message next to `field` while `refusal` blames it.
+pub fn field_error(
+    refusal: impl Fn() -> Refusal + Send + Sync + 'static,
+    field: &'static str,
+) -> impl IntoView {
+    move || {
+        refusal()
+            .filter(|(f, _)| f.as_deref() == Some(field))
+            .map(|(_, m)| view! { <span class="field-error" role="alert">{m}</span> })
+    }
+}
+
 /// `from`–`to` of a window around `[start, end]` (6 h before, 2 h after), for charts of an alert.
 pub fn around(start: i64, end: i64) -> (i64, i64) {
     (start - 6 * 3_600_000, end + 2 * 3_600_000)

@@ -8,7 +8,7 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use crate::{
     api,
     app::{LangSwitch, ctx},
-    pages::ErrorBox,
+    pages::{ErrorBox, field_error},
 };
 
 /// Where to go once the farm is saved.
@@ -47,6 +47,9 @@ pub fn Setup(status: SetupStatus, #[prop(into)] done: Callback<()>) -> impl Into
         busy.set(true);
         spawn_local(async move {
             let r = api::send::<_, SetupStatus>("PUT", "/api/v1/setup", &req).await;
+            if error.is_disposed() {
+                return;
+            }
             match r {
                 Err(e) => error.set(Some((e.field, e.message))),
                 Ok(_) if next.get_untracked() == Next::Demo => {
@@ -66,14 +69,7 @@ pub fn Setup(status: SetupStatus, #[prop(into)] done: Callback<()>) -> impl Into
             busy.set(false);
         });
     };
-    let field_error = move |f: &'static str| {
-        move || {
-            error.get().and_then(|(field, m)| {
-                (field.as_deref() == Some(f))
-                    .then(|| view! { <span class="field-error" role="alert">{m}</span> })
-            })
-        }
-    };
+    let refusal = move || error.get();
     view! {
         <main class="setup">
             <h1>{move || ctx.t("setup.welcome")}</h1>
@@ -85,7 +81,7 @@ pub fn Setup(status: SetupStatus, #[prop(into)] done: Callback<()>) -> impl Into
                 </fieldset>
                 <label>{move || ctx.t("setup.farm")}
                     <input id="setup-farm" required maxlength="100" prop:value=farm on:input=move |ev| farm.set(event_target_value(&ev))/>
-                    {field_error("farm_name")}
+                    {field_error(refusal, "farm_name")}
                 </label>
                 <label>{move || ctx.t("setup.time_zone")}
                     <select id="setup-tz" prop:value=tz on:change=move |ev| tz.set(event_target_value(&ev))>
@@ -95,18 +91,18 @@ pub fn Setup(status: SetupStatus, #[prop(into)] done: Callback<()>) -> impl Into
                         }).collect_view()}
                     </select>
                     <small class="muted">{move || format!("{} {}", ctx.t("setup.detected"), status.detected_time_zone)}</small>
-                    {field_error("time_zone")}
+                    {field_error(refusal, "time_zone")}
                 </label>
                 <fieldset>
                     <legend>{move || ctx.t("setup.admin")}</legend>
                     <p class="muted">{move || ctx.t("setup.admin_hint")}</p>
                     <label>{move || ctx.t("settings.user")}
                         <input id="setup-user" autocomplete="username" prop:value=user on:input=move |ev| user.set(event_target_value(&ev))/>
-                        {field_error("admin.username")}
+                        {field_error(refusal, "admin.username")}
                     </label>
                     <label>{move || ctx.t("settings.password")}
                         <input id="setup-password" type="password" autocomplete="new-password" prop:value=pass on:input=move |ev| pass.set(event_target_value(&ev))/>
-                        {field_error("admin.password")}
+                        {field_error(refusal, "admin.password")}
                     </label>
                 </fieldset>
                 <fieldset>

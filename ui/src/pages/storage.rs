@@ -5,7 +5,7 @@
 use animov_api::{StorageInfo, StorageSettings};
 use leptos::{ev, prelude::*, task::spawn_local};
 
-use super::ErrorBox;
+use super::{ErrorBox, field_error};
 use crate::{api, app::ctx, time};
 
 /// Bytes for people.
@@ -38,7 +38,11 @@ pub fn Storage() -> impl IntoView {
         info.set(Some(Ok(i)));
     };
     spawn_local(async move {
-        match api::get::<StorageInfo>("/api/v1/storage").await {
+        let answer = api::get::<StorageInfo>("/api/v1/storage").await;
+        if info.is_disposed() {
+            return;
+        }
+        match answer {
             Ok(i) => show(i),
             Err(e) => info.set(Some(Err(e.message))),
         }
@@ -61,7 +65,11 @@ pub fn Storage() -> impl IntoView {
             quota_gib,
         };
         spawn_local(async move {
-            match api::send::<_, StorageInfo>("PUT", "/api/v1/storage", &req).await {
+            let answer = api::send::<_, StorageInfo>("PUT", "/api/v1/storage", &req).await;
+            if status.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(i) => {
                     show(i);
                     status.set(Some(Ok(())));
@@ -70,14 +78,7 @@ pub fn Storage() -> impl IntoView {
             }
         });
     };
-    let field_error = move |f: &'static str| {
-        move || match status.get() {
-            Some(Err((Some(field), m))) if field == f => {
-                Some(view! { <span class="field-error" role="alert">{m}</span> })
-            }
-            _ => None,
-        }
-    };
+    let refusal = move || status.get().and_then(Result::err);
     view! {
         <h1>{move || ctx.t("nav.storage")}</h1>
         {move || match info.get() {
@@ -115,11 +116,11 @@ pub fn Storage() -> impl IntoView {
         <form class="filters" id="storage-form" on:submit=save>
             <label>{move || ctx.t("storage.days")}
                 <input id="retention-days" type="number" min="1" max="3650" required prop:value=days on:input=move |ev| days.set(event_target_value(&ev))/>
-                {field_error("retention_days")}
+                {field_error(refusal, "retention_days")}
             </label>
             <label>{move || ctx.t("storage.quota")}
                 <input id="quota-gib" type="number" min="0.1" step="0.1" required prop:value=quota on:input=move |ev| quota.set(event_target_value(&ev))/>
-                {field_error("quota_gib")}
+                {field_error(refusal, "quota_gib")}
             </label>
             <button type="submit">{move || ctx.t("common.save")}</button>
             {move || match status.get() {

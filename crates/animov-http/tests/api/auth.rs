@@ -5,7 +5,7 @@ use axum::{
     body::Body,
     http::{Request, StatusCode},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 #[tokio::test]
 async fn sign_in_sessions_and_sign_out() {
@@ -134,22 +134,9 @@ async fn login_is_rate_limited() {
 
 #[tokio::test]
 async fn the_desktop_window_signs_in_with_its_per_launch_secret() {
-    use tower::ServiceExt;
     let t = animov_store::testing::sqlite().await;
-    let post = |app: axum::Router, secret: &str| {
-        let req = Request::post("/api/v1/auth/local")
-            .header("content-type", "application/json")
-            .body(Body::from(json!({ "secret": secret }).to_string()))
-            .unwrap();
-        async move {
-            let resp = app.oneshot(req).await.unwrap();
-            let status = resp.status();
-            let body = http_body_util::BodyExt::collect(resp.into_body())
-                .await
-                .unwrap()
-                .to_bytes();
-            (status, serde_json::from_slice::<Value>(&body).unwrap())
-        }
+    let post = |app: axum::Router, secret: &'static str| async move {
+        crate::common::post_json(&app, "/api/v1/auth/local", json!({ "secret": secret })).await
     };
     let cfg = animov_engine::config::Config::default;
     let with = animov_http::AppState::with_local_secret(

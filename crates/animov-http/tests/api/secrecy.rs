@@ -138,25 +138,11 @@ async fn a_camera_password_never_leaves_the_secrets_store() {
         let masked = format!("rtsp://farmer:•••@127.0.0.1:{port}/cam");
 
         // Tested before saving: the right password works, a wrong one is named.
-        let (s, v) = e
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": uri})),
-            )
-            .await;
+        let (s, v) = e.test_camera(&admin, json!({"uri": uri})).await;
         assert_eq!(s, StatusCode::OK, "{b}: {}", v["error"]);
         assert_eq!(v["width"], 320, "{b}");
         let wrong = format!("rtsp://farmer:not-it@127.0.0.1:{port}/cam");
-        let (s, v) = e
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": wrong})),
-            )
-            .await;
+        let (s, v) = e.test_camera(&admin, json!({"uri": wrong})).await;
         assert_eq!(
             (s, v["error"]["code"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("wrong_credentials")),
@@ -233,12 +219,7 @@ async fn a_camera_password_never_leaves_the_secrets_store() {
             "{b}"
         );
         let (s, v) = e
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": masked, "source": "cam-pw"})),
-            )
+            .test_camera(&admin, json!({"uri": masked, "source": "cam-pw"}))
             .await;
         assert_eq!(s, StatusCode::OK, "{b}: {v}");
 

@@ -8,7 +8,7 @@ use animov_http::AppState;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::common::{Cred, envs, now};
+use crate::common::{Cred, envs, now, post_json};
 
 #[tokio::test]
 async fn the_window_signs_in_as_admin_and_a_guesser_cannot_lock_it_out() {
@@ -26,25 +26,7 @@ async fn the_window_signs_in_as_admin_and_a_guesser_cannot_lock_it_out() {
         let app = animov_http::app(state);
         let call = |secret: &'static str| {
             let app = app.clone();
-            async move {
-                use tower::ServiceExt;
-                let req = axum::http::Request::post("/api/v1/auth/local")
-                    .header("content-type", "application/json")
-                    .body(axum::body::Body::from(
-                        json!({ "secret": secret }).to_string(),
-                    ))
-                    .unwrap();
-                let resp = app.oneshot(req).await.unwrap();
-                let status = resp.status();
-                let body = http_body_util::BodyExt::collect(resp.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes();
-                (
-                    status,
-                    serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
-                )
-            }
+            async move { post_json(&app, "/api/v1/auth/local", json!({ "secret": secret })).await }
         };
         // Another local process guesses: refused, then slowed down...
         let mut statuses = Vec::new();

@@ -456,50 +456,22 @@ async fn a_camera_is_tested_before_saving_and_tuned_on_its_picture() {
             ("/dev/video77", "not_found"),
             ("/no/such/file.mkv", "not_found"),
         ] {
-            let (s, v) = env
-                .call(
-                    "POST",
-                    "/api/v1/cameras/test",
-                    Cred::Bearer(&admin),
-                    Some(json!({"uri": uri})),
-                )
-                .await;
+            let (s, v) = env.test_camera(&admin, json!({"uri": uri})).await;
             assert_eq!(
                 (s, v["error"]["code"].as_str(), v["error"]["field"].as_str()),
                 (StatusCode::UNPROCESSABLE_ENTITY, Some(code), Some("uri")),
                 "{b} {uri}: {v}"
             );
         }
-        let (s, v) = env
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": "ftp://x/y"})),
-            )
-            .await;
+        let (s, v) = env.test_camera(&admin, json!({"uri": "ftp://x/y"})).await;
         assert_eq!(
             (s, v["error"]["field"].as_str()),
             (StatusCode::UNPROCESSABLE_ENTITY, Some("uri")),
             "{b}"
         );
-        let (s, _) = env
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&olga),
-                Some(json!({"uri": "demo:0"})),
-            )
-            .await;
+        let (s, _) = env.test_camera(&olga, json!({"uri": "demo:0"})).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-        let (s, pic) = env
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": "demo:0"})),
-            )
-            .await;
+        let (s, pic) = env.test_camera(&admin, json!({"uri": "demo:0"})).await;
         assert_eq!(s, StatusCode::OK, "{b}: {pic}");
         let boxes = pic["boxes"].as_array().unwrap();
         assert!(boxes.len() >= 10, "{b}: the demo herd's boxes");
@@ -644,14 +616,7 @@ async fn a_video_file_is_uploaded_and_tested_as_a_camera() {
         let path = v["path"].as_str().unwrap().to_string();
         assert!(path.ends_with("/videos/pen_one.png"), "{b}: {path}");
         assert_eq!(std::fs::read(&path).unwrap(), picture, "{b}");
-        let (s, v) = env
-            .call(
-                "POST",
-                "/api/v1/cameras/test",
-                Cred::Bearer(&admin),
-                Some(json!({"uri": path})),
-            )
-            .await;
+        let (s, v) = env.test_camera(&admin, json!({"uri": path})).await;
         assert_eq!(
             (s, v["width"].as_u64()),
             (StatusCode::OK, Some(451)),

@@ -11,7 +11,11 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use super::picture::PictureView;
-use crate::{api, app::ctx, pages::ErrorBox};
+use crate::{
+    api,
+    app::ctx,
+    pages::{ErrorBox, field_error},
+};
 
 /// A source name from a display name: lower case letters, digits and `-`.
 fn slug(name: &str) -> String {
@@ -80,7 +84,11 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
     // The machine's USB cameras, and a video file sent from the file dialog.
     let devices = RwSignal::new(Vec::<VideoDevice>::new());
     spawn_local(async move {
-        if let Ok(d) = api::get::<Vec<VideoDevice>>("/api/v1/cameras/devices").await {
+        let answer = api::get::<Vec<VideoDevice>>("/api/v1/cameras/devices").await;
+        if devices.is_disposed() {
+            return;
+        }
+        if let Ok(d) = answer {
             devices.set(d);
         }
     });
@@ -98,7 +106,10 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
         error.set(None);
         spawn_local(async move {
             let path = format!("/api/v1/videos?name={}", api::q(&file.name()));
-            let r = api::upload::<UploadedVideo>(&path, &file, move |p| sending.set(Some(p))).await;
+            let r = api::upload::<UploadedVideo>(&path, &file, move |p| {
+                sending.try_set(Some(p));
+            })
+            .await;
             sending.set(None);
             match r {
                 Ok(v) => {
@@ -118,6 +129,9 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
         };
         spawn_local(async move {
             let r = api::send::<_, CameraPicture>("POST", "/api/v1/cameras/test", &req).await;
+            if tested.is_disposed() {
+                return;
+            }
             tested.set(Some(match r {
                 Ok(p) => Tested::Picture(Box::new(p)),
                 Err(e) => Tested::Problem {
@@ -170,7 +184,11 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            match api::send::<_, Camera>(method, &path, &body).await {
+            let answer = api::send::<_, Camera>(method, &path, &body).await;
+            if error.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(c) => {
                     let _ = web_sys::window()
                         .map(|w| w.location().set_hash(&format!("#/cameras/{}", c.source)));
@@ -179,14 +197,7 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
             }
         });
     };
-    let field_error = move |f: &'static str| {
-        move || {
-            error.get().and_then(|(field, m)| {
-                (field.as_deref() == Some(f))
-                    .then(|| view! { <span class="field-error" role="alert">{m}</span> })
-            })
-        }
-    };
+    let refusal = move || error.get();
     view! {
         <h1>{move || if editing { ctx.t("cameras.edit") } else { ctx.t("cameras.add") }}</h1>
         <form class="form" id="camera-form" on:submit=save>
@@ -198,7 +209,7 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
                     }
                     name.set(v);
                 }/>
-                {field_error("name")}
+                {field_error(refusal, "name")}
             </label>
             <label>{move || ctx.t("cameras.source")}
                 <input id="cam-source" required disabled=editing pattern="[A-Za-z0-9_.\\-]{1,64}" prop:value=source on:input=move |ev| {
@@ -206,13 +217,13 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
                     source.set(event_target_value(&ev));
                 }/>
                 <small class="muted">{move || ctx.t("cameras.source_hint")}</small>
-                {field_error("source")}
+                {field_error(refusal, "source")}
             </label>
             <label>{move || ctx.t("cameras.address")}
                 <input id="cam-uri" required placeholder="rtsp://user:password@192.168.1.20:554/stream1" prop:value=uri
                     on:input=move |ev| { uri.set(event_target_value(&ev)); tested.set(None); }/>
                 <small class="muted">{move || ctx.t("cameras.address_hint")}</small>
-                {field_error("uri")}
+                {field_error(refusal, "uri")}
             </label>
             {move || (!devices.get().is_empty()).then(|| view! {
                 <label>{ctx.t("cameras.usb")}
@@ -230,7 +241,7 @@ pub fn CameraForm(camera: Option<Camera>) -> impl IntoView {
             </label>
             <label>{move || ctx.t("settings.herd")}
                 <input id="cam-herd" type="number" min="1" max="10000" prop:value=herd on:input=move |ev| herd.set(event_target_value(&ev))/>
-                {field_error("herd_size")}
+                {field_error(refusal, "herd_size")}
             </label>
             <p class="actions">
                 <button type="button" id="cam-test" on:click=test disabled=move || testing.get() || uri.get().trim().is_empty()>

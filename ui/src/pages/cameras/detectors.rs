@@ -7,23 +7,18 @@ use animov_api::DetectorInfo;
 use leptos::{ev, prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use crate::{api, app::ctx, pages::ErrorBox, time};
+use crate::{
+    api,
+    app::ctx,
+    pages::{ErrorBox, fetched, field_error},
+    time,
+};
 
 /// The detectors section of the Cameras page.
 #[component]
 pub fn Detectors() -> impl IntoView {
     let ctx = ctx();
-    let list = RwSignal::new(None::<Result<Vec<DetectorInfo>, String>>);
-    let reload = move || {
-        spawn_local(async move {
-            list.set(Some(
-                api::get("/api/v1/detectors")
-                    .await
-                    .map_err(|e: api::Failure| e.message),
-            ))
-        })
-    };
-    reload();
+    let (list, reload) = fetched::<Vec<DetectorInfo>>("/api/v1/detectors");
     let name = RwSignal::new(String::new());
     let sending = RwSignal::new(None::<f64>);
     let status = RwSignal::new(None::<Result<String, (Option<String>, String)>>);
@@ -43,9 +38,14 @@ pub fn Detectors() -> impl IntoView {
             let r = api::send_upload::<DetectorInfo>(
                 "/api/v1/detectors",
                 api::Upload::Form(&data),
-                move |p| sending.set(Some(p)),
+                move |p| {
+                    sending.try_set(Some(p));
+                },
             )
             .await;
+            if sending.is_disposed() {
+                return;
+            }
             sending.set(None);
             match r {
                 Ok(d) => {
@@ -57,14 +57,7 @@ pub fn Detectors() -> impl IntoView {
             }
         });
     };
-    let field_error = move |f: &'static str| {
-        move || match status.get() {
-            Some(Err((Some(field), m))) if field == f => {
-                Some(view! { <span class="field-error" role="alert">{m}</span> })
-            }
-            _ => None,
-        }
-    };
+    let refusal = move || status.get().and_then(Result::err);
     view! {
         <h2>{move || ctx.t("detectors.title")}</h2>
         {move || match list.get() {
@@ -115,15 +108,15 @@ pub fn Detectors() -> impl IntoView {
             <form class="form" id="detector-form" node_ref=form_ref on:submit=submit>
                 <label>{ctx.t("detectors.name")}
                     <input id="detector-name" name="name" required pattern="[a-z0-9_\\-]{1,40}" prop:value=name on:input=move |ev| name.set(event_target_value(&ev))/>
-                    {field_error("name")}
+                    {field_error(refusal, "name")}
                 </label>
                 <label>{ctx.t("detectors.model")}
                     <input id="detector-model" name="model" type="file" accept=".onnx" required/>
-                    {field_error("model")}
+                    {field_error(refusal, "model")}
                 </label>
                 <label>{ctx.t("detectors.sidecar")}
                     <input id="detector-sidecar" name="sidecar" type="file" accept=".json,application/json" required/>
-                    {field_error("sidecar")}
+                    {field_error(refusal, "sidecar")}
                 </label>
                 <button type="submit" disabled=move || sending.get().is_some()>{ctx.t("detectors.import_button")}</button>
                 {move || sending.get().map(|p| view! { <progress max="1" value=p></progress> })}

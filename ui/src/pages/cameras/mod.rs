@@ -15,7 +15,7 @@ use leptos::{prelude::*, task::spawn_local};
 pub use add::CameraForm;
 pub use tune::Tune;
 
-use super::{ErrorBox, every, live::live_counts};
+use super::{ErrorBox, every, fetched, live::live_counts};
 use crate::{api, app::ctx};
 
 /// The Cameras page: `#/cameras`, `#/cameras/new`, `#/cameras/{source}`.
@@ -38,6 +38,9 @@ fn EditCamera(source: String) -> impl IntoView {
     let cam = RwSignal::new(None::<Result<Camera, String>>);
     spawn_local(async move {
         let r = api::get::<Vec<Camera>>("/api/v1/cameras").await;
+        if cam.is_disposed() {
+            return;
+        }
         cam.set(Some(match r {
             Ok(all) => all
                 .into_iter()
@@ -56,24 +59,18 @@ fn EditCamera(source: String) -> impl IntoView {
 #[component]
 fn CameraList() -> impl IntoView {
     let ctx = ctx();
-    let cams = RwSignal::new(None::<Result<Vec<Camera>, String>>);
+    let (cams, reload) = fetched::<Vec<Camera>>("/api/v1/cameras");
     let health = RwSignal::new(HashMap::<String, CameraHealth>::new());
     let tick = RwSignal::new(0u64);
     let live = live_counts();
-    let reload = move || {
-        spawn_local(async move {
-            cams.set(Some(
-                api::get("/api/v1/cameras")
-                    .await
-                    .map_err(|e: api::Failure| e.message),
-            ));
-        })
-    };
-    reload();
     every(5_000, move || {
         tick.update(|t| *t += 1);
         spawn_local(async move {
-            if let Ok(h) = api::get::<Vec<CameraHealth>>("/api/v1/cameras/health").await {
+            let answer = api::get::<Vec<CameraHealth>>("/api/v1/cameras/health").await;
+            if health.is_disposed() {
+                return;
+            }
+            if let Ok(h) = answer {
                 health.set(h.into_iter().map(|h| (h.source.clone(), h)).collect());
             }
         });

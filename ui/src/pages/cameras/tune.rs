@@ -52,6 +52,9 @@ pub fn Tune(source: String) -> impl IntoView {
             let path = format!("/api/v1/cameras/{}/preview", api::q(&src.get_value()));
             let r =
                 api::send::<_, CameraPicture>("POST", &path, &PreviewRequest { settings: s }).await;
+            if pic.is_disposed() {
+                return;
+            }
             match r {
                 Ok(p) => pic.set(Some(Ok(p))),
                 Err(e) => pic.update(|v| {
@@ -71,13 +74,20 @@ pub fn Tune(source: String) -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             let s = src.get_value();
-            match api::get::<CameraSettings>(&format!("/api/v1/cameras/{}/vision", api::q(&s)))
-                .await
-            {
+            let answer =
+                api::get::<CameraSettings>(&format!("/api/v1/cameras/{}/vision", api::q(&s))).await;
+            if settings.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(v) => settings.set(Some(v)),
                 Err(e) => pic.set(Some(Err(e.message))),
             }
-            if let Ok(all) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
+            let answer = api::get::<Vec<Camera>>("/api/v1/cameras").await;
+            if camera.is_disposed() {
+                return;
+            }
+            if let Ok(all) = answer {
                 camera.set(all.into_iter().find(|c| c.source == s));
             }
         });
@@ -85,7 +95,11 @@ pub fn Tune(source: String) -> impl IntoView {
     load();
     let detectors = RwSignal::new(Vec::<DetectorInfo>::new());
     spawn_local(async move {
-        if let Ok(d) = api::get::<Vec<DetectorInfo>>("/api/v1/detectors").await {
+        let answer = api::get::<Vec<DetectorInfo>>("/api/v1/detectors").await;
+        if detectors.is_disposed() {
+            return;
+        }
+        if let Ok(d) = answer {
             detectors.set(d);
         }
     });
@@ -131,6 +145,9 @@ pub fn Tune(source: String) -> impl IntoView {
         spawn_local(async move {
             let path = format!("/api/v1/cameras/{}/vision", api::q(&src.get_value()));
             let r = api::send::<_, CameraSettings>("PUT", &path, &s).await;
+            if status.is_disposed() {
+                return;
+            }
             status.set(Some(
                 r.map(|_| ctx.t("common.saved").to_string())
                     .map_err(|e| e.message),
@@ -151,7 +168,11 @@ pub fn Tune(source: String) -> impl IntoView {
                 "/api/v1/cameras/{}/threshold/calibrate",
                 api::q(&src.get_value())
             );
-            match api::send::<_, ThresholdCalibration>("POST", &path, &()).await {
+            let answer = api::send::<_, ThresholdCalibration>("POST", &path, &()).await;
+            if status.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(t) => {
                     status.set(Some(Ok(format!(
                         "{} {:.2} → {:.2} · {} {} → {} ({} {})",
@@ -196,7 +217,11 @@ pub fn Tune(source: String) -> impl IntoView {
                 "/api/v1/cameras/{}/posture/calibrate",
                 api::q(&src.get_value())
             );
-            match api::send::<_, CameraSettings>("POST", &path, &req).await {
+            let answer = api::send::<_, CameraSettings>("POST", &path, &req).await;
+            if status.is_disposed() {
+                return;
+            }
+            match answer {
                 Ok(s) => {
                     marks.set(Vec::new());
                     mode.set(Mode::Look);

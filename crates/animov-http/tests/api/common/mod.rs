@@ -135,6 +135,17 @@ impl Env {
         v["token"].as_str().unwrap().to_string()
     }
 
+    /// `POST /api/v1/cameras/test` with `body`.
+    pub async fn test_camera(&self, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(
+            "POST",
+            "/api/v1/cameras/test",
+            Cred::Bearer(token),
+            Some(body),
+        )
+        .await
+    }
+
     /// The SQLite database file, on SQLite.
     pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
         match &self._store.config {
@@ -152,6 +163,21 @@ impl Env {
             .await
             .unwrap();
     }
+}
+
+/// `POST path` with a JSON body to `app` (a router of its own state).
+pub async fn post_json(app: &Router, path: &str, body: Value) -> (StatusCode, Value) {
+    let req = Request::post(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 pub const MIN: i64 = 60_000;

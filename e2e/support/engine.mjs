@@ -1,0 +1,20 @@
+// Starting `animov serve` for a test and reading what it prints.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/**
+ * Spawns `bin args` and resolves to { p, value } once `match(line)` returns
+ * a value for a line of its standard output; rejects if it exits first or
+ * within two minutes prints nothing that matches.
+ */
+export function spawnUntil(bin, args, env, match) {
+  const p = spawn(bin, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: p.stdout }).on("line", (l) => {
+      const value = match(l);
+      if (value !== undefined) resolve({ p, value });
+    });
+    p.on("exit", (c) => reject(new Error(`${bin} exited early (${c})`)));
+    setTimeout(() => reject(new Error(`${bin} did not start in 120 s`)), 120_000).unref();
+  });
+}
