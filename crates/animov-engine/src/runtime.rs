@@ -62,6 +62,9 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
         tasks.push(tokio::spawn(alerting::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(mail::outbox::run(e(), stopped.clone())));
     }
+    if let Err(err) = cameras::address::move_clear_passwords(&engine.store, &engine.secrets).await {
+        tracing::warn!(error = %err, "camera passwords not checked");
+    }
     if engine.config.vision.enabled {
         tasks.push(tokio::spawn(cameras::writer::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(cameras::retention::run(e(), stopped.clone())));

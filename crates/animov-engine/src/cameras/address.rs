@@ -4,6 +4,8 @@
 
 use animov_core::camera_uri::{has_masked_password, split_password, with_password};
 
+use animov_store::{Store, StoreError};
+
 use crate::secrets::{SecretError, Secrets};
 
 /// Name of a camera's password in the secrets store.
@@ -33,6 +35,40 @@ pub fn openable(secrets: &Secrets, source: &str, stored: &str) -> Result<String,
     Ok(with_password(stored, password.as_deref()))
 }
 
+/// Moves the passwords of addresses stored in clear (by versions before
+/// passwords were kept apart) into the secrets store. Returns how many moved;
+/// a password that cannot be stored stays where it was, and is logged by
+/// camera name only.
+pub async fn move_clear_passwords(store: &Store, secrets: &Secrets) -> Result<usize, StoreError> {
+    let mut moved = 0;
+    for c in store.cameras().await? {
+        let Some(uri) = c.uri.as_deref() else {
+            continue;
+        };
+        if split_password(uri).1.is_none() {
+            continue;
+        }
+        match keep_password(secrets, &c.source, uri) {
+            Ok(stored) => {
+                store
+                    .upsert_camera(&c.source, &c.name, Some(&stored), c.herd_size, c.kind)
+                    .await?;
+                moved += 1;
+            }
+            Err(e) => {
+                tracing::error!(source = %c.source, error = %e, "a camera password stays in the database: the secrets store refused it")
+            }
+        }
+    }
+    if moved > 0 {
+        tracing::info!(
+            moved,
+            "camera passwords moved from the database to the secrets store"
+        );
+    }
+    Ok(moved)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +94,29 @@ mod tests {
         keep_password(&s, "pen-1", "rtsp://cam/2").unwrap();
         assert_eq!(s.get(&secret_name("pen-1")).unwrap(), None);
         assert_eq!(openable(&s, "pen-1", "demo:1").unwrap(), "demo:1");
+    }
+
+    #[tokio::test]
+    async fn passwords_stored_in_clear_before_are_moved_out_of_the_database() {
+        let t = animov_store::testing::sqlite().await;
+        let dir = tempfile::tempdir().unwrap();
+        let s = Secrets::new(SecretsBackend::File, dir.path());
+        let kind = animov_api::SourceKind::Camera;
+        t.store
+            .upsert_camera("old", "Old", Some("rtsp://u:Old-Pw@cam/1"), None, kind)
+            .await
+            .unwrap();
+        t.store
+            .upsert_camera("plain", "Plain", Some("rtsp://cam/2"), None, kind)
+            .await
+            .unwrap();
+        assert_eq!(move_clear_passwords(&t.store, &s).await.unwrap(), 1);
+        let old = t.store.camera("old").await.unwrap().unwrap();
+        assert_eq!(old.uri.as_deref(), Some("rtsp://u:•••@cam/1"));
+        assert_eq!(
+            s.get(&secret_name("old")).unwrap().as_deref(),
+            Some("Old-Pw")
+        );
+        assert_eq!(move_clear_passwords(&t.store, &s).await.unwrap(), 0, "once");
     }
 }
