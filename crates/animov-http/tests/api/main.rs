@@ -4,6 +4,7 @@
 mod alerts;
 mod alerts_email;
 mod auth;
+mod camera_setup;
 mod common;
 mod detectors;
 mod forecast;
