@@ -15,7 +15,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { makePen, startRtsp } from "./support/pen.mjs";
-import { spawnUntil } from "./support/engine.mjs";
+import { launchChromium, spawnUntil } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -39,11 +39,7 @@ before(async () => {
   const dir = mkdtempSync(join(tmpdir(), "animov-setup-"));
   camera = await startRtsp(makePen(dir), 20_000 + Math.floor(Math.random() * 20_000));
   ({ p: engine, link } = await startEngine(dir));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium(chromium);
 });
 
 after(async () => {

@@ -18,3 +18,12 @@ export function spawnUntil(bin, args, env, match) {
     setTimeout(() => reject(new Error(`${bin} did not start in 120 s`)), 120_000).unref();
   });
 }
+
+/** Debian's headless Chromium, quiet: no network of its own. */
+export function launchChromium(chromium) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
