@@ -61,6 +61,27 @@ pub fn with_password(stored: &str, password: Option<&str>) -> String {
     }
 }
 
+/// Where an address sends its password: scheme, user and host (with port),
+/// the password left out; `None` without user information.
+fn account(uri: &str) -> Option<String> {
+    let scheme_end = uri.find("://")? + 3;
+    let rest = &uri[scheme_end..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let (userinfo, host) = authority.rsplit_once('@')?;
+    let user = userinfo.split(':').next().unwrap_or_default();
+    Some(format!(
+        "{}{user}@{}",
+        uri[..scheme_end].to_ascii_lowercase(),
+        host.to_ascii_lowercase()
+    ))
+}
+
+/// Whether two addresses send a password to the same user on the same
+/// host: a stored password may only go where it was given for.
+pub fn same_account(a: &str, b: &str) -> bool {
+    account(a).is_some_and(|x| Some(x) == account(b))
+}
+
 /// `text` with every occurrence of `password` (as written and
 /// percent-decoded) replaced by [`MASK`]: for error messages of libraries
 /// that print the address they were given.
@@ -129,6 +150,35 @@ mod tests {
         let (s, p) = split_password("rtsp://a:•••@h/x");
         assert_eq!((s.as_str(), p), ("rtsp://a:•••@h/x", None));
         assert_eq!(with_password("rtsp://a:•••@h/x", None), "rtsp://a:•••@h/x");
+    }
+
+    #[test]
+    fn a_password_goes_only_where_it_was_given_for() {
+        let stored = "rtsp://admin:•••@10.0.0.9:554/Streaming/101";
+        assert!(same_account(
+            stored,
+            "RTSP://admin:•••@10.0.0.9:554/Streaming/102"
+        ));
+        assert!(
+            !same_account(stored, "rtsp://admin:•••@203.0.113.7:554/x"),
+            "another host"
+        );
+        assert!(
+            !same_account(stored, "rtsp://root:•••@10.0.0.9:554/x"),
+            "another user"
+        );
+        assert!(
+            !same_account(stored, "rtsp://admin:•••@10.0.0.9:8554/x"),
+            "another port"
+        );
+        assert!(
+            !same_account(stored, "http://admin:•••@10.0.0.9:554/x"),
+            "another scheme"
+        );
+        assert!(
+            !same_account("rtsp://cam/1", "rtsp://cam/1"),
+            "no account at all"
+        );
     }
 
     #[test]

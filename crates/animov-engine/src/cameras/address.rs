@@ -2,7 +2,7 @@
 //! the secrets store (keyring, or the owner-only file); the database, the
 //! API, the logs and every page keep the address with `•••` in its place.
 
-use animov_core::camera_uri::{has_masked_password, split_password, with_password};
+use animov_core::camera_uri::{has_masked_password, same_account, split_password, with_password};
 
 use animov_store::{Store, StoreError};
 
@@ -13,14 +13,36 @@ pub fn secret_name(source: &str) -> String {
     format!("camera-password-{source}")
 }
 
+/// Why an address cannot be stored or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum AddressError {
+    /// `•••` left in an address that now points to another user or host:
+    /// the stored password is not sent there.
+    #[error("the address now points to another user or camera: type its password instead of •••")]
+    PasswordElsewhere,
+    /// The secrets store failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+}
+
 /// Stores the password of `uri` for `source` (if it has one) and returns the
 /// address to keep in the database. An address that keeps `•••` keeps the
-/// stored password; one without a password forgets it.
-pub fn keep_password(secrets: &Secrets, source: &str, uri: &str) -> Result<String, SecretError> {
+/// stored password, but only for the same user and host as the `previous`
+/// address; one without a password forgets it.
+pub fn keep_password(
+    secrets: &Secrets,
+    source: &str,
+    uri: &str,
+    previous: Option<&str>,
+) -> Result<String, AddressError> {
     let (stored, password) = split_password(uri.trim());
     match password {
         Some(p) => secrets.set(&secret_name(source), &p)?,
-        None if has_masked_password(&stored) => {}
+        None if has_masked_password(&stored) => {
+            if !previous.is_some_and(|p| same_account(p, &stored)) {
+                return Err(AddressError::PasswordElsewhere);
+            }
+        }
         None => secrets.remove(&secret_name(source))?,
     }
     Ok(stored)
@@ -33,6 +55,24 @@ pub fn openable(secrets: &Secrets, source: &str, stored: &str) -> Result<String,
     }
     let password = secrets.get(&secret_name(source))?;
     Ok(with_password(stored, password.as_deref()))
+}
+
+/// The address to open for `candidate`, an address typed for the camera
+/// `source` whose address is `stored`: `•••` in it stands for the stored
+/// password only when it goes to the same user and host.
+pub fn openable_candidate(
+    secrets: &Secrets,
+    source: &str,
+    stored: Option<&str>,
+    candidate: &str,
+) -> Result<String, AddressError> {
+    if !has_masked_password(candidate) {
+        return Ok(candidate.to_string());
+    }
+    if !stored.is_some_and(|s| same_account(s, candidate)) {
+        return Err(AddressError::PasswordElsewhere);
+    }
+    Ok(openable(secrets, source, candidate)?)
 }
 
 /// Moves the passwords of addresses stored in clear (by versions before
@@ -48,7 +88,7 @@ pub async fn move_clear_passwords(store: &Store, secrets: &Secrets) -> Result<us
         if split_password(uri).1.is_none() {
             continue;
         }
-        match keep_password(secrets, &c.source, uri) {
+        match keep_password(secrets, &c.source, uri, None) {
             Ok(stored) => {
                 store
                     .upsert_camera(&c.source, &c.name, Some(&stored), c.herd_size, c.kind)
@@ -78,20 +118,32 @@ mod tests {
     fn passwords_go_to_the_secrets_store_and_come_back_to_open() {
         let dir = tempfile::tempdir().unwrap();
         let s = Secrets::new(SecretsBackend::File, dir.path());
-        let kept = keep_password(&s, "pen-1", "rtsp://admin:Pw-123@cam/1").unwrap();
+        let kept = keep_password(&s, "pen-1", "rtsp://admin:Pw-123@cam/1", None).unwrap();
         assert_eq!(kept, "rtsp://admin:•••@cam/1");
         assert_eq!(
             openable(&s, "pen-1", &kept).unwrap(),
             "rtsp://admin:Pw-123@cam/1"
         );
-        // Edited with the mask: the password stays.
-        let kept = keep_password(&s, "pen-1", "rtsp://admin:•••@cam/2").unwrap();
+        // Edited with the mask: the password stays, for the same user and host only.
+        assert!(matches!(
+            keep_password(&s, "pen-1", "rtsp://admin:•••@elsewhere/2", Some(&kept)),
+            Err(AddressError::PasswordElsewhere)
+        ));
+        assert!(matches!(
+            openable_candidate(&s, "pen-1", Some(&kept), "rtsp://admin:•••@elsewhere/2"),
+            Err(AddressError::PasswordElsewhere)
+        ));
+        assert_eq!(
+            openable_candidate(&s, "pen-1", Some(&kept), "rtsp://admin:•••@cam/3").unwrap(),
+            "rtsp://admin:Pw-123@cam/3"
+        );
+        let kept = keep_password(&s, "pen-1", "rtsp://admin:•••@cam/2", Some(&kept)).unwrap();
         assert_eq!(
             openable(&s, "pen-1", &kept).unwrap(),
             "rtsp://admin:Pw-123@cam/2"
         );
         // No password any more: forgotten.
-        keep_password(&s, "pen-1", "rtsp://cam/2").unwrap();
+        keep_password(&s, "pen-1", "rtsp://cam/2", None).unwrap();
         assert_eq!(s.get(&secret_name("pen-1")).unwrap(), None);
         assert_eq!(openable(&s, "pen-1", "demo:1").unwrap(), "demo:1");
     }

@@ -20,6 +20,14 @@ use axum::{
 use super::{live::no_picture_yet, stats::to_api_camera};
 use crate::{ApiError, AppState, AuthUser, extract::ApiJson, query::camera_named};
 
+/// An address that cannot be kept or opened, as an API error.
+fn address_error(e: address::AddressError) -> ApiError {
+    match e {
+        address::AddressError::PasswordElsewhere => ApiError::invalid("uri", e.to_string()),
+        address::AddressError::Secret(s) => ApiError::internal(&s),
+    }
+}
+
 /// The display name, trimmed and checked.
 fn checked_name(name: &str) -> Result<&str, ApiError> {
     let name = name.trim();
@@ -68,8 +76,8 @@ pub async fn create_camera(
         )
         .field("source"));
     }
-    let stored = address::keep_password(&state.secrets, &req.source, &req.uri)
-        .map_err(|e| ApiError::internal(&e))?;
+    let stored = address::keep_password(&state.secrets, &req.source, &req.uri, None)
+        .map_err(address_error)?;
     state
         .store
         .upsert_camera(
@@ -117,8 +125,8 @@ pub async fn update_camera(
         Some(u) => {
             animov_vision::capture::Source::parse(u)
                 .map_err(|e| ApiError::invalid("uri", e.to_string()))?;
-            let stored = address::keep_password(&state.secrets, &source, u)
-                .map_err(|e| ApiError::internal(&e))?;
+            let stored = address::keep_password(&state.secrets, &source, u, cam.uri.as_deref())
+                .map_err(address_error)?;
             (Some(stored), kind_of(u))
         }
     };
@@ -366,8 +374,8 @@ pub async fn test_camera(
     let (mut uri, mut cam_settings) = (req.uri.trim().to_string(), CameraSettings::default());
     if let Some(source) = &req.source {
         let cam = camera_named(&state, source).await?;
-        uri =
-            address::openable(&state.secrets, source, &uri).map_err(|e| ApiError::internal(&e))?;
+        uri = address::openable_candidate(&state.secrets, source, cam.uri.as_deref(), &uri)
+            .map_err(address_error)?;
         cam_settings = settings::load(&state.store, cam.id).await?;
     }
     let pool = state.cameras.detectors(&uri, &cam_settings, &state.config);

@@ -222,6 +222,31 @@ async fn a_camera_password_never_leaves_the_secrets_store() {
             .test_camera(&admin, json!({"uri": masked, "source": "cam-pw"}))
             .await;
         assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        // An admin cannot send the stored password elsewhere (to read it there).
+        let elsewhere = format!("rtsp://farmer:•••@127.0.0.2:{port}/cam");
+        let (s, v) = e
+            .test_camera(&admin, json!({"uri": elsewhere, "source": "cam-pw"}))
+            .await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("uri")),
+            "{b}: {v}"
+        );
+        let (s, _) = e
+            .call(
+                "PUT",
+                "/api/v1/cameras/cam-pw",
+                Cred::Bearer(&admin),
+                Some(json!({"name": "Pen 2", "uri": elsewhere})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        let still = e.state.store.camera("cam-pw").await.unwrap().unwrap();
+        assert_eq!(
+            still.uri.as_deref(),
+            Some(masked.as_str()),
+            "{b}: unchanged"
+        );
 
         // Every route, every role.
         let (_, openapi) = e
