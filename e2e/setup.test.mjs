@@ -9,7 +9,7 @@
 // out/camera-tune.png, out/camera-posture.png, out/cameras.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,8 +31,10 @@ async function startEngine(dir) {
   writeFileSync(join(dir, "animov.toml"), "[forecast]\nretrain = false\n");
   const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"],
     { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    (l) => l.match(/set AniMOV up at (http:\/\/\S+#local=\S+)/)?.[1]);
-  return { p, link: value };
+    (l) => l.match(/open the link in (\S+setup-link\.txt)/)?.[1]);
+  // Not a terminal: the link is in an owner-only file, not in the output.
+  assert.equal(statSync(value).mode & 0o777, 0o600);
+  return { p, link: readFileSync(value, "utf8").trim() };
 }
 
 before(async () => {

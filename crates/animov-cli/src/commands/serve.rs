@@ -1,6 +1,6 @@
 //! `animov serve`: the whole product minus the window.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use animov_api::Role;
 use animov_engine::{Engine, demo, runtime::shutdown_signal, users};
@@ -45,10 +45,23 @@ pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let url = format!("http://{}", running.addr);
     println!("AniMOV is running at {url}  (API docs: {url}/api/v1/docs, health: {url}/health)");
     if let Some(secret) = setup_secret {
-        println!(
-            "First start: set AniMOV up at {url}/#local={secret}  (this link works until AniMOV stops; \
-             or create an admin with `animov user add`)"
-        );
+        // The link signs in as admin: on a terminal it is shown; otherwise
+        // (a service whose output goes to a log) only its owner-only file is named.
+        let link = format!("{url}/#local={secret}");
+        let file = s.data_dir.join("setup-link.txt");
+        owner_only_file(&file, &format!("{link}\n"))?;
+        if std::io::stdout().is_terminal() {
+            println!(
+                "First start: set AniMOV up at {link}  (this link works until AniMOV stops; \
+                 or create an admin with `animov user add`)"
+            );
+        } else {
+            println!(
+                "First start: open the link in {} (readable by you only; it works until AniMOV stops) \
+                 to set AniMOV up, or create an admin with `animov user add`",
+                file.display()
+            );
+        }
     }
     if let Some(pw) = created {
         println!(
@@ -62,6 +75,8 @@ pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
     );
     shutdown_signal().await;
     running.shutdown().await;
+    // The link died with this run.
+    let _ = std::fs::remove_file(s.data_dir.join("setup-link.txt"));
     Ok(())
 }
 
@@ -88,12 +103,18 @@ async fn demo_admin(engine: &Engine, data_dir: &std::path::Path) -> anyhow::Resu
         .take(16)
         .collect();
     users::add_user(&engine.store, "admin", Role::Admin, &password).await?;
-    let path = data_dir.join("demo-credentials.txt");
+    owner_only_file(
+        &data_dir.join("demo-credentials.txt"),
+        &format!("username: admin\npassword: {password}\n"),
+    )?;
+    Ok(Some(password))
+}
+
+/// Writes `text` to `path`, readable by this user only.
+fn owner_only_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    opts.open(&path)?
-        .write_all(format!("username: admin\npassword: {password}\n").as_bytes())?;
-    Ok(Some(password))
+    opts.open(path)?.write_all(text.as_bytes())
 }
