@@ -198,5 +198,11 @@ test("first day: setup, add and test an RTSP camera, tune it on its picture, see
   await page.screenshot({ path: join(out, "detectors.png"), fullPage: true });
   await page.click("tr[data-detector='barn-yolo'] .detector-remove");
   await page.waitForSelector("tr[data-detector='barn-yolo']", { state: "detached", timeout: 10_000 });
+
+  // 7. Removed (after a confirmation): capture stops, the data and the source stay.
+  page.once("dialog", (d) => d.accept());
+  await page.click(".camera-tile[data-source='parc-1'] button.remove");
+  await page.waitForSelector(".camera-tile[data-source='parc-1'] a.tune", { state: "detached", timeout: 15_000 });
+  assert.ok(await page.isVisible(".camera-tile[data-source='parc-1']"), "the source and its data stay");
   assert.deepEqual(consoleErrors, [], "no script errors");
 });
