@@ -10,7 +10,11 @@ use animov_core::{
     geometry::BBox,
     posture::{LabelledBox, Posture, PostureModel},
 };
-use animov_engine::cameras::{address, kind_of, picture::picture, probe, settings};
+use animov_engine::cameras::{
+    address, kind_of,
+    picture::{PreviewError, picture},
+    probe, settings,
+};
 use axum::{
     Json,
     extract::{Path, State},
@@ -427,31 +431,29 @@ pub async fn preview(
     user.require(&[Role::Admin, Role::Operator], "tune cameras")?;
     req.settings.validate()?;
     let cam = camera_named(&state, &source).await?;
-    let slot = state.cameras.live(cam.id).ok_or_else(|| {
-        ApiError::not_found(format!("{source} is not running: it has no camera address"))
-            .with_code("no_live_view")
-    })?;
-    let frame = slot.latest().ok_or_else(no_picture_yet)?;
-    let detector = state
-        .cameras
-        .health()
-        .into_iter()
-        .find(|h| h.source == source)
-        .map(|h| h.detector)
-        .unwrap_or_default();
+    if let Some(m) = &req.settings.model {
+        let known = animov_engine::detectors::list(&state).await?;
+        if !known.iter().any(|d| &d.path == m) {
+            return Err(ApiError::invalid(
+                "model",
+                "not a detector of this install: choose one from the list of detectors",
+            ));
+        }
+    }
+    let engine = state.engine().clone();
     let pic = tokio::task::spawn_blocking(move || {
-        let size = (frame.info.width, frame.info.height);
-        picture(
-            frame.jpeg(),
-            size,
-            frame.info.ts_ms,
-            &frame.raw,
-            &req.settings,
-            detector,
-            0,
-        )
+        engine
+            .cameras
+            .preview(cam.id, &req.settings, &engine.config)
     })
     .await
-    .map_err(|e| ApiError::internal(&e))?;
+    .map_err(|e| ApiError::internal(&e))?
+    .map_err(|e| match e {
+        PreviewError::NotRunning => {
+            ApiError::not_found(format!("{source}: {e}")).with_code("no_live_view")
+        }
+        PreviewError::NoPictureYet => no_picture_yet(),
+        PreviewError::Detect(d) => ApiError::invalid("model", d.to_string()),
+    })?;
     Ok(Json(pic))
 }

@@ -133,6 +133,41 @@ async fn a_camera_is_tested_before_saving_and_tuned_on_its_picture() {
             (StatusCode::UNPROCESSABLE_ENTITY, Some("roi")),
             "{b}"
         );
+        // Another detector or tiling: the picture is analysed again with them.
+        let mut tiled = settings.clone();
+        tiled["tiles"] = json!([2, 2]);
+        let (s, v) = preview(tiled).await;
+        assert_eq!(s, StatusCode::OK, "{b}: {v}");
+        assert_eq!(
+            v["detector"], "demo scene",
+            "{b}: a demo camera without a model reads its scene"
+        );
+        let mut unknown = settings.clone();
+        unknown["model"] = json!("/tmp/elsewhere/model.onnx");
+        let (s, v) = preview(unknown).await;
+        assert_eq!(
+            (s, v["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("model")),
+            "{b}"
+        );
+        let (_, list) = env
+            .call("GET", "/api/v1/detectors", Cred::Bearer(&admin), None)
+            .await;
+        if let Some(bundled) = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["bundled"] == true)
+        {
+            let mut other = settings.clone();
+            other["model"] = bundled["path"].clone();
+            let (s, v) = preview(other).await;
+            assert_eq!(s, StatusCode::OK, "{b}: {v}");
+            assert_eq!(
+                v["detector"], bundled["path"],
+                "{b}: analysed by the chosen detector"
+            );
+        }
         let (_, saved) = env
             .call(
                 "GET",
