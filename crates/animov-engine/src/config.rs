@@ -299,6 +299,28 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The SQLite file, on SQLite: `database.path` or `<data-dir>/animov.sqlite`.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        match &self.database {
+            DatabaseConfig::Sqlite { path } => Some(
+                path.clone()
+                    .unwrap_or_else(|| self.data_dir.join("animov.sqlite")),
+            ),
+            DatabaseConfig::Mysql { .. } => None,
+        }
+    }
+
+    /// The database, for people: its kind and where it is, no secret.
+    pub fn database_label(&self) -> String {
+        match (&self.database, self.sqlite_file()) {
+            (DatabaseConfig::Mysql { url }, _) => {
+                format!("MySQL {}", animov_core::camera_uri::masked(url))
+            }
+            (_, Some(f)) => format!("SQLite {}", f.display()),
+            (_, None) => String::new(),
+        }
+    }
+
     /// Parses the TOML text of a configuration file.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {

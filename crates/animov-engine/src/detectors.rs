@@ -159,6 +159,20 @@ pub async fn list(engine: &Engine) -> Result<Vec<DetectorInfo>, StoreError> {
     Ok(out)
 }
 
+/// Whether `path` is the `.onnx` of a detector of this install (the bundled
+/// one or an imported one); reads no camera settings.
+pub async fn is_known(engine: &Engine, path: &str) -> Result<bool, StoreError> {
+    let bundled = engine.config.vision.model.clone().or_else(default_detector);
+    if bundled.is_some_and(|b| b.display().to_string() == path) {
+        return Ok(true);
+    }
+    let root = dir(&engine.config.data_dir);
+    Ok(imported(engine)
+        .await?
+        .iter()
+        .any(|i| root.join(&i.name).join("model.onnx").display().to_string() == path))
+}
+
 /// Checks a model on test pictures (the demo barn, and a grey frame): it
 /// must load and its outputs must decode as its description says. Blocking.
 fn check(onnx: &Path) -> Result<(), DetectorError> {

@@ -51,12 +51,23 @@ pub async fn load(store: &Store) -> Result<Option<FarmSettings>, StoreError> {
     }
 }
 
+/// The farm's offset from UTC at `at_ms`, once its time zone is set up.
+pub async fn farm_offset_minutes(store: &Store, at_ms: i64) -> Option<i32> {
+    let tz = load(store).await.ok().flatten()?.time_zone;
+    offset_minutes(&tz, at_ms)
+}
+
+/// The machine's offset from UTC now, minutes.
+pub fn machine_offset_minutes() -> i32 {
+    chrono::Local::now().offset().local_minus_utc() / 60
+}
+
 /// The offset from UTC that alert hours and days use at `at_ms`: the
 /// farm's time zone once set up, else the machine's.
 pub async fn utc_offset_minutes(store: &Store, at_ms: i64) -> i32 {
-    let tz = load(store).await.ok().flatten().map(|f| f.time_zone);
-    tz.and_then(|tz| offset_minutes(&tz, at_ms))
-        .unwrap_or_else(|| chrono::Local::now().offset().local_minus_utc() / 60)
+    farm_offset_minutes(store, at_ms)
+        .await
+        .unwrap_or_else(machine_offset_minutes)
 }
 
 /// Why the setup was refused.

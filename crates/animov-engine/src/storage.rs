@@ -9,7 +9,7 @@ use animov_api::{NextDeletion, StorageInfo, StorageSettings, StorageUse};
 use animov_core::retention::{RetentionPolicy, SegmentInfo, next_by_age, segments_to_delete};
 use animov_store::{RecordingRow, StoreError};
 
-use crate::{Engine, config::DatabaseConfig};
+use crate::Engine;
 
 /// Name of the retention settings in `app_settings`.
 pub const STORAGE_SETTING: &str = "storage";
@@ -113,22 +113,8 @@ pub async fn report(engine: &Engine) -> Result<StorageInfo, StoreError> {
         (all + i.bytes, kept + if i.keep { i.bytes } else { 0 })
     });
     let data_dir = engine.config.data_dir.clone();
-    let sqlite = match &engine.config.database {
-        DatabaseConfig::Sqlite { path } => Some(
-            path.clone()
-                .unwrap_or_else(|| data_dir.join("animov.sqlite")),
-        ),
-        DatabaseConfig::Mysql { .. } => None,
-    };
-    let database = match &sqlite {
-        Some(p) => format!("SQLite {}", p.display()),
-        None => match &engine.config.database {
-            DatabaseConfig::Mysql { url } => {
-                format!("MySQL {}", animov_core::camera_uri::masked(url))
-            }
-            DatabaseConfig::Sqlite { .. } => String::new(),
-        },
-    };
+    let sqlite = engine.config.sqlite_file();
+    let database = engine.config.database_label();
     let dir = data_dir.clone();
     let (snapshots, logs, db_bytes, space) = tokio::task::spawn_blocking(move || {
         let db = sqlite.map(|p| {

@@ -135,6 +135,14 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// The SQL type a cast to a 64-bit integer names (MySQL sums are decimals).
+    fn integer(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "INTEGER",
+            Backend::MySql => "SIGNED",
+        }
+    }
+
     fn insert_ignore(self) -> &'static str {
         match self {
             Backend::Sqlite => "INSERT OR IGNORE",

@@ -139,6 +139,15 @@ impl Store {
         .await
     }
 
+    /// Bytes of recordings per camera id (cameras without any left out).
+    pub async fn recording_bytes(&self) -> Result<Vec<(i64, i64)>, StoreError> {
+        let sql = format!(
+            "SELECT camera_id, CAST(SUM(bytes) AS {}) FROM recordings GROUP BY camera_id",
+            self.backend.integer()
+        );
+        Ok(sqlx::query_as(&sql).fetch_all(&self.pool).await?)
+    }
+
     /// Segments overlapping `[from_ms, to_ms)`, of one camera or all, oldest first.
     pub async fn recordings(
         &self,

@@ -33,6 +33,12 @@ async fn settings_recordings_and_snapshots_round_trip() {
             .await
             .unwrap();
         assert_ne!(a, b);
+        assert_eq!(
+            s.recording_bytes().await.unwrap(),
+            vec![(cam, 3000)],
+            "{}: bytes per camera",
+            t.backend
+        );
         let all = s.recordings(Some(cam), T0, T0 + 3_600_000).await.unwrap();
         assert_eq!(
             all.iter().map(|r| r.id).collect::<Vec<_>>(),

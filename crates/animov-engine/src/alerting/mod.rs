@@ -32,7 +32,8 @@ pub fn default_rules(utc_offset_minutes: i32) -> AlertRules {
 /// read are reported, and the defaults apply); hours in the farm's time zone
 /// (as set up, summer time included), else the machine's.
 pub async fn rules_for(engine: &Engine, camera_id: i64) -> Result<AlertRules, StoreError> {
-    let offset = farm::utc_offset_minutes(&engine.store, engine.now_ms()).await;
+    let farm = farm::farm_offset_minutes(&engine.store, engine.now_ms()).await;
+    let offset = farm.unwrap_or_else(farm::machine_offset_minutes);
     let mut rules = match engine.store.alert_rules(camera_id).await? {
         Some(json) => serde_json::from_slice(&json).unwrap_or_else(|e| {
             tracing::error!(camera_id, error = %e, "stored alert rules unreadable; using the defaults until they are saved again");
@@ -40,8 +41,8 @@ pub async fn rules_for(engine: &Engine, camera_id: i64) -> Result<AlertRules, St
         }),
         None => default_rules(offset),
     };
-    if farm::load(&engine.store).await.ok().flatten().is_some() {
-        rules.utc_offset_minutes = offset;
+    if let Some(o) = farm {
+        rules.utc_offset_minutes = o;
     }
     Ok(rules)
 }
@@ -50,7 +51,8 @@ pub async fn rules_for(engine: &Engine, camera_id: i64) -> Result<AlertRules, St
 /// the farm's time zone. Saved settings that cannot be read are an error
 /// ([`StoreError::Corrupt`]), never a quiet "no email".
 pub async fn delivery_settings(engine: &Engine) -> Result<DeliverySettings, StoreError> {
-    let offset = farm::utc_offset_minutes(&engine.store, engine.now_ms()).await;
+    let farm = farm::farm_offset_minutes(&engine.store, engine.now_ms()).await;
+    let offset = farm.unwrap_or_else(farm::machine_offset_minutes);
     let mut d = match engine.store.app_setting(DELIVERY_SETTING).await? {
         Some(json) => serde_json::from_slice(&json).map_err(|e| {
             StoreError::Corrupt(format!(
@@ -62,8 +64,8 @@ pub async fn delivery_settings(engine: &Engine) -> Result<DeliverySettings, Stor
             ..DeliverySettings::default()
         },
     };
-    if farm::load(&engine.store).await.ok().flatten().is_some() {
-        d.utc_offset_minutes = offset;
+    if let Some(o) = farm {
+        d.utc_offset_minutes = o;
     }
     Ok(d)
 }

@@ -186,12 +186,12 @@ pub async fn health(
 ) -> Result<Json<Vec<CameraHealth>>, ApiError> {
     let mut all = state.cameras.health();
     let cams = state.store.cameras().await?;
-    for r in state.store.recordings(None, i64::MIN, i64::MAX).await? {
-        let Some(c) = cams.iter().find(|c| c.id == r.camera_id) else {
+    for (camera_id, bytes) in state.store.recording_bytes().await? {
+        let Some(c) = cams.iter().find(|c| c.id == camera_id) else {
             continue;
         };
         if let Some(h) = all.iter_mut().find(|h| h.source == c.source) {
-            h.disk_bytes += r.bytes.max(0) as u64;
+            h.disk_bytes = bytes.max(0) as u64;
         }
     }
     Ok(Json(all))
@@ -431,14 +431,13 @@ pub async fn preview(
     user.require(&[Role::Admin, Role::Operator], "tune cameras")?;
     req.settings.validate()?;
     let cam = camera_named(&state, &source).await?;
-    if let Some(m) = &req.settings.model {
-        let known = animov_engine::detectors::list(&state).await?;
-        if !known.iter().any(|d| &d.path == m) {
-            return Err(ApiError::invalid(
-                "model",
-                "not a detector of this install: choose one from the list of detectors",
-            ));
-        }
+    if let Some(m) = &req.settings.model
+        && !animov_engine::detectors::is_known(&state, m).await?
+    {
+        return Err(ApiError::invalid(
+            "model",
+            "not a detector of this install: choose one from the list of detectors",
+        ));
     }
     let engine = state.engine().clone();
     let pic = tokio::task::spawn_blocking(move || {

@@ -7,7 +7,7 @@ use axum::{
     http::StatusCode,
 };
 
-use animov_engine::{config::DatabaseConfig, users};
+use animov_engine::users;
 
 use crate::{ApiError, AppState, AuthUser, extract::ApiJson};
 
@@ -107,20 +107,9 @@ pub async fn system(
     user: AuthUser,
 ) -> Result<Json<SystemInfo>, ApiError> {
     user.require(&[Role::Admin], "see the system settings")?;
-    let database = match &state.config.database {
-        DatabaseConfig::Sqlite { path } => format!(
-            "SQLite {}",
-            path.clone()
-                .unwrap_or_else(|| state.config.data_dir.join("animov.sqlite"))
-                .display()
-        ),
-        DatabaseConfig::Mysql { url } => {
-            format!("MySQL {}", animov_core::camera_uri::masked(url))
-        }
-    };
     Ok(Json(SystemInfo {
         data_dir: state.config.data_dir.display().to_string(),
-        database,
+        database: state.config.database_label(),
         site_id: state.store.site_id().to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
     }))
