@@ -42,14 +42,18 @@ pub fn describe(lang: Lang, a: &Alert) -> String {
     match a.rule {
         RuleKind::CameraOffline if fr => format!("Aucune image depuis {v:.0} min"),
         RuleKind::CameraOffline => format!("No picture for {v:.0} min"),
-        RuleKind::HerdCountDrop if fr => format!("{v:.0} chèvres vues, au moins {t:.0} attendues"),
-        RuleKind::HerdCountDrop => format!("{v:.0} goats seen, at least {t:.0} expected"),
-        RuleKind::ForecastDeviation if fr => {
-            format!("{v:.0} % du troupeau debout, hors de la plage prévue (limite {t:.0} %)")
-        }
-        RuleKind::ForecastDeviation => {
-            format!("{v:.0} % of the herd standing, outside the expected range (limit {t:.0} %)")
-        }
+        RuleKind::HerdCountDrop if fr => format!(
+            "{v:.0} chèvres vues ; alerte à {t:.0} ou moins (le compte habituel de cette caméra à cette heure, moins la tolérance)"
+        ),
+        RuleKind::HerdCountDrop => format!(
+            "{v:.0} goats seen; alert at {t:.0} or fewer (this camera's usual count at this time, less the tolerance)"
+        ),
+        RuleKind::ForecastDeviation if fr => format!(
+            "{v:.0} % du troupeau debout, bien en dessous de l'habitude de ce parc à cette heure (alerte sous {t:.0} %)"
+        ),
+        RuleKind::ForecastDeviation => format!(
+            "{v:.0} % of the herd standing, far below this pen's usual for the time (alert below {t:.0} %)"
+        ),
         RuleKind::ProlongedLying => {
             let m = v as i64;
             let goat = a.track_id.map(|id| format!(" #{id}")).unwrap_or_default();
@@ -67,18 +71,20 @@ pub fn describe(lang: Lang, a: &Alert) -> String {
                 )
             }
         }
-        RuleKind::NightDisturbance if fr => {
-            format!("{v:.0} % du troupeau debout la nuit, d'habitude au plus {t:.0} %")
-        }
-        RuleKind::NightDisturbance => {
-            format!("{v:.0} % of the herd standing at night, usually at most {t:.0} %")
-        }
-        RuleKind::LowActivityDay if fr => {
-            format!("{v:.1} h debout par chèvre depuis minuit (limite {t:.1} h)")
-        }
-        RuleKind::LowActivityDay => {
-            format!("{v:.1} h standing per goat since midnight (limit {t:.1} h)")
-        }
+        RuleKind::NightDisturbance if fr => format!(
+            "{v:.0} % du troupeau debout la nuit ; alerte au-dessus de {t:.0} % (les nuits habituelles de ce parc, plus une marge)"
+        ),
+        RuleKind::NightDisturbance => format!(
+            "{v:.0} % of the herd standing at night; alert above {t:.0} % (this pen's usual nights, plus a margin)"
+        ),
+        RuleKind::LowActivityDay if fr => format!(
+            "Ces dernières heures, en moyenne {:.0} points de moins debout que d'habitude (alerte dès {:.0} : ce parc varie rarement plus)",
+            -v, -t
+        ),
+        RuleKind::LowActivityDay => format!(
+            "Over the last hours, {:.0} points less standing than usual on average (alert from {:.0}: this pen seldom varies more)",
+            -v, -t
+        ),
     }
 }
 

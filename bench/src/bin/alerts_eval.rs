@@ -21,7 +21,9 @@ use animov_core::{
     demo::{DemoHerd, DemoSettings, Rng},
     time::{DAY_MS, HOUR_MS},
 };
-use animov_engine::alerting::replay::{ReplaySource, ReplayedAlert, forecast_bands, replay};
+use animov_engine::alerting::replay::{
+    DEFAULT_HISTORY_DAYS, ReplaySource, ReplayedAlert, forecast_bands, replay,
+};
 
 /// Farm time: UTC+1.
 const OFFSET_MIN: i32 = 60;
@@ -237,7 +239,11 @@ fn main() -> anyhow::Result<()> {
             g.herd,
             g.frames.len()
         );
-        alerts.extend(replay(&src, &rules).into_iter().map(|a| (c, a)));
+        alerts.extend(
+            replay(&src, &rules, DEFAULT_HISTORY_DAYS)
+                .into_iter()
+                .map(|a| (c, a)),
+        );
     }
     let grace = 2 * HOUR_MS;
     // Caught anomalies and their delays, per kind.

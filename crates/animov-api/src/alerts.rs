@@ -38,12 +38,14 @@ impl RuleKind {
     /// The rule's name for people.
     pub fn label(self) -> Label {
         let (fr, en) = match self {
-            RuleKind::ForecastDeviation => ("Activité inhabituelle", "Unusual activity"),
+            RuleKind::ForecastDeviation => {
+                ("Troupeau couché inhabituellement", "Herd down unusually")
+            }
             RuleKind::CameraOffline => ("Caméra hors ligne", "Camera offline"),
             RuleKind::HerdCountDrop => ("Chèvres manquantes", "Goats missing"),
             RuleKind::ProlongedLying => ("Chèvre couchée longtemps", "Goat lying for long"),
             RuleKind::NightDisturbance => ("Agitation nocturne", "Night disturbance"),
-            RuleKind::LowActivityDay => ("Journée peu active", "Low activity day"),
+            RuleKind::LowActivityDay => ("Moins actif que d'habitude", "Less active than usual"),
         };
         Label { fr, en }
     }

@@ -41,20 +41,24 @@ impl Default for AlertRules {
     }
 }
 
-/// Forecast deviation: warning after `warning_buckets` consecutive 15-minute
-/// buckets outside the 95 % interval by more than `margin_pct`, critical after
-/// `critical_buckets`; resolved after `clear_buckets` inside.
+/// Far below the usual: outside the night hours, the standing share below
+/// this camera's usual range for the time of day (from its own last 14 days)
+/// by more than `margin_pct` points for `warning_buckets` consecutive
+/// 15-minute buckets, critical after `critical_buckets`; resolved after
+/// `clear_buckets` back. A camera with fewer than 3 days of its own history
+/// is judged against the forecast's 95 % interval instead (the bundled model
+/// as a prior), with the same wide margin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ForecastDeviationRule {
     /// Rule on.
     pub enabled: bool,
-    /// Consecutive buckets outside for a warning (default 3 = 45 min).
+    /// Consecutive buckets below for a warning (default 2 = 30 min).
     pub warning_buckets: u32,
-    /// Consecutive buckets outside for critical (default 8 = 2 h).
+    /// Consecutive buckets below for critical (default 8 = 2 h).
     pub critical_buckets: u32,
-    /// How far outside the interval a bucket must be, percentage points (default 5).
+    /// How far below the usual range a bucket must be, percentage points (default 25).
     pub margin_pct: f64,
     /// Buckets back inside before it resolves (default 2).
     pub clear_buckets: u32,
@@ -64,9 +68,9 @@ impl Default for ForecastDeviationRule {
     fn default() -> Self {
         ForecastDeviationRule {
             enabled: true,
-            warning_buckets: 3,
+            warning_buckets: 2,
             critical_buckets: 8,
-            margin_pct: 5.0,
+            margin_pct: 25.0,
             clear_buckets: 2,
         }
     }
@@ -150,9 +154,9 @@ impl Default for ProlongedLyingRule {
 }
 
 /// Night disturbance: during `[night_start_hour, night_end_hour)` local, the
-/// standing ratio above its nightly baseline (same time of night over the
-/// last 7 nights) by `sigmas` standard deviations and at least `min_excess_pct`
-/// points, for `buckets` consecutive 15-minute buckets.
+/// standing share above this camera's usual range for the time of night (its
+/// own last 14 nights) by `sigmas` of that time's spread and at least
+/// `min_excess_pct` points, for `buckets` consecutive 15-minute buckets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
@@ -165,9 +169,9 @@ pub struct NightDisturbanceRule {
     pub night_end_hour: u32,
     /// Standard deviations above the baseline (default 3).
     pub sigmas: f64,
-    /// Percentage points above the baseline at least (default 15).
+    /// Percentage points above the usual range at least (default 20).
     pub min_excess_pct: f64,
-    /// Consecutive buckets (default 2 = 30 min).
+    /// Consecutive buckets (default 3 = 45 min: a farmer's 30-minute round is no alert).
     pub buckets: u32,
 }
 
@@ -178,36 +182,50 @@ impl Default for NightDisturbanceRule {
             night_start_hour: 22,
             night_end_hour: 5,
             sigmas: 3.0,
-            min_excess_pct: 15.0,
-            buckets: 2,
+            min_excess_pct: 20.0,
+            buckets: 3,
         }
     }
 }
 
-/// Low activity day: standing hours of the day so far (local day, from
-/// `min_hours` into it) below the same hours of the last 7 days by `sigmas`
-/// standard deviations and at least `min_deficit_share` of their mean.
+/// Less active than usual (`low_activity_day`): by day, a running average
+/// of how far the standing share sits below this camera's usual range
+/// (exponentially weighted, `smoothing` per 15-minute bucket, restarting each
+/// morning) below `sigmas` times the spread that same average shows on the
+/// camera's own last 14 days, and at least `min_shift_pct` points. It finds a
+/// herd that lies 10–15 points more than usual for hours, and a whole day of
+/// low activity, without firing on one odd quarter hour.
+///
+/// Settings saved by versions before 0.4 (`min_deficit_share`, `min_hours`)
+/// are read and ignored: this rule no longer uses them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct LowActivityDayRule {
     /// Rule on.
     pub enabled: bool,
-    /// Standard deviations below the baseline (default 2).
+    /// Times the camera's own spread of the average (default 3.5).
     pub sigmas: f64,
-    /// Shortfall as a share of the baseline mean at least (default 0.15).
-    pub min_deficit_share: f64,
-    /// Hours into the local day before the rule speaks (default 9).
-    pub min_hours: u32,
+    /// Points below the usual at least (default 7).
+    pub min_shift_pct: f64,
+    /// Weight of the newest bucket in the average, 0 to 1 (default 0.1: about
+    /// the last 2½ hours count).
+    pub smoothing: f64,
+    /// Day starts, local hour (default 7).
+    pub day_start_hour: u32,
+    /// Day ends, local hour (default 20).
+    pub day_end_hour: u32,
 }
 
 impl Default for LowActivityDayRule {
     fn default() -> Self {
         LowActivityDayRule {
             enabled: true,
-            sigmas: 2.0,
-            min_deficit_share: 0.15,
-            min_hours: 9,
+            sigmas: 3.5,
+            min_shift_pct: 7.0,
+            smoothing: 0.1,
+            day_start_hour: 7,
+            day_end_hour: 20,
         }
     }
 }
@@ -272,13 +290,16 @@ impl AlertRules {
             );
         }
         let l = &self.low_activity_day;
-        if !non_negative(l.sigmas)
-            || !(0.0..1.0).contains(&l.min_deficit_share)
-            || !(1..=23).contains(&l.min_hours)
-        {
+        let low_ok = non_negative(l.sigmas)
+            && non_negative(l.min_shift_pct)
+            && (l.smoothing > 0.0 && l.smoothing <= 1.0)
+            && hour(l.day_start_hour)
+            && (1..=24).contains(&l.day_end_hour)
+            && l.day_start_hour < l.day_end_hour;
+        if !low_ok {
             return invalid(
                 "low_activity_day",
-                "low_activity_day needs sigmas ≥ 0, min_deficit_share 0 to 1 and min_hours 1 to 23",
+                "low_activity_day needs sigmas and min_shift_pct ≥ 0, smoothing above 0 up to 1, and day_start_hour < day_end_hour within 0 to 24",
             );
         }
         Ok(())
@@ -314,7 +335,20 @@ mod tests {
         r.night_disturbance.sigmas = f64::NAN;
         assert_eq!(field(r), "night_disturbance");
         let mut r = AlertRules::default();
-        r.low_activity_day.min_deficit_share = 1.0;
+        r.low_activity_day.smoothing = 0.0;
         assert_eq!(field(r), "low_activity_day");
+    }
+
+    #[test]
+    fn rules_saved_by_an_older_version_still_read() {
+        let old = r#"{"low_activity_day":{"enabled":false,"sigmas":2.0,"min_deficit_share":0.15,"min_hours":9}}"#;
+        let r: AlertRules = serde_json::from_str(old).unwrap();
+        assert!(!r.low_activity_day.enabled);
+        assert_eq!(r.low_activity_day.min_shift_pct, 7.0);
+        assert_eq!(r.validate(), Ok(()));
+        // Elsewhere a misspelt setting is still refused.
+        assert!(
+            serde_json::from_str::<AlertRules>(r#"{"camera_offline":{"after_secs":60}}"#).is_err()
+        );
     }
 }

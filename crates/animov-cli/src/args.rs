@@ -161,7 +161,28 @@ pub enum AlertsCommand {
         /// Rule settings (JSON, as `GET /api/v1/alerts/rules` returns); default: the defaults.
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Days of a camera's history the rules see at each tick (the engine: 29).
+        #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
+        history_days: u32,
         /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replay a labelled set (a folder with series.csv, truth.csv and
+    /// herd.csv, as shared/eval/alerts-dev) through the rules, one source at
+    /// a time with its herd size, and score the alerts: anomalies caught,
+    /// delays, false alerts per camera-day, per kind and per rule.
+    Eval {
+        /// The set's folder.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Rule settings (JSON); default: the defaults.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Days of a camera's history the rules see at each tick (the engine: 29).
+        #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
+        history_days: u32,
+        /// Print JSON (the score and every alert).
         #[arg(long)]
         json: bool,
     },

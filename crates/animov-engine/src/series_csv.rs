@@ -83,6 +83,13 @@ pub fn records(
     Ok(out)
 }
 
+/// UTC ms of an RFC 3339 / ISO 8601 time with its offset (`…Z`, `…+01:00`).
+pub fn parse_utc(raw: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(raw.trim())
+        .ok()
+        .map(|t| t.timestamp_millis())
+}
+
 /// A bucket's start from an ISO 8601 UTC timestamp on a 15-minute boundary.
 pub fn bucket_ts(raw: &str, line: usize) -> Result<i64, SeriesCsvError> {
     let bad = |reason: String| SeriesCsvError::Line { line, reason };

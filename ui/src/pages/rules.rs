@@ -95,12 +95,12 @@ const LINES: [Line; 6] = [
         get: |r| {
             (
                 r.low_activity_day.enabled,
-                100.0 * r.low_activity_day.min_deficit_share,
+                r.low_activity_day.min_shift_pct,
             )
         },
         set: |r, on, v| {
             r.low_activity_day.enabled = on;
-            r.low_activity_day.min_deficit_share = v / 100.0;
+            r.low_activity_day.min_shift_pct = v;
         },
     },
 ];

@@ -42,9 +42,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     input,
                     herd_size,
                     rules,
+                    history_days,
                     json,
                 },
-        } => blocking(move || alerts::replay(&input, herd_size, rules.as_deref(), json)).await,
+        } => {
+            blocking(move || {
+                alerts::replay(&input, herd_size, rules.as_deref(), history_days, json)
+            })
+            .await
+        }
+        Command::Alerts {
+            what:
+                AlertsCommand::Eval {
+                    dir,
+                    rules,
+                    history_days,
+                    json,
+                },
+        } => blocking(move || alerts::eval(&dir, rules.as_deref(), history_days, json)).await,
         Command::Forecast {
             what:
                 ForecastCommand::Eval {

@@ -1,6 +1,8 @@
-//! `animov alerts replay` as an analyst runs it: three days of a simulated
-//! pen with a restless afternoon, goats missing and the camera down for an
-//! hour; the alerts it prints, and its messages for bad input.
+//! `animov alerts replay` as an analyst runs it: five days of a simulated
+//! pen whose last day has the herd down through the evening feed, goats
+//! missing and the camera down for an hour; the alerts it prints, and its
+//! messages for bad input. `animov alerts eval` on the alert development set
+//! holds the figures reached, and agrees with the set's reference scorer.
 
 use std::process::Command;
 
@@ -14,13 +16,16 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_animov");
 const DAY0: i64 = 1_732_838_400_000; // 2024-11-29T00:00Z
+/// The day with the anomalies (four ordinary days before it).
+const LAST_DAY: i64 = 4;
 
 fn replay(csv: &str, args: &[&str]) -> (bool, String, String) {
     crate::common::cli_on_csv(&["alerts", "replay"], csv, args)
 }
 
-/// Three days of pen-a (20 goats, UTC+1): day 3 has everyone up at 13:00–14:30
-/// UTC, 6 goats missing at 08:00–09:30 and no picture at 18:00–19:00.
+/// Five days of pen-a (20 goats, UTC+1): day 5 has everyone lying at
+/// 16:00–17:30 UTC (the evening feed), 6 goats missing at 08:00–09:30 and no
+/// picture at 19:00–20:00.
 fn series() -> String {
     let s = DemoSettings {
         herd_size: 20,
@@ -28,16 +33,16 @@ fn series() -> String {
         utc_offset_min: 60,
     };
     let mut herd = DemoHerd::new(s, DAY0);
-    let day3 = DAY0 + 2 * DAY_MS;
+    let day3 = DAY0 + LAST_DAY * DAY_MS;
     let frames: Vec<FrameCount> = herd
-        .frames(DAY0, DAY0 + 3 * DAY_MS, 30_000)
+        .frames(DAY0, day3 + DAY_MS, 30_000)
         .into_iter()
-        .filter(|f| !(day3 + 18 * HOUR_MS..day3 + 19 * HOUR_MS).contains(&f.ts_ms))
+        .filter(|f| !(day3 + 19 * HOUR_MS..day3 + 20 * HOUR_MS).contains(&f.ts_ms))
         .map(|mut f| {
-            if (day3 + 13 * HOUR_MS..day3 + 14 * HOUR_MS + HOUR_MS / 2).contains(&f.ts_ms) {
+            if (day3 + 16 * HOUR_MS..day3 + 17 * HOUR_MS + HOUR_MS / 2).contains(&f.ts_ms) {
                 f = FrameCount {
-                    standing: f.total(),
-                    lying: 0,
+                    lying: f.total(),
+                    standing: 0,
                     ..f
                 };
             }
@@ -65,7 +70,7 @@ fn replay_prints_the_alerts_that_would_open_and_resolve() {
     assert!(ok, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     let alerts = v.as_array().unwrap();
-    let day3 = DAY0 + 2 * DAY_MS;
+    let day3 = DAY0 + LAST_DAY * DAY_MS;
     let find = |rule: &str| {
         alerts
             .iter()
@@ -82,18 +87,30 @@ fn replay_prints_the_alerts_that_would_open_and_resolve() {
     assert!(herd["resolved_at"].as_i64().unwrap() > day3 + 9 * HOUR_MS + HOUR_MS / 2);
     let dev = find("forecast_deviation");
     let opened = dev["opened_at"].as_i64().unwrap();
-    assert_eq!(
-        opened,
-        day3 + 13 * HOUR_MS + 45 * 60_000,
-        "3 buckets outside: {dev}"
+    let since = dev["since"].as_i64().unwrap();
+    // Two quarter hours far below this pen's usual evening: found 30 min in.
+    assert!(
+        (day3 + 16 * HOUR_MS..=day3 + 16 * HOUR_MS + HOUR_MS / 2).contains(&since),
+        "{dev}"
     );
-    assert_eq!(dev["since"], day3 + 13 * HOUR_MS);
+    assert_eq!(opened, since + 30 * 60_000, "{dev}");
+    assert!(
+        dev["message"].as_str().unwrap().contains("usually"),
+        "{dev}"
+    );
     let off = find("camera_offline");
     assert_eq!(off["severity"], "critical");
     assert_eq!(
         off["resolved_at"],
-        day3 + 19 * HOUR_MS + 15 * 60_000,
+        day3 + 20 * HOUR_MS + 15 * 60_000,
         "{off}"
+    );
+    // The end of the file is no camera going offline.
+    assert!(
+        alerts
+            .iter()
+            .all(|a| !a["resolved_at"].is_null() || a["rule"] != "camera_offline"),
+        "{out}"
     );
     for a in alerts {
         for k in ["rule", "source", "opened_at", "resolved_at", "severity"] {
@@ -145,4 +162,71 @@ fn bad_input_says_what_is_wrong() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open /nonexistent.csv"));
+}
+
+/// The alert development set (`shared/eval/alerts-dev`, beside the repository).
+fn dev_set() -> std::path::PathBuf {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/alerts-dev");
+    assert!(
+        dir.join("truth.csv").is_file(),
+        "the alert development set is missing at {}: it comes with the project's shared/ folder",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn eval_holds_the_figures_reached_on_the_development_set() {
+    let dir = dev_set();
+    let out = Command::new(BIN)
+        .args(["alerts", "eval", "--json", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["score"];
+    // The level reached with the default rules (see models/ALERTS.md).
+    assert_eq!(s["anomalies"], 21, "{s}");
+    assert!(s["caught"].as_u64().unwrap() >= 20, "{s}");
+    assert!(s["median_delay_min"].as_f64().unwrap() <= 45.0, "{s}");
+    assert!(s["false_per_camera_day"].as_f64().unwrap() <= 0.05, "{s}");
+    assert_eq!(s["hard_normal_alerted"], serde_json::json!([]), "{s}");
+    for kind in ["agitation", "camera_gap", "count_drop", "lying_excess"] {
+        let k = &s["per_kind"][kind];
+        assert_eq!(k["caught"], k["total"], "{kind}: {k}");
+        assert!(
+            k["median_delay_min"].as_f64().unwrap() <= 45.0,
+            "{kind}: {k}"
+        );
+    }
+    // The set's own scorer, over `animov alerts replay` per source, agrees.
+    let py = Command::new("python3")
+        .arg(dir.join("replay_and_score.py"))
+        .arg(BIN)
+        .arg("--json")
+        .output()
+        .expect("python3 runs the reference scorer");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let r: Value = serde_json::from_slice(&py.stdout).unwrap();
+    for (ours, theirs) in [
+        ("caught", "caught"),
+        ("alerts", "alerts"),
+        ("false_on_normal_days", "false_alerts_on_normal_days"),
+        ("normal_camera_days", "normal_camera_days"),
+        ("median_delay_min", "median_delay_min"),
+        ("caught_within_45min", "caught_within_45min"),
+        ("hard_normal_alerted", "hard_normal_alerted"),
+    ] {
+        assert_eq!(s[ours], r[theirs], "{ours} vs the reference {theirs}");
+    }
 }

@@ -21,12 +21,19 @@ pub mod delivery;
 pub mod input;
 pub mod message;
 pub mod rules;
+pub mod score;
+pub mod usual;
 
 use std::collections::BTreeMap;
 
 use animov_api::{AlertRules, RuleKind, Severity};
 
 use crate::time::MINUTE_MS;
+
+/// Days of buckets the rules read: the camera's usual day is learned from
+/// [`usual::HISTORY_DAYS`] days, and the spread of the day's running average
+/// from the usual of each of the 14 days before.
+pub const HISTORY_WINDOW_DAYS: i64 = 2 * usual::HISTORY_DAYS + 1;
 
 /// One 15-minute bucket of a camera: what the rules read.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -60,7 +67,7 @@ pub struct Bout {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CameraInput {
     /// Complete 15-minute buckets, oldest first, the newest ending at or
-    /// before now (8 days are enough for every rule).
+    /// before now ([`HISTORY_WINDOW_DAYS`] days are enough for every rule).
     pub buckets: Vec<Bucket>,
     /// Goats in the pen, if known.
     pub herd_size: Option<u32>,
@@ -164,22 +171,25 @@ pub fn evaluate(
     let off = rules.utc_offset_minutes;
     let mut out = Vec::with_capacity(6);
     let b = &input.buckets;
+    let h = usual::History::new(b);
+    let night = (
+        rules.night_disturbance.night_start_hour,
+        rules.night_disturbance.night_end_hour,
+    );
     if rules.camera_offline.enabled {
         let f = rules::camera_offline(now_ms, input.last_frame_ms, &rules.camera_offline);
         out.push((RuleKind::CameraOffline, f));
     }
-    if rules.herd_count_drop.enabled
-        && let Some(herd) = input.herd_size
-    {
-        let f = rules::herd_count_drop(b, now_ms, herd, &rules.herd_count_drop);
+    if rules.herd_count_drop.enabled {
+        let f = rules::herd_count_drop(b, &h, now_ms, input.herd_size, &rules.herd_count_drop);
         out.push((RuleKind::HerdCountDrop, f));
     }
     if rules.forecast_deviation.enabled {
-        let f = rules::forecast_deviation(b, now_ms, &rules.forecast_deviation);
+        let f = rules::forecast_deviation(b, &h, now_ms, off, night, &rules.forecast_deviation);
         out.push((RuleKind::ForecastDeviation, f));
     }
     if rules.night_disturbance.enabled {
-        let f = rules::night_disturbance(b, now_ms, off, &rules.night_disturbance);
+        let f = rules::night_disturbance(b, &h, now_ms, off, &rules.night_disturbance);
         out.push((RuleKind::NightDisturbance, f));
     }
     if rules.prolonged_lying.enabled
@@ -189,7 +199,7 @@ pub fn evaluate(
         out.push((RuleKind::ProlongedLying, f));
     }
     if rules.low_activity_day.enabled {
-        let f = rules::low_activity_day(b, now_ms, off, &rules.low_activity_day);
+        let f = rules::low_activity_day(b, &h, now_ms, off, &rules.low_activity_day);
         out.push((RuleKind::LowActivityDay, f));
     }
     out

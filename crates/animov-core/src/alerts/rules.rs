@@ -5,17 +5,16 @@
 //! complete bucket is the one that just ended: a camera that stopped sending
 //! is the offline rule's business, not a deviation that holds forever.
 
-use std::collections::HashMap;
-
 use animov_api::{
     CameraOfflineRule, ForecastDeviationRule, HerdCountDropRule, LowActivityDayRule,
     NightDisturbanceRule, ProlongedLyingRule, Severity,
 };
 
-use super::{Bout, Bucket, Finding};
-use crate::time::{
-    DAY_MS, HOUR_MS, MINUTE_MS, QUARTER_MS, floor_to, in_hours, local_day_start, local_hour,
+use super::{
+    Bout, Bucket, Finding,
+    usual::{HISTORY_DAYS, History, MIN_DAYS, median_spread},
 };
+use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, QUARTER_MS, in_hours, local_day_start, local_hour};
 
 /// How late the newest bucket may be read (its minutes close after it ends).
 pub const LATE_MS: i64 = MINUTE_MS;
@@ -50,25 +49,41 @@ fn trailing_run<'a, T>(
     run
 }
 
-/// Observed standing ratio outside the forecast's 95 % interval (by more
-/// than the margin) for N consecutive buckets.
-pub fn forecast_deviation(b: &[Bucket], now_ms: i64, r: &ForecastDeviationRule) -> Option<Finding> {
+/// Far below the usual: outside the night hours, the standing share below the
+/// camera's usual range (its own history) by more than the margin for N
+/// consecutive buckets; a camera without [`usual::MIN_DAYS`] days of its own
+/// is judged against the forecast interval (the prior) with the same margin.
+/// More standing than usual by day is no welfare sign (fresh straw, a visit):
+/// at night it is the night rule's business.
+pub fn forecast_deviation(
+    b: &[Bucket],
+    h: &History,
+    now_ms: i64,
+    utc_offset_min: i32,
+    night: (u32, u32),
+    r: &ForecastDeviationRule,
+) -> Option<Finding> {
     let run = trailing_run(b, now_ms, |x| {
-        let (v, lo, hi) = (x.ratio?, x.lower95?, x.upper95?);
-        if v < lo - r.margin_pct {
-            Some((v, lo, "below"))
-        } else if v > hi + r.margin_pct {
-            Some((v, hi, "above"))
-        } else {
-            None
+        if in_hours(local_hour(x.ts, utc_offset_min), night.0, night.1) {
+            return None;
         }
+        let v = x.ratio?;
+        let (expected, low) = match h.usual(x.ts) {
+            Some(u) => (u.median, u.low),
+            None => (
+                x.lower95.zip(x.upper95).map(|(l, u)| (l + u) / 2.0)?,
+                x.lower95?,
+            ),
+        };
+        let limit = low - r.margin_pct;
+        (v < limit).then_some((v, expected, limit))
     });
     let n = run.len() as u32;
     if n < r.warning_buckets.max(1) {
         return None;
     }
     let (first, _) = run[0];
-    let (_, (v, bound, side)) = run[run.len() - 1];
+    let (_, (v, expected, limit)) = run[run.len() - 1];
     Some(Finding {
         severity: if n >= r.critical_buckets {
             Severity::Critical
@@ -77,9 +92,9 @@ pub fn forecast_deviation(b: &[Bucket], now_ms: i64, r: &ForecastDeviationRule) 
         },
         since_ms: first.ts,
         value: Some(v),
-        threshold: Some(bound),
+        threshold: Some(limit),
         message: format!(
-            "standing share {v:.0} % is {side} the expected range (limit {bound:.0} %) for {} min",
+            "standing share {v:.0} %, usually {expected:.0} % at this time (alert below {limit:.0} %), for {} min",
             n * 15
         ),
         track_id: None,
@@ -105,20 +120,33 @@ pub fn camera_offline(
     })
 }
 
-/// The 15-minute median of goats seen below the herd size minus the tolerance for a while.
+/// The 15-minute median of goats seen at least `tolerance` below what this
+/// camera usually sees at that time (its own last days; the herd size until
+/// it has them) for a while.
 pub fn herd_count_drop(
     b: &[Bucket],
+    h: &History,
     now_ms: i64,
-    herd_size: u32,
+    herd_size: Option<u32>,
     r: &HerdCountDropRule,
 ) -> Option<Finding> {
-    let limit = f64::from(herd_size) - f64::from(r.tolerance);
-    let run = trailing_run(b, now_ms, |x| x.total.filter(|t| *t < limit));
+    let tolerance = f64::from(r.tolerance);
+    let run = trailing_run(b, now_ms, |x| {
+        let usual = h
+            .usual_count(x.ts)
+            .map(f64::round)
+            .or(herd_size.map(f64::from))?;
+        let seen = x.total?;
+        (seen <= usual - tolerance).then_some((seen, usual))
+    });
     let minutes = run.len() as u32 * 15;
     if run.is_empty() || minutes < r.minutes {
         return None;
     }
-    let seen = run[run.len() - 1].1;
+    let (seen, usual) = run[run.len() - 1].1;
+    let herd = herd_size
+        .map(|n| format!(" (herd of {n})"))
+        .unwrap_or_default();
     Some(Finding {
         severity: if minutes >= r.critical_minutes {
             Severity::Critical
@@ -127,9 +155,9 @@ pub fn herd_count_drop(
         },
         since_ms: run[0].0.ts,
         value: Some(seen),
-        threshold: Some(limit),
+        threshold: Some(usual - tolerance),
         message: format!(
-            "{seen:.0} of {herd_size} goats seen for {minutes} min: is one missing or hidden?"
+            "{seen:.0} goats seen for {minutes} min, usually {usual:.0} at this time{herd}: is one missing or hidden?"
         ),
         track_id: None,
     })
@@ -194,32 +222,16 @@ pub fn prolonged_lying(
     })
 }
 
-/// Mean and sample standard deviation (`None` for fewer than two values).
-fn mean_sd(v: &[f64]) -> Option<(f64, f64)> {
-    if v.len() < 2 {
-        return None;
-    }
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
-    Some((m, var.sqrt()))
-}
-
-/// Fewest earlier days a baseline needs.
-pub const MIN_BASELINE_DAYS: usize = 3;
-
-/// At night, the standing ratio above its nightly baseline (same time of
-/// night, last 7 nights) for N consecutive buckets.
+/// At night, the standing share above the camera's usual range for that time
+/// of night by `sigmas` of its spread and at least the minimum, for N
+/// consecutive buckets.
 pub fn night_disturbance(
     b: &[Bucket],
+    h: &History,
     now_ms: i64,
     utc_offset_min: i32,
     r: &NightDisturbanceRule,
 ) -> Option<Finding> {
-    let by_ts: HashMap<i64, f64> = b
-        .iter()
-        .filter_map(|x| x.ratio.map(|v| (x.ts, v)))
-        .collect();
     let run = trailing_run(b, now_ms, |x| {
         if !in_hours(
             local_hour(x.ts, utc_offset_min),
@@ -228,21 +240,14 @@ pub fn night_disturbance(
         ) {
             return None;
         }
-        let v = x.ratio?;
-        let past: Vec<f64> = (1..=7)
-            .filter_map(|k| by_ts.get(&(x.ts - k * DAY_MS)).copied())
-            .collect();
-        if past.len() < MIN_BASELINE_DAYS {
-            return None;
-        }
-        let (m, sd) = mean_sd(&past)?;
-        let limit = m + (r.sigmas * sd).max(r.min_excess_pct);
-        (v > limit).then_some((v, limit))
+        let (v, _, u) = h.residual(x.ts)?;
+        let limit = u.high + (r.sigmas * u.spread).max(r.min_excess_pct);
+        (v > limit).then_some((v, u.median, limit))
     });
     if run.is_empty() || (run.len() as u32) < r.buckets.max(1) {
         return None;
     }
-    let (v, limit) = run[run.len() - 1].1;
+    let (v, usual, limit) = run[run.len() - 1].1;
     Some(Finding {
         severity: if run.len() as u32 >= 4 * r.buckets.max(1) {
             Severity::Critical
@@ -253,67 +258,98 @@ pub fn night_disturbance(
         value: Some(v),
         threshold: Some(limit),
         message: format!(
-            "{v:.0} % of the herd standing at night (usual nights up to {limit:.0} %) for {} min",
+            "{v:.0} % of the herd standing at night, usually {usual:.0} % at this time (alert above {limit:.0} %), for {} min",
             run.len() * 15
         ),
         track_id: None,
     })
 }
 
-/// Standing hours per goat over `[from, to)` from the buckets (mean ratio ×
-/// hours), or `None` when fewer than half the buckets were observed.
-fn standing_hours(by_ts: &HashMap<i64, f64>, from: i64, to: i64) -> Option<f64> {
-    let slots = (to - from) / QUARTER_MS;
-    if slots <= 0 {
-        return None;
+/// The day's running average of residuals (exponentially weighted, restarting
+/// at `day_start_hour`) at each day bucket of the local day that holds `ts`,
+/// up to `ts`: `(bucket start, average)`.
+fn day_average(
+    h: &History,
+    ts: i64,
+    utc_offset_min: i32,
+    r: &LowActivityDayRule,
+) -> Vec<(i64, f64)> {
+    let day = local_day_start(ts, utc_offset_min);
+    let from = day + i64::from(r.day_start_hour) * HOUR_MS;
+    let to = (day + i64::from(r.day_end_hour) * HOUR_MS).min(ts + QUARTER_MS);
+    let mut avg = 0.0;
+    let mut out = Vec::new();
+    let mut t = from;
+    while t < to {
+        if let Some((_, res, _)) = h.residual(t) {
+            avg = r.smoothing * res + (1.0 - r.smoothing) * avg;
+            out.push((t, avg));
+        }
+        t += QUARTER_MS;
     }
-    let vals: Vec<f64> = (0..slots)
-        .filter_map(|k| by_ts.get(&(from + k * QUARTER_MS)).copied())
-        .collect();
-    if (vals.len() as i64) * 2 < slots {
-        return None;
-    }
-    let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-    Some(mean / 100.0 * (slots * QUARTER_MS) as f64 / HOUR_MS as f64)
+    out
 }
 
-/// Standing hours of the local day so far below the same hours of the last 7 days.
+/// Less active than usual: by day, the running average of how far the
+/// standing share sits below the usual range, below `sigmas` times that
+/// average's own spread over the camera's last days (and at least the minimum).
 pub fn low_activity_day(
     b: &[Bucket],
+    h: &History,
     now_ms: i64,
     utc_offset_min: i32,
     r: &LowActivityDayRule,
 ) -> Option<Finding> {
-    let day = local_day_start(now_ms, utc_offset_min);
-    let to = floor_to(now_ms, QUARTER_MS);
-    if to - day < i64::from(r.min_hours) * HOUR_MS {
+    let last = b.last()?;
+    if !(last.ts + QUARTER_MS <= now_ms && now_ms < last.ts + 2 * QUARTER_MS + LATE_MS) {
         return None;
     }
-    let by_ts: HashMap<i64, f64> = b
+    let local = local_hour(last.ts, utc_offset_min);
+    if !(r.day_start_hour..r.day_end_hour).contains(&local) {
+        return None;
+    }
+    let today = day_average(h, last.ts, utc_offset_min, r);
+    let &(ts, avg) = today.last()?;
+    if ts != last.ts {
+        return None;
+    }
+    let today_start = local_day_start(last.ts, utc_offset_min);
+    let past: Vec<f64> = (1..=HISTORY_DAYS)
+        .flat_map(|k| {
+            let day_end = today_start - (k - 1) * DAY_MS - QUARTER_MS;
+            day_average(h, day_end, utc_offset_min, r)
+        })
+        .map(|(_, a)| a)
+        .collect();
+    // The day hours of MIN_DAYS days, at least half observed.
+    let per_day = (r.day_end_hour - r.day_start_hour) as usize * 4;
+    if past.len() < MIN_DAYS * per_day / 2 {
+        return None;
+    }
+    let (_, spread) = median_spread(&past)?;
+    let limit = -(r.sigmas * spread).max(r.min_shift_pct);
+    if avg > limit {
+        return None;
+    }
+    let since = today
         .iter()
-        .filter_map(|x| x.ratio.map(|v| (x.ts, v)))
-        .collect();
-    let today = standing_hours(&by_ts, day, to)?;
-    let past: Vec<f64> = (1..=7)
-        .filter_map(|k| standing_hours(&by_ts, day - k * DAY_MS, to - k * DAY_MS))
-        .collect();
-    if past.len() < MIN_BASELINE_DAYS {
-        return None;
-    }
-    let (m, sd) = mean_sd(&past)?;
-    let shortfall = (r.sigmas * sd).max(r.min_deficit_share * m);
-    let limit = m - shortfall;
-    (today < limit).then(|| Finding {
-        severity: if today < m - 2.0 * shortfall {
+        .rev()
+        .take_while(|(_, a)| *a <= limit)
+        .last()
+        .map_or(ts, |(t, _)| *t);
+    let shortfall = -avg;
+    let limit_pts = -limit;
+    Some(Finding {
+        severity: if avg <= 2.0 * limit {
             Severity::Critical
         } else {
             Severity::Warning
         },
-        since_ms: day,
-        value: Some(today),
+        since_ms: since,
+        value: Some(avg),
         threshold: Some(limit),
         message: format!(
-            "{today:.1} h standing per goat since midnight, usually {m:.1} h by now (limit {limit:.1} h)"
+            "over the last hours the herd stood {shortfall:.0} points less than usual on average (this pen varies by up to {limit_pts:.0})"
         ),
         track_id: None,
     })
@@ -342,41 +378,97 @@ mod tests {
             .collect()
     }
 
+    /// `n` days from DAY0, ratio `f(day, bucket of the day)`, 20 goats seen.
+    fn days(n: i64, f: impl Fn(i64, i64) -> f64) -> Vec<Bucket> {
+        (0..n * 96)
+            .map(|i| bucket(DAY0 + i * QUARTER_MS, f(i / 96, i % 96)))
+            .collect()
+    }
+
+    /// 40 % standing by day (07:00–20:00 UTC), 5 % at night.
+    fn routine(level: f64) -> impl Fn(i64, i64) -> f64 {
+        move |_, k| if (28..80).contains(&k) { level } else { 5.0 }
+    }
+
+    const NIGHT: (u32, u32) = (22, 5);
+
     #[test]
-    fn forecast_deviation_opens_after_three_buckets_and_escalates_after_eight() {
+    fn forecast_deviation_judges_each_camera_against_its_own_day() {
+        let r = ForecastDeviationRule::default(); // 25 points, 2 / 8 buckets
+        let fd = |b: &[Bucket], now| forecast_deviation(b, &History::new(b), now, 0, NIGHT, &r);
+        // A week at 40 %, then today 10 % from 10:00 (30 points below).
+        let mut b = days(7, routine(40.0));
+        let today = DAY0 + 7 * DAY_MS;
+        b.extend(series(today, 40, |k| {
+            if k >= 40 { 10.0 } else { routine(40.0)(0, k) }
+        }));
+        b.extend(series(today + 40 * QUARTER_MS, 1, |_| 10.0));
+        let now = |n: i64| today + n * QUARTER_MS;
+        assert_eq!(fd(&b, now(41)), None, "one bucket is not enough");
+        b.push(bucket(now(41), 10.0));
+        let f = fd(&b, now(42)).unwrap();
+        assert_eq!((f.severity, f.since_ms), (Severity::Warning, now(40)));
+        assert_eq!(f.threshold, Some(15.0));
+        b.extend(series(now(42), 6, |_| 10.0));
+        assert_eq!(fd(&b, now(48)).unwrap().severity, Severity::Critical);
+        // 20 % is only 20 points below: no alert.
+        let mut mild = days(7, routine(40.0));
+        mild.extend(series(today, 44, |k| {
+            if k >= 40 { 20.0 } else { routine(40.0)(0, k) }
+        }));
+        assert_eq!(fd(&mild, now(44)), None);
+        // The same 10 % is usual on a pen that lies most of the day.
+        let mut calm = days(7, routine(12.0));
+        calm.extend(series(today, 44, |k| {
+            if k >= 40 { 10.0 } else { routine(12.0)(0, k) }
+        }));
+        assert_eq!(fd(&calm, now(44)), None);
+        // At night a low share is no deviation.
+        let mut night = days(7, |_, _| 40.0);
+        night.extend(series(today, 8, |_| 0.0));
+        assert_eq!(fd(&night, now(8)), None);
+    }
+
+    #[test]
+    fn a_camera_without_its_own_days_is_judged_against_the_forecast_prior() {
         let r = ForecastDeviationRule::default();
-        // Inside, then 2 outside: nothing; 3 outside: a warning since the first.
-        let mut b = series(DAY0, 10, |_| 30.0);
-        b.extend(series(DAY0 + 10 * QUARTER_MS, 2, |_| 60.0));
-        let now = DAY0 + 12 * QUARTER_MS;
-        assert_eq!(forecast_deviation(&b, now, &r), None);
-        b.push(bucket(DAY0 + 12 * QUARTER_MS, 60.0));
-        let f = forecast_deviation(&b, now + QUARTER_MS, &r).unwrap();
-        assert_eq!(f.severity, Severity::Warning);
-        assert_eq!(f.since_ms, DAY0 + 10 * QUARTER_MS);
-        assert_eq!(f.threshold, Some(40.0));
-        b.extend(series(DAY0 + 13 * QUARTER_MS, 5, |_| 5.0)); // below counts too
-        let f = forecast_deviation(&b, now + 6 * QUARTER_MS, &r).unwrap();
-        assert_eq!(f.severity, Severity::Critical);
-        // Within the margin (5 points) is not outside.
-        let b = series(DAY0, 4, |_| 44.0);
-        assert_eq!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS, &r), None);
-        // A hole in the data breaks the run.
-        let mut b = series(DAY0, 2, |_| 60.0);
-        b.push(bucket(DAY0 + 3 * QUARTER_MS, 60.0));
-        assert_eq!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS, &r), None);
+        // One day of history only; the forecast interval is 20–40 %.
+        let b = series(DAY0 + 10 * HOUR_MS, 3, |_| 0.0);
+        let fd = |b: &[Bucket]| {
+            forecast_deviation(
+                b,
+                &History::new(b),
+                DAY0 + 10 * HOUR_MS + 3 * QUARTER_MS,
+                0,
+                NIGHT,
+                &r,
+            )
+        };
+        // 0 % is 20 below the interval's low end: within the wide margin.
+        assert_eq!(fd(&b), None);
+        let high: Vec<Bucket> = b
+            .iter()
+            .map(|x| Bucket {
+                lower95: Some(60.0),
+                upper95: Some(80.0),
+                ..*x
+            })
+            .collect();
+        let f = fd(&high).unwrap();
+        assert_eq!(f.threshold, Some(35.0));
     }
 
     #[test]
     fn bucket_rules_fall_silent_when_the_data_stops() {
         let r = ForecastDeviationRule::default();
-        let b = series(DAY0, 4, |_| 60.0);
-        assert!(forecast_deviation(&b, DAY0 + 4 * QUARTER_MS + 1, &r).is_some());
-        assert!(forecast_deviation(&b, DAY0 + 5 * QUARTER_MS + LATE_MS - 1, &r).is_some());
-        assert_eq!(
-            forecast_deviation(&b, DAY0 + 5 * QUARTER_MS + LATE_MS, &r),
-            None
-        );
+        let mut b = days(7, routine(40.0));
+        let today = DAY0 + 7 * DAY_MS + 10 * HOUR_MS;
+        b.extend(series(today, 4, |_| 0.0));
+        let h = History::new(&b);
+        let fd = |now| forecast_deviation(&b, &h, now, 0, NIGHT, &r);
+        assert!(fd(today + 4 * QUARTER_MS + 1).is_some());
+        assert!(fd(today + 5 * QUARTER_MS + LATE_MS - 1).is_some());
+        assert_eq!(fd(today + 5 * QUARTER_MS + LATE_MS), None);
     }
 
     #[test]
@@ -390,36 +482,45 @@ mod tests {
     }
 
     #[test]
-    fn herd_count_drop_needs_thirty_minutes_below_the_tolerance() {
-        let r = HerdCountDropRule::default();
-        let mk = |totals: &[f64]| -> Vec<Bucket> {
-            totals
-                .iter()
-                .enumerate()
-                .map(|(k, t)| Bucket {
-                    total: Some(*t),
-                    ..bucket(DAY0 + k as i64 * QUARTER_MS, 30.0)
+    fn herd_count_drop_compares_with_the_count_this_camera_usually_sees() {
+        let r = HerdCountDropRule::default(); // 2 goats, 30 min
+        // The detector usually sees 21 of the 22 goats.
+        let with_totals = |n_days: i64, today: &[f64]| -> Vec<Bucket> {
+            let mut b: Vec<Bucket> = days(n_days, |_, _| 30.0)
+                .into_iter()
+                .map(|x| Bucket {
+                    total: Some(21.0),
+                    ..x
                 })
-                .collect()
+                .collect();
+            let t0 = DAY0 + n_days * DAY_MS;
+            b.extend(today.iter().enumerate().map(|(k, t)| Bucket {
+                total: Some(*t),
+                ..bucket(t0 + k as i64 * QUARTER_MS, 30.0)
+            }));
+            b
         };
-        let now = |n: usize| DAY0 + n as i64 * QUARTER_MS;
-        // Herd of 20, tolerance 2: 18 is fine, 17.5 is not.
+        let hc = |b: &[Bucket], herd| {
+            let now = b.last().unwrap().ts + QUARTER_MS;
+            herd_count_drop(b, &History::new(b), now, herd, &r)
+        };
+        // One fewer than usual is not a drop; two fewer for 30 min is, even
+        // though 19 is only 3 below the herd's 22.
+        assert_eq!(hc(&with_totals(5, &[20.0, 20.0, 20.0]), Some(22)), None);
+        assert_eq!(hc(&with_totals(5, &[21.0, 21.0, 19.0]), Some(22)), None);
+        let f = hc(&with_totals(5, &[21.0, 19.0, 19.0]), Some(22)).unwrap();
         assert_eq!(
-            herd_count_drop(&mk(&[18.0, 18.0, 18.0]), now(3), 20, &r),
-            None
+            (f.severity, f.value, f.threshold),
+            (Severity::Warning, Some(19.0), Some(19.0))
         );
+        assert!(f.message.contains("usually 21"), "{}", f.message);
         assert_eq!(
-            herd_count_drop(&mk(&[20.0, 20.0, 17.5]), now(3), 20, &r),
-            None
+            hc(&with_totals(5, &[18.0; 8]), None).unwrap().severity,
+            Severity::Critical
         );
-        let f = herd_count_drop(&mk(&[20.0, 17.0, 17.0]), now(3), 20, &r).unwrap();
-        assert_eq!(
-            (f.severity, f.since_ms),
-            (Severity::Warning, DAY0 + QUARTER_MS)
-        );
-        assert_eq!(f.value, Some(17.0));
-        let f = herd_count_drop(&mk(&[16.0; 8]), now(8), 20, &r).unwrap();
-        assert_eq!(f.severity, Severity::Critical);
+        // Without days of its own, the herd size stands in; without either, nothing.
+        assert!(hc(&with_totals(0, &[20.0, 20.0]), Some(22)).is_some());
+        assert_eq!(hc(&with_totals(0, &[20.0, 20.0]), None), None);
     }
 
     #[test]
@@ -466,60 +567,85 @@ mod tests {
     }
 
     #[test]
-    fn night_disturbance_compares_with_the_same_time_of_past_nights() {
-        let r = NightDisturbanceRule::default();
-        // 7 nights around 5 % (±1), then tonight 40 % at 02:00 and 02:15.
-        let mut b = Vec::new();
-        for d in 0..7 {
-            b.extend(series(DAY0 + d * DAY_MS, 96, |k| {
-                5.0 + (k % 3) as f64 - 1.0
-            }));
-        }
+    fn night_disturbance_needs_three_quarter_hours_well_above_usual_nights() {
+        let r = NightDisturbanceRule::default(); // 22:00–05:00, 20 points, 45 min
+        // 7 nights around 5 % (±1), then tonight 40 % from 02:00.
+        let mut b = days(7, |_, k| 5.0 + (k % 3) as f64 - 1.0);
         let tonight = DAY0 + 7 * DAY_MS;
-        let mut t = series(tonight, 8, |_| 5.0);
-        t.extend(series(tonight + 8 * QUARTER_MS, 2, |_| 40.0));
-        b.extend(t.clone());
-        let now = tonight + 10 * QUARTER_MS;
-        let f = night_disturbance(&b, now, 0, &r).unwrap();
+        b.extend(series(tonight, 8, |_| 5.0));
+        let nd = |b: &[Bucket], now| night_disturbance(b, &History::new(b), now, 0, &r);
+        let mut up = b.clone();
+        up.extend(series(tonight + 8 * QUARTER_MS, 2, |_| 40.0));
+        // A 30-minute round (two quarter hours) is no alert.
+        assert_eq!(nd(&up, tonight + 10 * QUARTER_MS), None);
+        up.push(bucket(tonight + 10 * QUARTER_MS, 40.0));
+        let f = nd(&up, tonight + 11 * QUARTER_MS).unwrap();
         assert_eq!(f.since_ms, tonight + 8 * QUARTER_MS);
-        // 02:15 was 4 % every night (σ = 0): the limit is 4 + 15 points.
-        assert_eq!(f.threshold, Some(19.0));
-        // One bucket only: hold back.
-        b.pop();
-        assert_eq!(night_disturbance(&b, now - QUARTER_MS, 0, &r), None);
+        // Usual range at 02:30 is 4–6 %: the limit is 6 + 20 points.
+        assert_eq!(f.threshold, Some(26.0));
+        // A windy night, 10 points up, is not agitation.
+        let mut windy = b.clone();
+        windy.extend(series(tonight + 8 * QUARTER_MS, 6, |_| 15.0));
+        assert_eq!(nd(&windy, tonight + 14 * QUARTER_MS), None);
         // The same at 14:00 is day, not night.
-        let mut day = Vec::new();
-        for d in 0..7 {
-            day.extend(series(DAY0 + d * DAY_MS, 96, |_| 5.0));
-        }
-        let noon = DAY0 + 7 * DAY_MS + 14 * HOUR_MS;
-        day.extend(series(noon, 2, |_| 40.0));
-        assert_eq!(night_disturbance(&day, noon + 2 * QUARTER_MS, 0, &r), None);
-        // Without three past nights there is no baseline.
-        let short: Vec<Bucket> = b[5 * 96..].to_vec();
-        assert_eq!(night_disturbance(&short, now, 0, &r), None);
+        let noon = tonight + 14 * HOUR_MS;
+        let mut day = days(7, |_, _| 5.0);
+        day.extend(series(tonight, 56, |_| 5.0));
+        day.extend(series(noon, 3, |_| 40.0));
+        assert_eq!(nd(&day, noon + 3 * QUARTER_MS), None);
+        // Without three past nights there is no usual night.
+        let short: Vec<Bucket> = up[5 * 96..].to_vec();
+        assert_eq!(nd(&short, tonight + 11 * QUARTER_MS), None);
+    }
+
+    /// 14 ordinary days: 40 % by day with a day-to-day wobble of ±1 point.
+    fn ordinary_days() -> Vec<Bucket> {
+        days(14, |d, k| {
+            routine(40.0 + [0.0, 1.0, -1.0][(d % 3) as usize])(d, k)
+        })
     }
 
     #[test]
-    fn low_activity_day_compares_the_day_so_far_with_the_last_seven() {
-        let r = LowActivityDayRule::default(); // 2 σ, 15 %, from 09:00
-        let mut b = Vec::new();
-        for d in 0..7 {
-            b.extend(series(DAY0 + d * DAY_MS, 96, |k| {
-                30.0 + (d % 2) as f64 + (k % 2) as f64
+    fn low_activity_finds_a_sustained_moderate_shift_within_about_an_hour() {
+        let r = LowActivityDayRule::default();
+        let today = DAY0 + 14 * DAY_MS;
+        let la = |b: &[Bucket]| {
+            let now = b.last().unwrap().ts + QUARTER_MS;
+            low_activity_day(b, &History::new(b), now, 0, &r)
+        };
+        // 15 points below usual from 10:00: found within 90 min, not in the first quarter hour.
+        let shifted = |until_k: i64| {
+            let mut b = ordinary_days();
+            b.extend(series(today, until_k, |k| {
+                if k >= 40 { 25.0 } else { routine(40.0)(0, k) }
             }));
-        }
-        let today = DAY0 + 7 * DAY_MS;
-        let mut low = b.clone();
-        low.extend(series(today, 48, |_| 18.0));
-        let noon = today + 12 * HOUR_MS;
-        let f = low_activity_day(&low, noon, 0, &r).unwrap();
-        assert_eq!(f.since_ms, today);
-        assert!((f.value.unwrap() - 0.18 * 12.0).abs() < 1e-9);
-        // An ordinary day is fine; before 09:00 the rule is silent.
-        let mut ok = b.clone();
-        ok.extend(series(today, 48, |_| 29.0));
-        assert_eq!(low_activity_day(&ok, noon, 0, &r), None);
-        assert_eq!(low_activity_day(&low, today + 8 * HOUR_MS, 0, &r), None);
+            b
+        };
+        assert_eq!(la(&shifted(41)), None);
+        let first = (41..=60)
+            .find(|&k| la(&shifted(k)).is_some())
+            .expect("found");
+        assert!(first <= 46, "found only after {} min", (first - 40) * 15);
+        assert!(
+            first >= 43,
+            "found after {} min: too eager",
+            (first - 40) * 15
+        );
+        let f = la(&shifted(60)).unwrap();
+        assert!(
+            f.value.unwrap() < -7.0 && f.message.contains("less than usual"),
+            "{f:?}"
+        );
+        // An ordinary day, and a day only 4 points lower, stay quiet.
+        let mut ok = ordinary_days();
+        ok.extend(series(today, 60, |k| routine(40.0)(0, k)));
+        assert_eq!(la(&ok), None);
+        let mut slight = ordinary_days();
+        slight.extend(series(today, 60, |k| routine(36.0)(0, k)));
+        assert_eq!(la(&slight), None);
+        // At night the rule is silent.
+        let mut night = ordinary_days();
+        night.extend(series(today, 8, |_| 0.0));
+        assert_eq!(la(&night), None);
     }
 }

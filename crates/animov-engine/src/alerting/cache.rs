@@ -1,12 +1,12 @@
 //! The rules' input kept between ticks: each camera's 15-minute buckets of
-//! the last 8 days (with the forecast band issued for each), read whole at
+//! the last 29 days (with the forecast band issued for each), read whole at
 //! start and every 6 hours, their last hour re-read each quarter hour.
 
 use std::collections::HashMap;
 
 use animov_core::{
     alerts::{
-        Bucket,
+        Bucket, HISTORY_WINDOW_DAYS,
         input::{buckets_from_minutes, with_band},
     },
     time::{DAY_MS, MINUTE_MS, QUARTER_MS, floor_to},
@@ -16,7 +16,7 @@ use animov_store::StoreError;
 use crate::Engine;
 
 /// Days of buckets the rules are given.
-const WINDOW_DAYS: i64 = 8;
+const WINDOW_DAYS: i64 = HISTORY_WINDOW_DAYS;
 /// A camera's buckets are re-read whole this often (late frames older than
 /// the hour re-read each quarter are caught then).
 const FULL_RELOAD_MS: i64 = 6 * 3_600_000;

@@ -3,9 +3,11 @@
 //! written to the store (one open alert per rule and camera, with its
 //! history), pushed to the UI and the desktop shell as events, and queued as
 //! email ([`evaluate`]). `animov alerts replay` runs the same rules over a
-//! series file ([`replay`]).
+//! series file ([`replay`]), and `animov alerts eval` scores that replay over a
+//! labelled set ([`eval`]).
 
 pub mod cache;
+pub mod eval;
 pub mod evaluate;
 pub mod replay;
 

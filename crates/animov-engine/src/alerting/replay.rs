@@ -11,8 +11,8 @@ use std::{collections::BTreeMap, io::Read};
 
 use animov_api::{AlertRules, FieldError, RuleKind, Severity};
 use animov_core::{
-    alerts::{Bout, Bucket, CameraInput, Monitor, Step, input::with_band},
-    time::{QUARTER_MS, iso_utc},
+    alerts::{Bout, Bucket, CameraInput, HISTORY_WINDOW_DAYS, Monitor, Step, input::with_band},
+    time::{DAY_MS, QUARTER_MS, iso_utc},
 };
 use animov_forecast::{ForecastError, Sarimax, SarimaxSpec, SpecError};
 use serde::Serialize;
@@ -23,8 +23,8 @@ use crate::{
     series_csv::{SeriesCsvError, bucket_ts, optional_number, records},
 };
 
-/// Buckets of history the rules are given at each tick (8 days).
-const WINDOW: usize = 8 * 96;
+/// Days of history the rules are given at each tick, as in the engine.
+pub const DEFAULT_HISTORY_DAYS: usize = HISTORY_WINDOW_DAYS as usize;
 
 /// Why a series cannot be replayed.
 #[derive(Debug, thiserror::Error)]
@@ -155,9 +155,11 @@ pub fn forecast_bands(buckets: &mut [Bucket], model: &BundledModel) -> Result<()
     Ok(())
 }
 
-/// Runs the rules over a source, ticking at the end of each bucket (and one
-/// bucket past the last, so a source that stops is seen offline).
-pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
+/// Runs the rules over a source, ticking at the end of each bucket up to the
+/// end of its last one: the end of the file is not a camera going offline
+/// (a gap inside it is).
+pub fn replay(src: &ReplaySource, rules: &AlertRules, history_days: usize) -> Vec<ReplayedAlert> {
+    let span_ms = history_days.max(1) as i64 * DAY_MS;
     let mut out: Vec<ReplayedAlert> = Vec::new();
     let (Some(first), Some(last)) = (src.buckets.first(), src.buckets.last()) else {
         return out;
@@ -168,11 +170,13 @@ pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
     bouts.sort_by_key(|b| b.start_ms);
     let mut idx = 0; // buckets[..idx] have ended by `now`
     let mut now = first.ts + QUARTER_MS;
-    while now <= last.ts + 2 * QUARTER_MS {
+    while now <= last.ts + QUARTER_MS {
         while idx < src.buckets.len() && src.buckets[idx].ts + QUARTER_MS <= now {
             idx += 1;
         }
-        let window = &src.buckets[idx.saturating_sub(WINDOW)..idx];
+        // As the engine's cache: the buckets of the last days, by time.
+        let from = src.buckets[..idx].partition_point(|b| b.ts < now - span_ms);
+        let window = &src.buckets[from..idx];
         let input = CameraInput {
             buckets: window.to_vec(),
             herd_size: src.herd_size,
@@ -223,17 +227,19 @@ pub fn replay(src: &ReplaySource, rules: &AlertRules) -> Vec<ReplayedAlert> {
     out
 }
 
-/// Reads a series CSV and replays every source in it with the bundled
-/// forecast model (the `animov alerts replay` command).
-pub fn replay_csv(
-    input: impl Read,
-    herd_size: Option<u32>,
+/// Replays every source of a series with the bundled forecast model as the
+/// prior, each with its herd size (`herd(source)`), seeing at most
+/// `history_days` days of its history at each tick.
+pub fn replay_series(
+    series: BTreeMap<String, Vec<Bucket>>,
+    herd: impl Fn(&str) -> Option<u32>,
     rules: &AlertRules,
+    history_days: usize,
 ) -> Result<Vec<ReplayedAlert>, ReplayError> {
     rules.validate().map_err(ReplayError::Rules)?;
     let model = BundledModel::load()?;
     let mut out = Vec::new();
-    for (source, mut buckets) in read_series_csv(input)? {
+    for (source, mut buckets) in series {
         forecast_bands(&mut buckets, &model).map_err(|e| match e {
             ReplayError::Forecast { cause, .. } => ReplayError::Forecast {
                 source_name: source.clone(),
@@ -241,6 +247,7 @@ pub fn replay_csv(
             },
             e => e,
         })?;
+        let herd_size = herd(&source);
         out.extend(replay(
             &ReplaySource {
                 source,
@@ -249,10 +256,22 @@ pub fn replay_csv(
                 bouts: None,
             },
             rules,
+            history_days,
         ));
     }
     out.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.source.cmp(&b.source)));
     Ok(out)
+}
+
+/// Reads a series CSV and replays every source in it (the `animov alerts
+/// replay` command): one herd size for all.
+pub fn replay_csv(
+    input: impl Read,
+    herd_size: Option<u32>,
+    rules: &AlertRules,
+    history_days: usize,
+) -> Result<Vec<ReplayedAlert>, ReplayError> {
+    replay_series(read_series_csv(input)?, |_| herd_size, rules, history_days)
 }
 
 /// One line per alert: rule, source, opened, resolved, severity, message.
@@ -323,12 +342,11 @@ mod tests {
             herd_size: Some(20),
             bouts: None,
         };
-        let alerts = replay(&src, &AlertRules::default());
-        assert_eq!(alerts.len(), 2, "{alerts:?}");
+        let alerts = replay(&src, &AlertRules::default(), DEFAULT_HISTORY_DAYS);
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
         assert_eq!(alerts[0].rule, RuleKind::CameraOffline);
         assert_eq!(alerts[0].opened_at, t0 + 5 * QUARTER_MS);
         assert_eq!(alerts[0].resolved_at, Some(t0 + 9 * QUARTER_MS));
-        // After the last bucket the source stopped: offline, still open.
-        assert_eq!(alerts[1].resolved_at, None);
+        // The file ends after the last bucket: that is no camera going offline.
     }
 }
