@@ -158,15 +158,8 @@ pub enum AlertsCommand {
         /// Goats in each pen (enables the herd count rule).
         #[arg(long)]
         herd_size: Option<u32>,
-        /// Rule settings (JSON, as `GET /api/v1/alerts/rules` returns); default: the defaults.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Days of a camera's history the rules see at each tick (the engine: 29).
-        #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
-        history_days: u32,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        replay: ReplayArgs,
     },
     /// Replay a labelled set (a folder with series.csv, truth.csv and
     /// herd.csv, as shared/eval/alerts-dev) through the rules, one source at
@@ -176,16 +169,23 @@ pub enum AlertsCommand {
         /// The set's folder.
         #[arg(long)]
         dir: PathBuf,
-        /// Rule settings (JSON); default: the defaults.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Days of a camera's history the rules see at each tick (the engine: 29).
-        #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
-        history_days: u32,
-        /// Print JSON (the score and every alert).
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        replay: ReplayArgs,
     },
+}
+
+/// How `animov alerts replay` and `eval` run the rules.
+#[derive(clap::Args)]
+pub struct ReplayArgs {
+    /// Rule settings (JSON, as `GET /api/v1/alerts/rules` returns); default: the defaults.
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// Days of a camera's history the rules see at each tick (the engine: 29).
+    #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
+    pub history_days: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `animov forecast`.

@@ -92,12 +92,7 @@ const LINES: [Line; 6] = [
     Line {
         rule: animov_api::RuleKind::LowActivityDay,
         unit: "%",
-        get: |r| {
-            (
-                r.low_activity_day.enabled,
-                r.low_activity_day.min_shift_pct,
-            )
-        },
+        get: |r| (r.low_activity_day.enabled, r.low_activity_day.min_shift_pct),
         set: |r, on, v| {
             r.low_activity_day.enabled = on;
             r.low_activity_day.min_shift_pct = v;

@@ -10,6 +10,8 @@ use animov_engine::alerting::{
 };
 use anyhow::{Context, bail};
 
+use crate::args::ReplayArgs;
+
 /// The rules of `--rules`, or the defaults.
 fn read_rules(rules: Option<&Path>) -> anyhow::Result<AlertRules> {
     Ok(match rules {
@@ -23,14 +25,12 @@ fn read_rules(rules: Option<&Path>) -> anyhow::Result<AlertRules> {
 }
 
 /// Replays a series file through the rules and prints the alerts.
-pub fn replay(
-    input: &Path,
-    herd_size: Option<u32>,
-    rules: Option<&Path>,
-    history_days: u32,
-    json: bool,
-) -> anyhow::Result<()> {
-    let rules = read_rules(rules)?;
+pub fn replay(input: &Path, herd_size: Option<u32>, how: &ReplayArgs) -> anyhow::Result<()> {
+    let (rules, history_days, json) = (
+        read_rules(how.rules.as_deref())?,
+        how.history_days,
+        how.json,
+    );
     if herd_size == Some(0) {
         bail!("--herd-size must be at least 1");
     }
@@ -56,8 +56,12 @@ fn minutes(m: Option<f64>) -> String {
 }
 
 /// Replays a labelled set and prints its score.
-pub fn eval(dir: &Path, rules: Option<&Path>, history_days: u32, json: bool) -> anyhow::Result<()> {
-    let rules = read_rules(rules)?;
+pub fn eval(dir: &Path, how: &ReplayArgs) -> anyhow::Result<()> {
+    let (rules, history_days, json) = (
+        read_rules(how.rules.as_deref())?,
+        how.history_days,
+        how.json,
+    );
     let (alerts, s) = eval_dir(dir, &rules, history_days as usize)?;
     if json {
         let out = serde_json::json!({ "score": s, "alerts": alerts });

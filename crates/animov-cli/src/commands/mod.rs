@@ -41,25 +41,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 AlertsCommand::Replay {
                     input,
                     herd_size,
-                    rules,
-                    history_days,
-                    json,
+                    replay,
                 },
-        } => {
-            blocking(move || {
-                alerts::replay(&input, herd_size, rules.as_deref(), history_days, json)
-            })
-            .await
-        }
+        } => blocking(move || alerts::replay(&input, herd_size, &replay)).await,
         Command::Alerts {
-            what:
-                AlertsCommand::Eval {
-                    dir,
-                    rules,
-                    history_days,
-                    json,
-                },
-        } => blocking(move || alerts::eval(&dir, rules.as_deref(), history_days, json)).await,
+            what: AlertsCommand::Eval { dir, replay },
+        } => blocking(move || alerts::eval(&dir, &replay)).await,
         Command::Forecast {
             what:
                 ForecastCommand::Eval {

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::usual::median_spread;
 use crate::time::{DAY_MS, MINUTE_MS, floor_to};
 
 /// Grace after an anomaly's end.
@@ -120,17 +121,8 @@ pub struct Score {
     pub false_alerts: Vec<(String, String, i64, Option<i64>)>,
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
+fn median(v: Vec<f64>) -> Option<f64> {
+    median_spread(&v).map(|(m, _)| m)
 }
 
 /// Scores `alerts` against `truth` for `sources` over the series `[t0, t1)`.
