@@ -59,7 +59,9 @@ async function waitCounted(page, pred, what) {
       return !Number.isNaN(n) && new Function("n", `return ${src}`)(n);
     },
     pred,
-    { timeout: 20_000 },
+    // The pen's RTSP camera may be reconnecting (back-off up to 8 s) before
+    // its next picture is analysed again.
+    { timeout: 45_000 },
   ).catch(() => assert.fail(`count never became ${pred} (${what})`));
 }
 
