@@ -19,6 +19,12 @@ use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, QUARTER_MS, in_hours, local_day_st
 /// How late the newest bucket may be read (its minutes close after it ends).
 pub const LATE_MS: i64 = MINUTE_MS;
 
+/// Whether `last` is the bucket that ended just before `now` (read up to
+/// [`LATE_MS`] after the next one ends): the data is current.
+fn is_newest(last: &Bucket, now_ms: i64) -> bool {
+    last.ts + QUARTER_MS <= now_ms && now_ms < last.ts + 2 * QUARTER_MS + LATE_MS
+}
+
 /// The newest run of buckets, one right after the other, for which `pred`
 /// holds, ending with the bucket that ended last before `now` (empty when
 /// the camera's data stopped earlier).
@@ -31,7 +37,7 @@ fn trailing_run<'a, T>(
     let Some(last) = b.last() else {
         return run;
     };
-    if !(last.ts + QUARTER_MS <= now_ms && now_ms < last.ts + 2 * QUARTER_MS + LATE_MS) {
+    if !is_newest(last, now_ms) {
         return run;
     }
     let mut expected = last.ts;
@@ -301,7 +307,7 @@ pub fn low_activity_day(
     r: &LowActivityDayRule,
 ) -> Option<Finding> {
     let last = b.last()?;
-    if !(last.ts + QUARTER_MS <= now_ms && now_ms < last.ts + 2 * QUARTER_MS + LATE_MS) {
+    if !is_newest(last, now_ms) {
         return None;
     }
     let local = local_hour(last.ts, utc_offset_min);

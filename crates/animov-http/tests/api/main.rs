@@ -3,6 +3,7 @@
 
 mod alerts;
 mod alerts_email;
+mod alerts_replay;
 mod auth;
 mod camera_setup;
 mod common;
