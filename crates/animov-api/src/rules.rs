@@ -196,7 +196,7 @@ impl Default for NightDisturbanceRule {
 /// herd that lies 10–15 points more than usual for hours, and a whole day of
 /// low activity, without firing on one odd quarter hour.
 ///
-/// Settings saved by versions before 0.4 (`min_deficit_share`, `min_hours`)
+/// Settings saved by earlier versions (`min_deficit_share`, `min_hours`)
 /// are read and ignored: this rule no longer uses them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
