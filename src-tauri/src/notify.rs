@@ -93,6 +93,8 @@ mod tests {
                 value: None,
                 threshold: None,
                 track_id: None,
+                feedback: None,
+                feedback_by: None,
             },
         }))
     }

@@ -35,6 +35,15 @@ names!(RuleKind, "alert rule" {
 });
 
 impl RuleKind {
+    /// Whether the rule judges the herd's behaviour (the standing share),
+    /// which the farm's other pens put in context.
+    pub fn is_behaviour(self) -> bool {
+        matches!(
+            self,
+            RuleKind::ForecastDeviation | RuleKind::NightDisturbance | RuleKind::LowActivityDay
+        )
+    }
+
     /// The rule's name for people.
     pub fn label(self) -> Label {
         let (fr, en) = match self {
@@ -129,6 +138,10 @@ pub enum AlertEventKind {
     Note,
     /// It ended (by itself or by hand).
     Resolved,
+    /// Someone judged it a false alarm.
+    FalseAlarm,
+    /// Someone judged it useful.
+    Useful,
 }
 
 names!(AlertEventKind, "alert event" {
@@ -137,6 +150,8 @@ names!(AlertEventKind, "alert event" {
     Acknowledged => "acknowledged",
     Note => "note",
     Resolved => "resolved",
+    FalseAlarm => "false_alarm",
+    Useful => "useful",
 });
 
 impl AlertEventKind {
@@ -148,6 +163,8 @@ impl AlertEventKind {
             AlertEventKind::Acknowledged => ("Acquittée", "Acknowledged"),
             AlertEventKind::Note => ("Note", "Note"),
             AlertEventKind::Resolved => ("Terminée", "Resolved"),
+            AlertEventKind::FalseAlarm => ("Jugée fausse alerte", "Judged a false alarm"),
+            AlertEventKind::Useful => ("Jugée utile", "Judged useful"),
         };
         Label { fr, en }
     }
@@ -211,6 +228,60 @@ pub struct Alert {
     pub threshold: Option<f64>,
     /// The tracked goat, for prolonged lying.
     pub track_id: Option<i64>,
+    /// The latest judgement on it (`null`: none yet).
+    #[serde(default)]
+    pub feedback: Option<AlertVerdict>,
+    /// Who gave it.
+    #[serde(default)]
+    pub feedback_by: Option<String>,
+}
+
+/// What someone who looked made of an alert; it tunes that camera's rule
+/// (see `animov_core::alerts::feedback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertVerdict {
+    /// Nothing was wrong: the rule's limits on this camera widen.
+    FalseAlarm,
+    /// Worth raising: the rule's limits on this camera narrow a little.
+    Useful,
+}
+
+names!(AlertVerdict, "alert verdict" {
+    FalseAlarm => "false_alarm",
+    Useful => "useful",
+});
+
+impl AlertVerdict {
+    /// The verdict's name for people.
+    pub fn label(self) -> Label {
+        let (fr, en) = match self {
+            AlertVerdict::FalseAlarm => ("Fausse alerte", "False alarm"),
+            AlertVerdict::Useful => ("Utile", "Useful"),
+        };
+        Label { fr, en }
+    }
+
+    /// The history event that records it.
+    pub fn event(self) -> AlertEventKind {
+        match self {
+            AlertVerdict::FalseAlarm => AlertEventKind::FalseAlarm,
+            AlertVerdict::Useful => AlertEventKind::Useful,
+        }
+    }
+}
+
+/// `POST /api/v1/alerts/{id}/feedback` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AlertFeedback {
+    /// The judgement.
+    pub verdict: AlertVerdict,
+    /// Free text (at most 2 000 characters).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// One step of an alert's history.

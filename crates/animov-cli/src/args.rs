@@ -162,13 +162,18 @@ pub enum AlertsCommand {
         replay: ReplayArgs,
     },
     /// Replay a labelled set (a folder with series.csv, truth.csv and
-    /// herd.csv, as shared/eval/alerts-dev) through the rules, one source at
-    /// a time with its herd size, and score the alerts: anomalies caught,
-    /// delays, false alerts per camera-day, per kind and per rule.
+    /// herd.csv, as shared/eval/alerts-dev) through the rules, each source
+    /// with its herd size, and score the alerts: anomalies caught, delays,
+    /// false alerts per camera-day, per kind and per rule.
     Eval {
         /// The set's folder.
         #[arg(long)]
         dir: PathBuf,
+        /// A farmer judges each alert when it ends (from the truth: "false
+        /// alarm" when it overlaps no anomaly, else "useful"), and the
+        /// judgements tune the rules from then on, as in the engine.
+        #[arg(long)]
+        simulate_feedback: bool,
         #[command(flatten)]
         replay: ReplayArgs,
     },
@@ -183,6 +188,14 @@ pub struct ReplayArgs {
     /// Days of a camera's history the rules see at each tick (the engine: 29).
     #[arg(long, default_value_t = 29, value_parser = clap::value_parser!(u32).range(1..=400))]
     pub history_days: u32,
+    /// Judge each source alone; by default the sources of the file are
+    /// judged together as the pens of one farm, as the engine judges a site's cameras.
+    #[arg(long)]
+    pub single_pen: bool,
+    /// Judgements given on alerts (CSV: source,rule,at,verdict with verdict
+    /// false_alarm or useful), applied from their time on as the engine does.
+    #[arg(long)]
+    pub feedback: Option<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

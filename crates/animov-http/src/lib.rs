@@ -142,6 +142,8 @@ pub fn app(state: AppState) -> Router {
         .route("/alerts/{id}/ack", post(alerts::ack))
         .route("/alerts/{id}/resolve", post(alerts::resolve))
         .route("/alerts/{id}/notes", post(alerts::note))
+        .route("/alerts/{id}/feedback", post(alerts::feedback))
+        .route("/alerts/{id}/explain", get(alerts::explain))
         .route("/live", get(stats::live))
         .route("/events", get(events::events))
         .route("/dates", get(stats::dates))

@@ -2,7 +2,8 @@
 //! acknowledge, resolve, notes. Rule settings are in [`crate::settings`], the
 //! email outbox in [`crate::outbox`].
 
-use animov_api::{Alert, AlertEvent, AlertEventKind, AlertState, RuleKind, Severity};
+use animov_api::{Alert, AlertEvent, AlertEventKind, AlertState, AlertVerdict, RuleKind, Severity};
+use animov_core::alerts::feedback::Judgement;
 
 use crate::{Store, StoreError};
 
@@ -80,6 +81,8 @@ struct AlertRecord {
     value: Option<f64>,
     threshold: Option<f64>,
     track_id: Option<i64>,
+    feedback: Option<String>,
+    feedback_by: Option<String>,
 }
 
 impl TryFrom<AlertRecord> for AlertRow {
@@ -105,6 +108,8 @@ impl TryFrom<AlertRecord> for AlertRow {
                 value: r.value,
                 threshold: r.threshold,
                 track_id: r.track_id,
+                feedback: r.feedback.as_deref().map(str::parse).transpose()?,
+                feedback_by: r.feedback_by,
             },
         })
     }
@@ -121,7 +126,7 @@ struct EventRecord {
 
 const ALERT_COLS: &str = "a.id, a.camera_id, c.source, a.rule, a.severity, a.state, a.since_ms, a.opened_ms, \
      a.clear_since_ms, a.resolved_ms, a.resolved_by, a.ack_by, a.ack_ms, a.ack_comment, a.message, a.value, \
-     a.threshold, a.track_id FROM alerts a JOIN cameras c ON c.id = a.camera_id";
+     a.threshold, a.track_id, a.feedback, a.feedback_by FROM alerts a JOIN cameras c ON c.id = a.camera_id";
 
 type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 
@@ -374,6 +379,62 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Records a judgement on an alert (any state): the alert keeps the
+    /// latest, its history every one.
+    pub async fn judge_alert(
+        &self,
+        id: i64,
+        verdict: AlertVerdict,
+        by: &str,
+        comment: Option<&str>,
+        ts_ms: i64,
+    ) -> Result<AlertRow, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let seq = Self::next_seqs(&mut tx, 1).await?;
+        let n = sqlx::query(
+            "UPDATE alerts SET feedback = ?, feedback_by = ?, feedback_ms = ?, change_seq = ? WHERE id = ?",
+        )
+        .bind(verdict.as_str())
+        .bind(by)
+        .bind(ts_ms)
+        .bind(seq)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("alert"));
+        }
+        self.record_and_read(tx, id, verdict.event(), Some(by), comment, ts_ms)
+            .await
+    }
+
+    /// The latest judgement on each of a camera's alerts given at or after
+    /// `since_ms`, oldest first.
+    pub async fn judgements(
+        &self,
+        camera_id: i64,
+        since_ms: i64,
+    ) -> Result<Vec<Judgement>, StoreError> {
+        let rows: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT rule, feedback, feedback_ms FROM alerts \
+             WHERE camera_id = ? AND feedback IS NOT NULL AND feedback_ms >= ? ORDER BY feedback_ms, id",
+        )
+        .bind(camera_id)
+        .bind(since_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(rule, verdict, at_ms)| {
+                Ok(Judgement {
+                    rule: rule.parse()?,
+                    verdict: verdict.parse()?,
+                    at_ms,
+                })
+            })
+            .collect()
     }
 
     /// One alert.

@@ -35,6 +35,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "accounts",
         include_str!("../../../migrations/sqlite/0005_accounts.sql"),
     ),
+    (
+        6,
+        "alert feedback",
+        include_str!("../../../migrations/sqlite/0006_alert_feedback.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -61,6 +66,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         5,
         "accounts",
         include_str!("../../../migrations/mysql/0005_accounts.sql"),
+    ),
+    (
+        6,
+        "alert feedback",
+        include_str!("../../../migrations/mysql/0006_alert_feedback.sql"),
     ),
 ];
 

@@ -1,12 +1,12 @@
 //! `animov alerts replay` and `animov alerts eval`: need no data folder.
 
-use std::path::Path;
+use std::{collections::BTreeMap, path::Path};
 
 use animov_api::AlertRules;
-use animov_core::time::iso_utc;
+use animov_core::{alerts::feedback::Judgement, time::iso_utc};
 use animov_engine::alerting::{
     eval::eval_dir,
-    replay::{replay_csv, to_text},
+    replay::{ReplayOptions, read_judgements, replay_csv, to_text},
 };
 use anyhow::{Context, bail};
 
@@ -24,20 +24,36 @@ fn read_rules(rules: Option<&Path>) -> anyhow::Result<AlertRules> {
     })
 }
 
+/// Reads the judgements of `--feedback`, if given.
+fn read_feedback(how: &ReplayArgs) -> anyhow::Result<Option<BTreeMap<String, Vec<Judgement>>>> {
+    how.feedback
+        .as_deref()
+        .map(|p| {
+            let f =
+                std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            read_judgements(f).with_context(|| p.display().to_string())
+        })
+        .transpose()
+}
+
 /// Replays a series file through the rules and prints the alerts.
 pub fn replay(input: &Path, herd_size: Option<u32>, how: &ReplayArgs) -> anyhow::Result<()> {
-    let (rules, history_days, json) = (
-        read_rules(how.rules.as_deref())?,
-        how.history_days,
-        how.json,
-    );
+    let rules = read_rules(how.rules.as_deref())?;
     if herd_size == Some(0) {
         bail!("--herd-size must be at least 1");
     }
+    let judged = read_feedback(how)?;
+    let opts = ReplayOptions {
+        history_days: how.history_days as usize,
+        farm: !how.single_pen,
+        judgements: judged.as_ref(),
+        judge: None,
+    };
+    let json = how.json;
     let file =
         std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
-    let alerts = replay_csv(file, herd_size, &rules, history_days as usize)
-        .with_context(|| input.display().to_string())?;
+    let alerts =
+        replay_csv(file, herd_size, &rules, &opts).with_context(|| input.display().to_string())?;
     if json {
         serde_json::to_writer_pretty(std::io::stdout().lock(), &alerts)?;
         println!();
@@ -56,13 +72,17 @@ fn minutes(m: Option<f64>) -> String {
 }
 
 /// Replays a labelled set and prints its score.
-pub fn eval(dir: &Path, how: &ReplayArgs) -> anyhow::Result<()> {
-    let (rules, history_days, json) = (
-        read_rules(how.rules.as_deref())?,
-        how.history_days,
-        how.json,
-    );
-    let (alerts, s) = eval_dir(dir, &rules, history_days as usize)?;
+pub fn eval(dir: &Path, simulate_feedback: bool, how: &ReplayArgs) -> anyhow::Result<()> {
+    let rules = read_rules(how.rules.as_deref())?;
+    let judged = read_feedback(how)?;
+    let opts = ReplayOptions {
+        history_days: how.history_days as usize,
+        farm: !how.single_pen,
+        judgements: judged.as_ref(),
+        judge: None,
+    };
+    let json = how.json;
+    let (alerts, s) = eval_dir(dir, &rules, &opts, simulate_feedback)?;
     if json {
         let out = serde_json::json!({ "score": s, "alerts": alerts });
         serde_json::to_writer_pretty(std::io::stdout().lock(), &out)?;

@@ -45,8 +45,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => blocking(move || alerts::replay(&input, herd_size, &replay)).await,
         Command::Alerts {
-            what: AlertsCommand::Eval { dir, replay },
-        } => blocking(move || alerts::eval(&dir, &replay)).await,
+            what:
+                AlertsCommand::Eval {
+                    dir,
+                    simulate_feedback,
+                    replay,
+                },
+        } => blocking(move || alerts::eval(&dir, simulate_feedback, &replay)).await,
         Command::Forecast {
             what:
                 ForecastCommand::Eval {

@@ -100,6 +100,8 @@ mod tests {
             value: None,
             threshold: None,
             track_id: None,
+            feedback: None,
+            feedback_by: None,
         }
     }
 

@@ -18,6 +18,9 @@
 //! ```
 
 pub mod delivery;
+pub mod explain;
+pub mod farm;
+pub mod feedback;
 pub mod input;
 pub mod message;
 pub mod rules;
@@ -76,6 +79,9 @@ pub struct CameraInput {
     /// Lying bouts of tracked goats still running or recently ended
     /// (`None`: this camera has no tracks, e.g. an external detector).
     pub bouts: Option<Vec<Bout>>,
+    /// What the farm's other pens did over the last hours ([`farm::shifts`];
+    /// empty: no farm context).
+    pub farm: BTreeMap<i64, farm::FarmShift>,
 }
 
 /// What a rule sees while its condition holds.
@@ -171,7 +177,7 @@ pub fn evaluate(
     let off = rules.utc_offset_minutes;
     let mut out = Vec::with_capacity(6);
     let b = &input.buckets;
-    let h = usual::History::new(b);
+    let h = usual::History::new(b).with_farm(&input.farm);
     let night = (
         rules.night_disturbance.night_start_hour,
         rules.night_disturbance.night_end_hour,
@@ -201,6 +207,15 @@ pub fn evaluate(
     if rules.low_activity_day.enabled {
         let f = rules::low_activity_day(b, &h, now_ms, off, &rules.low_activity_day);
         out.push((RuleKind::LowActivityDay, f));
+    }
+    // A behaviour alert says when other pens moved with this one.
+    let newest = b.last().and_then(|x| input.farm.get(&x.ts));
+    if let Some(clause) = newest.and_then(farm::clause) {
+        for (rule, f) in &mut out {
+            if let (true, Some(f)) = (rule.is_behaviour(), f.as_mut()) {
+                f.message.push_str(&clause);
+            }
+        }
     }
     out
 }
@@ -294,6 +309,11 @@ impl Monitor {
             }
         }
         changes
+    }
+
+    /// Changes the rules from the next tick on (open alerts stay open).
+    pub fn set_rules(&mut self, rules: AlertRules) {
+        self.rules = rules;
     }
 
     /// Rules with an open alert.

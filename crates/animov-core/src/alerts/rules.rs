@@ -76,10 +76,11 @@ pub fn forecast_deviation(
         let v = x.ratio?;
         let (expected, low) = match h.usual(x.ts) {
             Some(u) => (u.median, u.low),
-            None => (
-                x.lower95.zip(x.upper95).map(|(l, u)| (l + u) / 2.0)?,
-                x.lower95?,
-            ),
+            None => {
+                let shift = h.farm_shift(x.ts);
+                let (l, u) = x.lower95.zip(x.upper95)?;
+                ((l + u) / 2.0 + shift, l + shift)
+            }
         };
         let limit = low - r.margin_pct;
         (v < limit).then_some((v, expected, limit))
@@ -274,7 +275,7 @@ pub fn night_disturbance(
 /// The day's running average of residuals (exponentially weighted, restarting
 /// at `day_start_hour`) at each day bucket of the local day that holds `ts`,
 /// up to `ts`: `(bucket start, average)`.
-fn day_average(
+pub(crate) fn day_average(
     h: &History,
     ts: i64,
     utc_offset_min: i32,
@@ -294,6 +295,32 @@ fn day_average(
         t += QUARTER_MS;
     }
     out
+}
+
+/// The limit of the running average on the local day starting at
+/// `today_start` (negative points) and the spread it comes from: `sigmas`
+/// times that average's spread over the camera's last days, at least the
+/// minimum. `None` until [`MIN_DAYS`] days of day hours are known.
+pub(crate) fn running_limit(
+    h: &History,
+    today_start: i64,
+    utc_offset_min: i32,
+    r: &LowActivityDayRule,
+) -> Option<(f64, f64)> {
+    let past: Vec<f64> = (1..=HISTORY_DAYS)
+        .flat_map(|k| {
+            let day_end = today_start - (k - 1) * DAY_MS - QUARTER_MS;
+            day_average(h, day_end, utc_offset_min, r)
+        })
+        .map(|(_, a)| a)
+        .collect();
+    // The day hours of MIN_DAYS days, at least half observed.
+    let per_day = (r.day_end_hour.saturating_sub(r.day_start_hour)) as usize * 4;
+    if past.len() < MIN_DAYS * per_day / 2 {
+        return None;
+    }
+    let (_, spread) = median_spread(&past)?;
+    Some((-(r.sigmas * spread).max(r.min_shift_pct), spread))
 }
 
 /// Less active than usual: by day, the running average of how far the
@@ -320,20 +347,7 @@ pub fn low_activity_day(
         return None;
     }
     let today_start = local_day_start(last.ts, utc_offset_min);
-    let past: Vec<f64> = (1..=HISTORY_DAYS)
-        .flat_map(|k| {
-            let day_end = today_start - (k - 1) * DAY_MS - QUARTER_MS;
-            day_average(h, day_end, utc_offset_min, r)
-        })
-        .map(|(_, a)| a)
-        .collect();
-    // The day hours of MIN_DAYS days, at least half observed.
-    let per_day = (r.day_end_hour - r.day_start_hour) as usize * 4;
-    if past.len() < MIN_DAYS * per_day / 2 {
-        return None;
-    }
-    let (_, spread) = median_spread(&past)?;
-    let limit = -(r.sigmas * spread).max(r.min_shift_pct);
+    let (limit, _) = running_limit(h, today_start, utc_offset_min, r)?;
     if avg > limit {
         return None;
     }

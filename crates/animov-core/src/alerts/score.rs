@@ -125,6 +125,18 @@ fn median(v: Vec<f64>) -> Option<f64> {
     median_spread(&v).map(|(m, _)| m)
 }
 
+/// Whether an alert of `source` over `[opened, end]` overlaps no anomaly
+/// window of its source: what the scorer calls a false alert (and what a
+/// farmer who went to see would call a false alarm).
+pub fn overlaps_no_anomaly(truth: &[Truth], source: &str, opened: i64, end: i64) -> bool {
+    !truth.iter().any(|an| {
+        an.kind != HARD_NORMAL
+            && an.source == source
+            && opened <= an.end + GRACE_MS
+            && end >= an.start
+    })
+}
+
 /// Scores `alerts` against `truth` for `sources` over the series `[t0, t1)`.
 pub fn score(alerts: &[Scored], truth: &[Truth], sources: &[String], t0: i64, t1: i64) -> Score {
     let anomalies: Vec<&Truth> = truth.iter().filter(|t| t.kind != HARD_NORMAL).collect();
@@ -147,11 +159,8 @@ pub fn score(alerts: &[Scored], truth: &[Truth], sources: &[String], t0: i64, t1
             }
         })
         .collect();
-    let is_false = |a: &Scored| {
-        !anomalies
-            .iter()
-            .any(|an| an.source == a.source && overlaps(a, an.start, an.end + GRACE_MS))
-    };
+    let is_false =
+        |a: &Scored| overlaps_no_anomaly(truth, &a.source, a.opened, a.resolved.unwrap_or(t1));
     let false_alerts: Vec<&Scored> = alerts.iter().filter(|a| is_false(a)).collect();
     // Camera-days of the scored period, normal when no anomaly touches them.
     let d0 = floor_to(t0, DAY_MS);

@@ -7,10 +7,17 @@
 //! or late is not a deviation; a value inside the range has a residual of 0,
 //! one outside it the distance to the range. Everything here reads only days
 //! before the bucket judged: a replay and the live engine see the same thing.
+//!
+//! With the farm's other pens ([`super::farm`]), the usual of a recent bucket
+//! moves by the shift they share: what the whole farm does at once is the
+//! day's weather, not this pen's problem.
 
-use std::{cell::RefCell, collections::HashMap};
+use std::{
+    cell::RefCell,
+    collections::{BTreeMap, HashMap},
+};
 
-use super::Bucket;
+use super::{Bucket, farm::FarmShift};
 use crate::time::{DAY_MS, QUARTER_MS};
 
 /// Days of a camera's own history its usual day is learned from.
@@ -48,6 +55,7 @@ pub struct History {
     ratio: HashMap<i64, f64>,
     total: HashMap<i64, f64>,
     slots: RefCell<HashMap<i64, Option<(f64, f64)>>>,
+    farm: HashMap<i64, f64>,
 }
 
 /// The usual range of a bucket and the day-to-day spread of its quarter hour.
@@ -93,6 +101,22 @@ impl History {
         h
     }
 
+    /// Moves the usual of each bucket in `farm` by the shift the farm's
+    /// other pens shared then.
+    pub fn with_farm(mut self, farm: &BTreeMap<i64, FarmShift>) -> Self {
+        self.farm = farm
+            .iter()
+            .filter(|(_, f)| f.shift != 0.0)
+            .map(|(ts, f)| (*ts, f.shift))
+            .collect();
+        self
+    }
+
+    /// The farm's shared shift at `ts`, points (0 without one).
+    pub fn farm_shift(&self, ts: i64) -> f64 {
+        self.farm.get(&ts).copied().unwrap_or(0.0)
+    }
+
     /// Values of the same quarter hour on the days before `ts`.
     fn same_time(map: &HashMap<i64, f64>, ts: i64) -> Vec<f64> {
         (1..=HISTORY_DAYS)
@@ -115,17 +139,28 @@ impl History {
     }
 
     /// The usual standing share around the bucket starting at `ts`, once the
-    /// camera has [`MIN_DAYS`] days of its own.
+    /// camera has [`MIN_DAYS`] days of its own (moved by the farm's shift).
     pub fn usual(&self, ts: i64) -> Option<Usual> {
         let (median, spread) = self.slot(ts)?;
         let (a, _) = self.slot(ts - QUARTER_MS).unwrap_or((median, 0.0));
         let (b, _) = self.slot(ts + QUARTER_MS).unwrap_or((median, 0.0));
+        let shift = self.farm_shift(ts);
         Some(Usual {
-            low: median.min(a).min(b),
-            high: median.max(a).max(b),
-            median,
+            low: median.min(a).min(b) + shift,
+            high: median.max(a).max(b) + shift,
+            median: median + shift,
             spread,
         })
+    }
+
+    /// How many earlier days at the time of `ts` the usual is learned from.
+    pub fn days_known(&self, ts: i64) -> usize {
+        Self::same_time(&self.ratio, ts).len()
+    }
+
+    /// The standing share of the bucket at `ts`, if known.
+    pub fn ratio(&self, ts: i64) -> Option<f64> {
+        self.ratio.get(&ts).copied()
     }
 
     /// The standing share of the bucket at `ts` and its residual, if both are known.

@@ -6,14 +6,14 @@
 
 use std::{collections::BTreeMap, fs::File, path::Path};
 
-use animov_api::AlertRules;
+use animov_api::{AlertRules, AlertVerdict};
 use animov_core::{
-    alerts::score::{Score, Scored, Truth, score},
+    alerts::score::{Score, Scored, Truth, overlaps_no_anomaly, score},
     time::QUARTER_MS,
 };
 use serde::Deserialize;
 
-use super::replay::{ReplayError, ReplayedAlert, read_series_csv, replay_series};
+use super::replay::{ReplayError, ReplayOptions, ReplayedAlert, read_series_csv, replay_series};
 use crate::series_csv::{SeriesCsvError, parse_utc};
 
 /// Why a set cannot be evaluated.
@@ -66,11 +66,16 @@ fn rows<T: for<'de> Deserialize<'de>>(dir: &Path, name: &str) -> Result<Vec<T>, 
         .collect()
 }
 
-/// The alerts replayed over the set in `dir` and their score.
+/// The alerts replayed over the set in `dir` and their score. With
+/// `simulate_feedback`, a farmer who went to see judges each alert when it
+/// ends — "false alarm" when it overlaps no anomaly of its source (as the
+/// scorer counts it), "useful" otherwise — and the judgements tune that
+/// source's rules from then on, as in the engine.
 pub fn eval_dir(
     dir: &Path,
     rules: &AlertRules,
-    history_days: usize,
+    opts: &ReplayOptions,
+    simulate_feedback: bool,
 ) -> Result<(Vec<ReplayedAlert>, Score), EvalError> {
     let herd: BTreeMap<String, u32> = rows::<HerdRow>(dir, "herd.csv")?
         .into_iter()
@@ -115,7 +120,25 @@ pub fn eval_dir(
         .into_iter()
         .filter(|(s, _)| herd.contains_key(s))
         .collect();
-    let alerts = replay_series(series, |s| herd.get(s).copied(), rules, history_days)?;
+    let farmer = |a: &ReplayedAlert| {
+        let end = a.resolved_at.unwrap_or(a.opened_at);
+        Some(
+            if overlaps_no_anomaly(&truth, &a.source, a.opened_at, end) {
+                AlertVerdict::FalseAlarm
+            } else {
+                AlertVerdict::Useful
+            },
+        )
+    };
+    let opts = ReplayOptions {
+        judge: if simulate_feedback {
+            Some(&farmer)
+        } else {
+            opts.judge
+        },
+        ..*opts
+    };
+    let alerts = replay_series(series, |s| herd.get(s).copied(), rules, &opts)?;
     let scored: Vec<Scored> = alerts
         .iter()
         .map(|a| Scored {

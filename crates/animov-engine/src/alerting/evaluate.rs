@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use animov_api::{AlertChange, AlertChangeKind, DeliverySettings, Event, RuleKind};
 use animov_core::{
     alerts::{
-        Bout, CameraInput, OpenAlert, Step, advance,
+        Bout, Bucket, CameraInput, OpenAlert, Step, advance,
         delivery::{message_time, notify_desktop},
+        farm::FarmShift,
+        feedback::{self, MEMORY_DAYS},
         input::expects_frames,
         message::alert_email,
     },
@@ -16,20 +18,35 @@ use animov_core::{
 };
 use animov_store::{AlertRow, CameraRow, NewAlert, NewNotification, StoreError};
 
-use super::{Cache, rules_for};
+use super::rules_for;
 use crate::Engine;
 
-/// Reads the camera's data, applies the rules' decisions; returns the changes.
-#[tracing::instrument(skip(engine, cache, cam, delivery), fields(source = %cam.source))]
+/// A camera's rules as the farmer's judgements have tuned them at `now_ms`.
+pub async fn tuned_rules(
+    engine: &Engine,
+    camera_id: i64,
+    now_ms: i64,
+) -> Result<animov_api::AlertRules, StoreError> {
+    let rules = rules_for(engine, camera_id).await?;
+    let judged = engine
+        .store
+        .judgements(camera_id, now_ms - MEMORY_DAYS * DAY_MS)
+        .await?;
+    Ok(feedback::apply(&rules, &judged, now_ms))
+}
+
+/// Applies the rules' decisions to one camera given its buckets and what the
+/// farm's other pens did; returns the changes.
+#[tracing::instrument(skip(engine, buckets, farm, cam, delivery), fields(source = %cam.source))]
 pub async fn evaluate_camera(
     engine: &Engine,
     cam: &CameraRow,
     delivery: &DeliverySettings,
     now_ms: i64,
-    cache: &mut Cache,
+    buckets: Vec<Bucket>,
+    farm: BTreeMap<i64, FarmShift>,
 ) -> Result<Vec<AlertChange>, StoreError> {
-    let rules = rules_for(engine, cam.id).await?;
-    let buckets = cache.buckets(engine, cam.id, now_ms).await?;
+    let rules = tuned_rules(engine, cam.id, now_ms).await?;
     let open_rows = engine.store.open_alerts(cam.id).await?;
     let open: BTreeMap<RuleKind, OpenAlert> = open_rows
         .iter()
@@ -72,6 +89,7 @@ pub async fn evaluate_camera(
         herd_size: cam.herd_size.and_then(|h| u32::try_from(h).ok()),
         last_frame_ms: cam.last_frame_ts.filter(|_| expected),
         bouts,
+        farm,
     };
     let mut changes = Vec::new();
     for t in advance(&rules, &open, &input, now_ms) {

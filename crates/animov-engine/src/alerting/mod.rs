@@ -9,15 +9,17 @@
 pub mod cache;
 pub mod eval;
 pub mod evaluate;
+pub mod explain;
 pub mod replay;
 
 use animov_api::{AlertRules, DeliverySettings};
+use animov_core::alerts::{Bucket, farm::shifts as farm_shifts};
 use animov_store::StoreError;
 use tokio::sync::watch;
 
 use crate::{Engine, farm};
 pub use cache::Cache;
-pub use evaluate::{evaluate_camera, publish};
+pub use evaluate::{evaluate_camera, publish, tuned_rules};
 
 /// Name of the delivery settings in `app_settings`.
 pub const DELIVERY_SETTING: &str = "alert_delivery";
@@ -100,9 +102,24 @@ pub async fn evaluate_all(engine: &Engine, now_ms: i64, cache: &mut Cache) -> us
             return 0;
         }
     };
-    let mut changed = 0;
+    // Every camera's buckets first: each pen is judged with the farm's others.
+    let mut buckets = Vec::with_capacity(cams.len());
     for c in &cams {
-        match evaluate_camera(engine, c, &delivery, now_ms, cache).await {
+        match cache.buckets(engine, c.id, now_ms).await {
+            Ok(b) => buckets.push(Some(b)),
+            Err(e) => {
+                tracing::warn!(source = c.source, error = %e, "alert rules not evaluated for this camera");
+                buckets.push(None);
+            }
+        }
+    }
+    let pens: Vec<&[Bucket]> = buckets.iter().flatten().map(Vec::as_slice).collect();
+    let mut shifts = farm_shifts(&pens, now_ms).into_iter();
+    let mut changed = 0;
+    for (c, b) in cams.iter().zip(buckets) {
+        let Some(b) = b else { continue };
+        let farm = shifts.next().unwrap_or_default();
+        match evaluate_camera(engine, c, &delivery, now_ms, b, farm).await {
             Ok(ch) => changed += ch.len(),
             Err(e) => {
                 tracing::warn!(source = c.source, error = %e, "alert rules not evaluated for this camera")

@@ -9,9 +9,13 @@
 
 use std::{collections::BTreeMap, io::Read};
 
-use animov_api::{AlertRules, FieldError, RuleKind, Severity};
+use animov_api::{AlertRules, AlertVerdict, FieldError, RuleKind, Severity};
 use animov_core::{
-    alerts::{Bout, Bucket, CameraInput, HISTORY_WINDOW_DAYS, Monitor, Step, input::with_band},
+    alerts::{
+        Bout, Bucket, CameraInput, HISTORY_WINDOW_DAYS, Monitor, Step, farm,
+        feedback::{self, Judgement},
+        input::with_band,
+    },
     time::{DAY_MS, QUARTER_MS, iso_utc},
 };
 use animov_forecast::{ForecastError, Sarimax, SarimaxSpec, SpecError};
@@ -20,7 +24,7 @@ use serde::Serialize;
 use crate::{
     forecasting::{HISTORY, predict::history},
     models::{BundledModel, ModelFileError},
-    series_csv::{SeriesCsvError, bucket_ts, optional_number, records},
+    series_csv::{SeriesCsvError, bucket_ts, optional_number, parse_utc, records},
 };
 
 /// Days of history the rules are given at each tick, as in the engine.
@@ -124,6 +128,48 @@ pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>
         .collect())
 }
 
+/// Reads judgements given on alerts: `source,rule,at,verdict` (ISO 8601 UTC;
+/// `false_alarm` or `useful`), per source, oldest first.
+pub fn read_judgements(
+    input: impl Read,
+) -> Result<BTreeMap<String, Vec<Judgement>>, SeriesCsvError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        source: String,
+        rule: String,
+        at: String,
+        verdict: String,
+    }
+    let mut out: BTreeMap<String, Vec<Judgement>> = BTreeMap::new();
+    let mut rd = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    for (i, rec) in rd.deserialize::<Row>().enumerate() {
+        let line = i + 2;
+        let bad = |reason: String| SeriesCsvError::Line { line, reason };
+        let r = rec.map_err(|e| bad(format!("expected source,rule,at,verdict: {e}")))?;
+        let rule = RuleKind::parse(&r.rule)
+            .ok_or_else(|| bad(format!("{:?} is not an alert rule", r.rule)))?;
+        let verdict = AlertVerdict::parse(&r.verdict).ok_or_else(|| {
+            bad(format!(
+                "verdict must be false_alarm or useful, got {:?}",
+                r.verdict
+            ))
+        })?;
+        let at_ms = parse_utc(&r.at)
+            .ok_or_else(|| bad(format!("{:?} is not an ISO 8601 UTC time", r.at)))?;
+        out.entry(r.source).or_default().push(Judgement {
+            rule,
+            at_ms,
+            verdict,
+        });
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|j| j.at_ms);
+    }
+    Ok(out)
+}
+
 /// Lays on each bucket the 95 % interval the engine would have forecast for
 /// it just before it began: the model run over the data before it (one step
 /// ahead), the reference week standing in for the time before the first bucket.
@@ -155,112 +201,240 @@ pub fn forecast_bands(buckets: &mut [Bucket], model: &BundledModel) -> Result<()
     Ok(())
 }
 
-/// Runs the rules over a source, ticking at the end of each bucket up to the
-/// end of its last one: the end of the file is not a camera going offline
-/// (a gap inside it is).
+/// A farmer judging alerts as the replay raises them: called when an alert
+/// resolves, its verdict tunes that source's rules from then on.
+pub type Judge<'a> = &'a dyn Fn(&ReplayedAlert) -> Option<AlertVerdict>;
+
+/// How a replay runs besides the rules.
+#[derive(Clone, Copy)]
+pub struct ReplayOptions<'a> {
+    /// Days of history the rules see at each tick (the engine: 29).
+    pub history_days: usize,
+    /// Judge the sources together as the pens of one farm, as the engine
+    /// judges a site's cameras ([`animov_core::alerts::farm`]).
+    pub farm: bool,
+    /// Judgements given over time, per source (as a farmer gave them).
+    pub judgements: Option<&'a BTreeMap<String, Vec<Judgement>>>,
+    /// A simulated farmer.
+    pub judge: Option<Judge<'a>>,
+}
+
+impl Default for ReplayOptions<'_> {
+    fn default() -> Self {
+        ReplayOptions {
+            history_days: DEFAULT_HISTORY_DAYS,
+            farm: true,
+            judgements: None,
+            judge: None,
+        }
+    }
+}
+
+/// One source's state in a replay.
+struct Pen<'a> {
+    src: &'a ReplaySource,
+    monitor: Monitor,
+    open: BTreeMap<RuleKind, usize>,
+    bouts: Vec<Bout>,
+    judged: Vec<Judgement>,
+    idx: usize,
+}
+
+impl Pen<'_> {
+    fn first_tick(&self) -> Option<i64> {
+        self.src.buckets.first().map(|b| b.ts + QUARTER_MS)
+    }
+    fn last_tick(&self) -> Option<i64> {
+        self.src.buckets.last().map(|b| b.ts + QUARTER_MS)
+    }
+    /// The buckets the rules see at `now`, as the engine's cache: the last
+    /// days' complete buckets.
+    fn window(&mut self, now: i64, span_ms: i64) -> &[Bucket] {
+        let b = &self.src.buckets;
+        while self.idx < b.len() && b[self.idx].ts + QUARTER_MS <= now {
+            self.idx += 1;
+        }
+        let from = b[..self.idx].partition_point(|x| x.ts < now - span_ms);
+        &b[from..self.idx]
+    }
+    /// Running bouts at `now`, as the engine sees them.
+    fn bouts_at(&self, now: i64) -> Option<Vec<Bout>> {
+        self.src.bouts.as_ref().map(|_| {
+            self.bouts
+                .iter()
+                .take_while(|b| b.start_ms <= now)
+                .filter(|b| b.end_ms > now)
+                .map(|b| Bout {
+                    end_ms: now,
+                    running: true,
+                    ..*b
+                })
+                .collect()
+        })
+    }
+}
+
+/// Runs the rules over one source (no farm), ticking at the end of each
+/// bucket up to the end of its last one: the end of the file is not a camera
+/// going offline (a gap inside it is).
 pub fn replay(src: &ReplaySource, rules: &AlertRules, history_days: usize) -> Vec<ReplayedAlert> {
-    let span_ms = history_days.max(1) as i64 * DAY_MS;
+    replay_farm(
+        std::slice::from_ref(src),
+        rules,
+        &ReplayOptions {
+            history_days,
+            ..ReplayOptions::default()
+        },
+    )
+}
+
+/// Runs the rules over several sources in step, ticking at the end of each
+/// 15-minute bucket; each source from its first bucket to the end of its last.
+pub fn replay_farm(
+    srcs: &[ReplaySource],
+    rules: &AlertRules,
+    opts: &ReplayOptions,
+) -> Vec<ReplayedAlert> {
+    let span_ms = opts.history_days.max(1) as i64 * DAY_MS;
     let mut out: Vec<ReplayedAlert> = Vec::new();
-    let (Some(first), Some(last)) = (src.buckets.first(), src.buckets.last()) else {
+    let mut pens: Vec<Pen> = srcs
+        .iter()
+        .map(|src| {
+            let mut bouts = src.bouts.clone().unwrap_or_default();
+            bouts.sort_by_key(|b| b.start_ms);
+            Pen {
+                src,
+                monitor: Monitor::new(rules.clone()),
+                open: BTreeMap::new(),
+                bouts,
+                judged: Vec::new(),
+                idx: 0,
+            }
+        })
+        .collect();
+    let (Some(mut now), Some(end)) = (
+        pens.iter().filter_map(Pen::first_tick).min(),
+        pens.iter().filter_map(Pen::last_tick).max(),
+    ) else {
         return out;
     };
-    let mut monitor = Monitor::new(rules.clone());
-    let mut open: BTreeMap<RuleKind, usize> = BTreeMap::new();
-    let mut bouts: Vec<Bout> = src.bouts.clone().unwrap_or_default();
-    bouts.sort_by_key(|b| b.start_ms);
-    let mut idx = 0; // buckets[..idx] have ended by `now`
-    let mut now = first.ts + QUARTER_MS;
-    while now <= last.ts + QUARTER_MS {
-        while idx < src.buckets.len() && src.buckets[idx].ts + QUARTER_MS <= now {
-            idx += 1;
-        }
-        // As the engine's cache: the buckets of the last days, by time.
-        let from = src.buckets[..idx].partition_point(|b| b.ts < now - span_ms);
-        let window = &src.buckets[from..idx];
-        let input = CameraInput {
-            buckets: window.to_vec(),
-            herd_size: src.herd_size,
-            // Frames arrive through the bucket: the newest one ends a second before it.
-            last_frame_ms: window.last().map(|b| b.ts + QUARTER_MS - 1_000),
-            bouts: src.bouts.as_ref().map(|_| {
-                bouts
-                    .iter()
-                    .take_while(|b| b.start_ms <= now)
-                    .filter(|b| b.end_ms > now)
-                    .map(|b| Bout {
-                        end_ms: now,
-                        running: true,
-                        ..*b
-                    })
-                    .collect()
-            }),
+    while now <= end {
+        let active: Vec<usize> = (0..pens.len())
+            .filter(|&i| pens[i].first_tick().is_some_and(|t| t <= now))
+            .collect();
+        let mut windows: Vec<Vec<Bucket>> = active
+            .iter()
+            .map(|&i| pens[i].window(now, span_ms).to_vec())
+            .collect();
+        let mut shifts = if opts.farm {
+            let refs: Vec<&[Bucket]> = windows.iter().map(Vec::as_slice).collect();
+            farm::shifts(&refs, now)
+        } else {
+            vec![BTreeMap::new(); windows.len()]
         };
-        for t in monitor.tick(&input, now) {
-            match t.step {
-                Step::Open(f) => {
-                    open.insert(t.rule, out.len());
-                    out.push(ReplayedAlert {
-                        rule: t.rule,
-                        source: src.source.clone(),
-                        severity: f.severity,
-                        opened_at: now,
-                        resolved_at: None,
-                        since: f.since_ms,
-                        message: f.message,
-                    });
-                }
-                Step::Escalate(f) => {
-                    if let Some(&i) = open.get(&t.rule) {
-                        out[i].severity = out[i].severity.max(f.severity);
+        for (k, &i) in active.iter().enumerate() {
+            let pen = &mut pens[i];
+            if pen.last_tick().is_some_and(|t| now > t) {
+                continue;
+            }
+            let given = opts
+                .judgements
+                .and_then(|j| j.get(&pen.src.source))
+                .into_iter()
+                .flatten()
+                .chain(&pen.judged)
+                .copied()
+                .collect::<Vec<_>>();
+            pen.monitor.set_rules(feedback::apply(rules, &given, now));
+            let window = std::mem::take(&mut windows[k]);
+            let input = CameraInput {
+                herd_size: pen.src.herd_size,
+                // Frames arrive through the bucket: the newest one ends a second before it.
+                last_frame_ms: window.last().map(|b| b.ts + QUARTER_MS - 1_000),
+                bouts: pen.bouts_at(now),
+                farm: std::mem::take(&mut shifts[k]),
+                buckets: window,
+            };
+            for t in pen.monitor.tick(&input, now) {
+                match t.step {
+                    Step::Open(f) => {
+                        pen.open.insert(t.rule, out.len());
+                        out.push(ReplayedAlert {
+                            rule: t.rule,
+                            source: pen.src.source.clone(),
+                            severity: f.severity,
+                            opened_at: now,
+                            resolved_at: None,
+                            since: f.since_ms,
+                            message: f.message,
+                        });
                     }
-                }
-                Step::Resolve => {
-                    if let Some(i) = open.remove(&t.rule) {
-                        out[i].resolved_at = Some(now);
+                    Step::Escalate(f) => {
+                        if let Some(&i) = pen.open.get(&t.rule) {
+                            out[i].severity = out[i].severity.max(f.severity);
+                        }
                     }
+                    Step::Resolve => {
+                        if let Some(i) = pen.open.remove(&t.rule) {
+                            out[i].resolved_at = Some(now);
+                            if let Some(verdict) = opts.judge.and_then(|j| j(&out[i])) {
+                                pen.judged.push(Judgement {
+                                    rule: t.rule,
+                                    at_ms: now,
+                                    verdict,
+                                });
+                            }
+                        }
+                    }
+                    Step::Idle | Step::Hold { .. } => {}
                 }
-                Step::Idle | Step::Hold { .. } => {}
             }
         }
         now += QUARTER_MS;
     }
+    out.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.source.cmp(&b.source)));
     out
 }
 
-/// Replays every source of a series with the bundled forecast model as the
-/// prior, each with its herd size (`herd(source)`), seeing at most
-/// `history_days` days of its history at each tick.
-pub fn replay_series(
+/// Lays on each source the forecast band of the bundled model (the prior).
+fn with_forecast_bands(
     series: BTreeMap<String, Vec<Bucket>>,
-    herd: impl Fn(&str) -> Option<u32>,
-    rules: &AlertRules,
-    history_days: usize,
-) -> Result<Vec<ReplayedAlert>, ReplayError> {
-    rules.validate().map_err(ReplayError::Rules)?;
-    let model = BundledModel::load()?;
-    let mut out = Vec::new();
+    model: &BundledModel,
+) -> Result<BTreeMap<String, Vec<Bucket>>, ReplayError> {
+    let mut out = BTreeMap::new();
     for (source, mut buckets) in series {
-        forecast_bands(&mut buckets, &model).map_err(|e| match e {
+        forecast_bands(&mut buckets, model).map_err(|e| match e {
             ReplayError::Forecast { cause, .. } => ReplayError::Forecast {
                 source_name: source.clone(),
                 cause,
             },
             e => e,
         })?;
-        let herd_size = herd(&source);
-        out.extend(replay(
-            &ReplaySource {
-                source,
-                buckets,
-                herd_size,
-                bouts: None,
-            },
-            rules,
-            history_days,
-        ));
+        out.insert(source, buckets);
     }
-    out.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.source.cmp(&b.source)));
     Ok(out)
+}
+
+/// Replays every source of a series with the bundled forecast model as the
+/// prior, each with its herd size (`herd(source)`), as `opts` says.
+pub fn replay_series(
+    series: BTreeMap<String, Vec<Bucket>>,
+    herd: impl Fn(&str) -> Option<u32>,
+    rules: &AlertRules,
+    opts: &ReplayOptions,
+) -> Result<Vec<ReplayedAlert>, ReplayError> {
+    rules.validate().map_err(ReplayError::Rules)?;
+    let model = BundledModel::load()?;
+    let srcs: Vec<ReplaySource> = with_forecast_bands(series, &model)?
+        .into_iter()
+        .map(|(source, buckets)| ReplaySource {
+            herd_size: herd(&source),
+            source,
+            buckets,
+            bouts: None,
+        })
+        .collect();
+    Ok(replay_farm(&srcs, rules, opts))
 }
 
 /// Reads a series CSV and replays every source in it (the `animov alerts
@@ -269,9 +443,9 @@ pub fn replay_csv(
     input: impl Read,
     herd_size: Option<u32>,
     rules: &AlertRules,
-    history_days: usize,
+    opts: &ReplayOptions,
 ) -> Result<Vec<ReplayedAlert>, ReplayError> {
-    replay_series(read_series_csv(input)?, |_| herd_size, rules, history_days)
+    replay_series(read_series_csv(input)?, |_| herd_size, rules, opts)
 }
 
 /// One line per alert: rule, source, opened, resolved, severity, message.

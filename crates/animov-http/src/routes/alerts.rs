@@ -1,9 +1,10 @@
 //! Alerts over HTTP: list and filter, counts per camera, details with
-//! history, acknowledge, resolve, notes.
+//! history, acknowledge, resolve, notes, the farmer's judgement, and why
+//! an alert fired.
 
 use animov_api::{
-    Alert, AlertAction, AlertChangeKind, AlertCount, AlertDetail, AlertState, ErrorBody, Role,
-    RuleKind, Severity,
+    Alert, AlertAction, AlertChangeKind, AlertCount, AlertDetail, AlertExplanation, AlertFeedback,
+    AlertState, ErrorBody, Role, RuleKind, Severity,
 };
 use animov_engine::alerting::{self, publish};
 use animov_store::AlertFilter;
@@ -248,4 +249,57 @@ pub async fn note(
         .add_alert_note(id, &user.username, &c, state.now_ms())
         .await?;
     Ok(Json(detail_of(&state, id).await?))
+}
+
+/// Records a judgement on an alert (admin, operator: the farmer): "false
+/// alarm" widens that rule's limits on that camera by 15 %, "useful" narrows
+/// them by 5 %, within 80–150 % of the set limits; judgements are forgotten
+/// after 60 days. A missing goat and a silent camera are never tuned. The
+/// latest judgement stays on the alert, every one in its history.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/feedback", tag = "alerts", security(("bearer" = [])), request_body = AlertFeedback,
+    params(("id" = i64, Path, description = "Alert id")),
+    responses((status = 200, body = AlertDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+    ApiJson(f): ApiJson<AlertFeedback>,
+) -> Result<Json<AlertDetail>, ApiError> {
+    user.require(&[Role::Admin, Role::Operator], "judge alerts")?;
+    let c = comment(
+        &AlertAction {
+            comment: f.comment.clone(),
+        },
+        false,
+    )?;
+    let row = state
+        .store
+        .judge_alert(id, f.verdict, &user.username, c.as_deref(), state.now_ms())
+        .await
+        .map_err(|e| match e {
+            animov_store::StoreError::NotFound(_) => {
+                ApiError::not_found(format!("no alert {id}: GET /api/v1/alerts lists them"))
+            }
+            e => e.into(),
+        })?;
+    tracing::info!(id, by = %user.username, verdict = f.verdict.as_str(), rule = row.alert.rule.as_str(), "alert judged");
+    Ok(Json(detail_of(&state, id).await?))
+}
+
+/// Why an alert fired, in figures: the camera's 15-minute buckets around it
+/// with the usual range and the limit its rule used, the residual in the
+/// camera's own spreads, the farm's other pens, and the camera's
+/// sensitivity for that rule after the farmer's judgements.
+#[utoipa::path(get, path = "/api/v1/alerts/{id}/explain", tag = "alerts", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Alert id")),
+    responses((status = 200, body = AlertExplanation), (status = 404, body = ErrorBody)))]
+pub async fn explain(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AlertExplanation>, ApiError> {
+    alerting::explain::explain_alert(&state, id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no alert {id}: GET /api/v1/alerts lists them")))
 }
