@@ -274,6 +274,64 @@ test("an alert shows on every page and is acknowledged with a comment", async ()
   assert.match(await err.textContent(), /email\.smtp_host/);
 });
 
+test("a behaviour alert explains itself and takes the farmer's judgement", async () => {
+  // Two pens with a week of their own at 40 % standing, then the last
+  // 3 hours at 0 % (pen-low: down by day) or 95 % (pen-up: up at night):
+  // whatever the hour, one of them raises a behaviour alert.
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password }),
+  });
+  const { token } = await login.json();
+  const Q = 15 * 60_000;
+  const lastEnd = Math.floor(Date.now() / Q) * Q; // the bucket that just ended ends here
+  const start = lastEnd - 8 * 86_400_000;
+  for (const [source, today] of [["pen-low", 0], ["pen-up", 20]]) {
+    const frames = [];
+    for (let t = start; t < lastEnd; t += Q) {
+      const recent = t >= lastEnd - 3 * 3_600_000;
+      const day = Math.floor((t - start) / 86_400_000);
+      const standing = recent ? today : 8 + (day % 3) - 1; // 35–45 % of 20
+      frames.push({ ts_ms: t + 60_000, lying: 20 - standing, standing });
+    }
+    const r = await fetch(`${url}/api/v1/ingest`, {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ source, frames }),
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
+  const page = await newPage("fr-FR");
+  await signIn(page);
+  await page.click("#nav-alerts");
+  const row = "tr[data-rule='forecast_deviation'][data-source='pen-low'], tr[data-rule='night_disturbance'][data-source='pen-up']";
+  await page.waitForSelector(row, { timeout: 60_000 });
+  await page.click(`:is(${row}) .alert-link`);
+  const why = await page.waitForSelector("#alert-why-sentence", { timeout: 15_000 });
+  const sentence = await why.textContent();
+  assert.match(sentence, /(0 % du troupeau était debout|100 % du troupeau était debout)/, sentence);
+  assert.match(sentence, /sur ses \d+ derniers jours/, "the pen's own days: " + sentence);
+  const sigma = Number(await page.getAttribute("#alert-why-sigma", "data-sigma"));
+  assert.ok(Math.abs(sigma) > 3, `residual ${sigma} σ`);
+  // The chart: what was seen against the usual range and the limit.
+  await page.waitForFunction(() => {
+    const inst = window.echarts?.getInstanceByDom(document.querySelector("#alert-chart"));
+    const names = inst?.getOption().series.map((s) => s.name) ?? [];
+    return ["Observé", "Habituel", "Limite d'alerte"].every((n) => names.includes(n));
+  }, null, { timeout: 15_000 });
+  assert.equal(await page.getAttribute("#alert-why-sensitivity", "data-factor"), "1.000");
+  await page.screenshot({ path: join(out, "alert-explain.png"), fullPage: true });
+  // "False alarm": recorded in the history, the rule's limits on this pen widen by 15 %.
+  await page.click("#alert-false-alarm");
+  await page.waitForSelector(".alert-judge[data-verdict='false_alarm']", { timeout: 15_000 });
+  await page.waitForSelector("li[data-kind='false_alarm']", { timeout: 15_000 });
+  await page.waitForSelector("#alert-why-sensitivity[data-factor='1.150']", { timeout: 15_000 });
+  // And in English.
+  await page.click("#lang-en");
+  await page.waitForFunction(() => /of the herd stood/.test(document.querySelector("#alert-why-sentence")?.textContent ?? ""), null, { timeout: 15_000 });
+  await page.click("#lang-fr");
+  assert.deepEqual(consoleErrors, [], "no error in the browser console");
+});
+
 test("a failing API shows a readable message, not a blank page", async () => {
   const page = await newPage("en-US");
   await signIn(page);

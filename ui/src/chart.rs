@@ -17,14 +17,14 @@ extern "C" {
     fn instance_by_dom(el: &web_sys::Element) -> JsValue;
 }
 
-fn point(ts: i64, y: f64) -> DataPoint {
+pub(crate) fn point(ts: i64, y: f64) -> DataPoint {
     DataPoint::from(CompositeValue::Array(vec![
         CompositeValue::from(ts as f64),
         CompositeValue::from(y),
     ]))
 }
 
-fn gap_point(ts: i64) -> DataPoint {
+pub(crate) fn gap_point(ts: i64) -> DataPoint {
     DataPoint::from(CompositeValue::Array(vec![
         CompositeValue::from(ts as f64),
         CompositeValue::from(None::<f64>),
@@ -120,12 +120,24 @@ fn alert_layers(
     chart
 }
 
-/// A shaded band between `lo` and `hi` per time: two stacked invisible lines
-/// (the lower bound, then the width with its area filled).
+/// A shaded band named "`name` `stack`" (see [`named_band`]).
 fn band(name: &str, stack: &str, color: &str, data: &[(i64, f64, f64)], axis: u8) -> [Line; 2] {
+    named_band(&format!("{name} {stack}"), stack, color, data, axis)
+}
+
+/// A shaded band between `lo` and `hi` per time, shown as `label`: two
+/// lines stacked on `stack`, invisible (the lower bound, then the width with
+/// its area filled).
+pub(crate) fn named_band(
+    label: &str,
+    stack: &str,
+    color: &str,
+    data: &[(i64, f64, f64)],
+    axis: u8,
+) -> [Line; 2] {
     let layer = |y: &dyn Fn(&(i64, f64, f64)) -> f64| {
         Line::new()
-            .name(format!("{name} {stack}"))
+            .name(label.to_string())
             .stack(stack.to_string())
             .show_symbol(false)
             .y_axis_index(f64::from(axis))

@@ -6,6 +6,7 @@ mod api;
 mod app;
 mod chart;
 mod events;
+mod explain;
 mod i18n;
 mod pages;
 mod time;

@@ -3,7 +3,8 @@
 //! band, its history — with acknowledge, resolve and notes as the role allows.
 
 use animov_api::{
-    Alert, AlertAction, AlertDetail, AlertState, Camera, Event, ForecastPoint, Role, SeriesPoint,
+    Alert, AlertAction, AlertDetail, AlertExplanation, AlertFeedback, AlertState, AlertVerdict,
+    Camera, Event, ForecastPoint, Role, SeriesPoint,
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -111,13 +112,23 @@ fn AlertPage(id: i64) -> impl IntoView {
     let comment = RwSignal::new(String::new());
     let action_error = RwSignal::new(None::<String>);
     let chart_data = RwSignal::new(None::<(Vec<SeriesPoint>, Vec<ForecastPoint>)>);
+    let explanation = RwSignal::new(None::<AlertExplanation>);
     let load = move || {
         spawn_local(async move {
             let d = api::get::<AlertDetail>(&format!("/api/v1/alerts/{id}"))
                 .await
                 .map_err(|e| e.message);
             let ok = d.as_ref().ok().map(|d| d.alert.clone());
-            detail.set(Some(d));
+            if detail.try_set(Some(d)).is_some() {
+                return;
+            }
+            let e = api::get::<AlertExplanation>(&format!("/api/v1/alerts/{id}/explain"))
+                .await
+                .ok();
+            let bucket_chart = e.as_ref().is_some_and(|e| !e.points.is_empty());
+            if explanation.try_set(e).is_some() || bucket_chart {
+                return;
+            }
             if let Some(a) = ok {
                 let (from, to) = around(a.since_ms, a.resolved_ms.unwrap_or_else(time::now_ms));
                 let q = format!("source={}&from={from}&to={to}", api::q(&a.source));
@@ -128,7 +139,7 @@ fn AlertPage(id: i64) -> impl IntoView {
                 let fc = api::get::<Vec<ForecastPoint>>(&format!("/api/v1/forecasts?{q}"))
                     .await
                     .unwrap_or_default();
-                chart_data.set(Some((series, fc)));
+                let _ = chart_data.try_set(Some((series, fc)));
             }
         });
     };
@@ -138,6 +149,25 @@ fn AlertPage(id: i64) -> impl IntoView {
             && c.alert.id == id
         {
             load();
+        }
+    });
+    Effect::new(move |_| {
+        let lang = ctx.lang.get();
+        if let (Some(e), Some(Ok(d))) = (explanation.get(), detail.get_untracked())
+            && !e.points.is_empty()
+        {
+            let a = d.alert;
+            let span = (a.since_ms, a.resolved_ms.unwrap_or_else(time::now_ms));
+            let t = |k| crate::i18n::t(lang, k);
+            let l = crate::explain::ChartLabels {
+                seen: t("explain.seen"),
+                usual: t("explain.usual"),
+                range: t("explain.range"),
+                limit: t("explain.limit"),
+                smoothed: t("explain.smoothed"),
+                period: t("explain.span"),
+            };
+            chart::draw(CHART_ID, &crate::explain::chart(&e, span, &l), 360);
         }
     });
     Effect::new(move |_| {
@@ -175,6 +205,34 @@ fn AlertPage(id: i64) -> impl IntoView {
             }
         });
     };
+    let judge = move |verdict: AlertVerdict| {
+        let text = comment.get_untracked();
+        let body = AlertFeedback {
+            verdict,
+            comment: (!text.trim().is_empty()).then_some(text),
+        };
+        action_error.set(None);
+        spawn_local(async move {
+            match api::send::<_, AlertDetail>(
+                "POST",
+                &format!("/api/v1/alerts/{id}/feedback"),
+                &body,
+            )
+            .await
+            {
+                Ok(d) => {
+                    comment.set(String::new());
+                    detail.set(Some(Ok(d)));
+                    if let Ok(e) =
+                        api::get::<AlertExplanation>(&format!("/api/v1/alerts/{id}/explain")).await
+                    {
+                        let _ = explanation.try_set(Some(e));
+                    }
+                }
+                Err(e) => action_error.set(Some(e.message)),
+            }
+        });
+    };
     let role = move || ctx.user.get().map(|u| u.role);
     view! {
         <p><a href="#/alerts" id="alert-back">{move || ctx.t("alerts.back")}</a></p>
@@ -200,6 +258,28 @@ fn AlertPage(id: i64) -> impl IntoView {
                 }.into_any()
             }
         }}
+        {move || match (detail.get(), explanation.get()) {
+            (Some(Ok(d)), Some(e)) => {
+                let lang = ctx.lang.get();
+                let a = d.alert;
+                view! {
+                    <section class="alert-why" id="alert-why">
+                        <h2>{ctx.t("explain.title")}</h2>
+                        <p id="alert-why-sentence">{crate::explain::why(lang, &a, &e)}</p>
+                        {crate::explain::farm(lang, &e).map(|f| view! { <p id="alert-why-farm">{f}</p> })}
+                        {e.residual_sigma.map(|s| view! {
+                            <p class="muted" id="alert-why-sigma" data-sigma=format!("{s:.2}")>
+                                {format!("{} {:+.1} σ", ctx.t("explain.residual"), s)}
+                            </p>
+                        })}
+                        <p class="muted" id="alert-why-sensitivity" data-factor=format!("{:.3}", e.sensitivity)>
+                            {crate::explain::sensitivity(lang, &e)}
+                        </p>
+                    </section>
+                }.into_any()
+            }
+            _ => ().into_any(),
+        }}
         <div id=CHART_ID class="chart alert-chart"></div>
         {move || match detail.get() {
             Some(Ok(d)) => {
@@ -207,6 +287,8 @@ fn AlertPage(id: i64) -> impl IntoView {
                 let can_ack = a.state == AlertState::Open;
                 let can_resolve = a.state != AlertState::Resolved
                     && matches!(role(), Some(Role::Admin | Role::Operator));
+                let can_judge = matches!(role(), Some(Role::Admin | Role::Operator));
+                let verdict = a.feedback;
                 view! {
                     <h2>{ctx.t("alerts.history")}</h2>
                     <ol class="alert-history">
@@ -231,6 +313,21 @@ fn AlertPage(id: i64) -> impl IntoView {
                             {can_resolve.then(|| view! { <button type="button" id="alert-resolve" on:click=move |_| act("resolve")>{ctx.t("alerts.resolve")}</button> })}
                             <button type="button" id="alert-note" on:click=move |_| act("notes")>{ctx.t("alerts.note")}</button>
                         </div>
+                        {can_judge.then(|| view! {
+                            <div class="alert-judge" data-verdict=verdict.map(|v| v.as_str()).unwrap_or("")>
+                                <span>{ctx.t("explain.judge")}</span>
+                                <button type="button" id="alert-useful"
+                                    class:chosen=verdict == Some(AlertVerdict::Useful)
+                                    on:click=move |_| judge(AlertVerdict::Useful)>
+                                    {ctx.label(AlertVerdict::Useful.label())}
+                                </button>
+                                <button type="button" id="alert-false-alarm"
+                                    class:chosen=verdict == Some(AlertVerdict::FalseAlarm)
+                                    on:click=move |_| judge(AlertVerdict::FalseAlarm)>
+                                    {ctx.label(AlertVerdict::FalseAlarm.label())}
+                                </button>
+                            </div>
+                        })}
                         {move || action_error.get().map(|e| view! { <ErrorBox message=e/> })}
                     </form>
                 }.into_any()
