@@ -129,6 +129,52 @@ fn replay_prints_the_alerts_that_would_open_and_resolve() {
     );
 }
 
+/// The limit in a forecast-deviation message ("… (alert below N %) …").
+fn limit_in(message: &str) -> f64 {
+    let at = message.find("alert below ").expect(message) + "alert below ".len();
+    message[at..].split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn judgements_given_before_widen_the_limits_and_bad_ones_are_named() {
+    let deviation = |args: &[&str]| -> Value {
+        let (ok, out, err) = replay(&series(), args);
+        assert!(ok, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["rule"] == "forecast_deviation")
+            .cloned()
+            .expect("the evening lie-down raises a deviation")
+    };
+    let plain = deviation(&["--json"]);
+    // Three false alarms on the day before: the margin is 25 × 1.5 (the bound).
+    let dir = tempfile::tempdir().unwrap();
+    let fb = dir.path().join("feedback.csv");
+    let day = iso_utc(DAY0 + (LAST_DAY - 1) * DAY_MS + 12 * HOUR_MS);
+    let rows: String = (0..3)
+        .map(|_| format!("pen-a,forecast_deviation,{day},false_alarm\n"))
+        .collect();
+    std::fs::write(&fb, format!("source,rule,at,verdict\n{rows}")).unwrap();
+    let judged = deviation(&["--json", "--feedback", fb.to_str().unwrap()]);
+    let (a, b) = (
+        limit_in(plain["message"].as_str().unwrap()),
+        limit_in(judged["message"].as_str().unwrap()),
+    );
+    assert!((a - b - 12.5).abs() <= 1.0, "{a} then {b}");
+    std::fs::write(
+        &fb,
+        "source,rule,at,verdict\npen-a,forecast_deviation,yesterday,maybe\n",
+    )
+    .unwrap();
+    let (ok, _, err) = replay(&series(), &["--feedback", fb.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("line 2") && err.contains("verdict"),
+        "{err}"
+    );
+}
+
 #[test]
 fn bad_input_says_what_is_wrong() {
     let (ok, _, err) = replay("timestamp,source,ratio_standing\n", &[]);
