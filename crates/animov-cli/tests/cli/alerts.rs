@@ -239,7 +239,7 @@ fn eval_score(dir: &Path, args: &[&str]) -> Value {
     v["score"].clone()
 }
 
-/// The level reached with the default rules (see models/ALERTS.md).
+/// The level reached with the default rules (see the README, "Alerts on data the project did not generate").
 fn holds_the_level(s: &Value, how: &str) {
     assert_eq!(s["anomalies"], 21, "{how}: {s}");
     assert!(s["caught"].as_u64().unwrap() >= 20, "{how}: {s}");
