@@ -342,6 +342,59 @@ pub struct Recording {
     pub keep: bool,
     /// Download path (Matroska video).
     pub url: String,
+    /// Playback path (MP4, the same video copied, with byte ranges).
+    #[serde(default)]
+    pub play_url: String,
+}
+
+/// `GET /api/v1/detections`: a camera's stored detections over a time
+/// range, compact (one array per box).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DetectionFrames {
+    /// The camera.
+    pub source: String,
+    /// Analysed frames with detections, oldest first.
+    pub frames: Vec<DetectionFrame>,
+}
+
+/// One analysed frame's boxes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DetectionFrame {
+    /// Capture time, UTC ms.
+    pub ts_ms: i64,
+    /// `[x, y, w, h, class, score, track]`: the box in the analysed frame's
+    /// pixels, class 0 standing, 1 lying, 2 other, score in \[0, 1\], track id
+    /// (−1: not tracked).
+    pub boxes: Vec<[f64; 7]>,
+}
+
+impl DetectionFrame {
+    /// The compact form of a frame's detections.
+    pub fn new(ts_ms: i64, dets: &[crate::Detection]) -> Self {
+        let boxes = dets
+            .iter()
+            .map(|d| {
+                let class = match d.class.as_str() {
+                    "standing" => 0.0,
+                    "lying" => 1.0,
+                    _ => 2.0,
+                };
+                let track = d.track_id.map_or(-1.0, |t| t as f64);
+                [
+                    f64::from(d.x),
+                    f64::from(d.y),
+                    f64::from(d.w),
+                    f64::from(d.h),
+                    class,
+                    f64::from(d.score),
+                    track,
+                ]
+            })
+            .collect();
+        DetectionFrame { ts_ms, boxes }
+    }
 }
 
 /// `PUT /api/v1/recordings/{id}/keep` body.

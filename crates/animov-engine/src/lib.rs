@@ -46,6 +46,7 @@ pub mod mail;
 pub mod metrics;
 pub mod minutes;
 pub mod models;
+pub mod playback;
 pub mod runtime;
 pub mod secrets;
 pub mod series_csv;

@@ -115,6 +115,8 @@ pub fn app(state: AppState) -> Router {
         .route("/cameras/{source}/live.mjpg", get(live::live_mjpeg))
         .route("/recordings", get(media::recordings))
         .route("/recordings/{id}/video", get(media::recording_video))
+        .route("/recordings/{id}/mp4", get(media::recording_mp4))
+        .route("/detections", get(media::detections))
         .route("/recordings/{id}/keep", put(media::keep_recording))
         .route("/snapshots", get(media::snapshots))
         .route("/snapshots/{id}/image", get(media::snapshot_image))

@@ -207,6 +207,25 @@ impl Store {
             .collect()
     }
 
+    /// The stored detections (JSON) of a camera's frames in `[from_ms, to_ms)`,
+    /// oldest first; frames stored without any are left out.
+    pub async fn frame_detections(
+        &self,
+        camera_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT ts_ms, detections FROM frame_counts \
+             WHERE camera_id = ? AND ts_ms >= ? AND ts_ms < ? AND detections IS NOT NULL ORDER BY ts_ms",
+        )
+        .bind(camera_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The newest frame of a camera: (ts_ms, lying, standing).
     pub async fn latest_frame(
         &self,

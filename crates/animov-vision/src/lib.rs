@@ -19,6 +19,7 @@ pub mod jpeg;
 pub mod preprocess;
 pub mod rate;
 pub mod record;
+pub mod remux;
 pub mod scene;
 pub mod source;
 pub mod spec;

@@ -1,17 +1,24 @@
-//! What a camera leaves behind: recording segments (list, video, keep
-//! flag), snapshots (list, picture) and lying bouts.
+//! What a camera leaves behind: recording segments (list, video, MP4 for
+//! playback, keep flag), stored detections, snapshots (list, picture) and
+//! lying bouts.
 
 use std::collections::HashMap;
 
-use animov_api::{Detection, ErrorBody, KeepRequest, LyingBout, Recording, Role, Snapshot};
+use animov_api::{
+    Detection, DetectionFrame, DetectionFrames, ErrorBody, KeepRequest, LyingBout, Recording, Role,
+    Snapshot,
+};
 use animov_core::time::DAY_MS;
+use animov_engine::playback::{self, PlaybackError};
 use axum::{
     Json,
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Path, Query, Request, State},
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
 
 use super::live::{TokenQuery, jpeg_response};
 use crate::{
@@ -70,6 +77,7 @@ pub async fn recordings(
                 bytes: r.bytes,
                 keep: r.keep,
                 url: format!("/api/v1/recordings/{}/video", r.id),
+                play_url: format!("/api/v1/recordings/{}/mp4", r.id),
             })
             .collect(),
     ))
@@ -109,6 +117,69 @@ pub async fn recording_video(
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// A recording segment to play in a browser: the same video copied (not
+/// re-encoded) into an MP4 with its index first, served with byte ranges
+/// (made on first play, then kept among the most recently played).
+#[utoipa::path(get, path = "/api/v1/recordings/{id}/mp4", tag = "cameras", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Recording id"), TokenQuery),
+    responses((status = 200, content_type = "video/mp4", description = "The segment as MP4"), (status = 206, description = "A byte range of it"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn recording_mp4(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<TokenQuery>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
+    let r = state.store.recording(id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no recording {id}: GET /api/v1/recordings lists them"
+        ))
+    })?;
+    let mp4 = playback::mp4_of(&state.config.data_dir, &r)
+        .await
+        .map_err(|e| match e {
+            PlaybackError::Gone { .. } => ApiError::not_found(e.to_string()),
+            PlaybackError::Remux { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unplayable",
+                e.to_string(),
+            ),
+        })?;
+    let mime = "video/mp4".parse().expect("a MIME type");
+    let res = ServeFile::new_with_mime(&mp4, &mime)
+        .oneshot(Request::from_parts(parts, body))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(res.map(Body::new))
+}
+
+/// A camera's stored detections over a window of at most an hour (default:
+/// the last minute), compact: for drawing boxes over a recording.
+#[utoipa::path(get, path = "/api/v1/detections", tag = "cameras", security(("bearer" = [])), params(WindowQuery),
+    responses((status = 200, body = DetectionFrames), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn detections(
+    State(state): State<AppState>,
+    _user: AuthUser,
+    Query(q): Query<WindowQuery>,
+) -> Result<Json<DetectionFrames>, ApiError> {
+    let (from, to) = q.window(state.now_ms(), 60_000, 3_600_000)?;
+    let cam = q.camera(&state).await?;
+    let rows = state.store.frame_detections(cam.id, from, to).await?;
+    let frames = rows
+        .into_iter()
+        .filter_map(|(ts, json)| {
+            let dets: Vec<Detection> = serde_json::from_slice(&json).ok()?;
+            Some(DetectionFrame::new(ts, &dets))
+        })
+        .collect();
+    Ok(Json(DetectionFrames {
+        source: cam.source,
+        frames,
+    }))
 }
 
 /// Keeps a segment forever (evidence for the vet) or lets retention delete it (admin, vet).

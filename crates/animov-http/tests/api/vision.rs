@@ -407,6 +407,77 @@ async fn cameras_are_analysed_recorded_and_served() {
         assert_eq!((s, ct.as_str()), (StatusCode::OK, "video/x-matroska"));
         assert_eq!(mkv.len() as i64, recs[0]["bytes"].as_i64().unwrap());
         assert_eq!(&mkv[..4], &[0x1A, 0x45, 0xDF, 0xA3], "Matroska/EBML header");
+        // Playback: the same video copied into an MP4, index first, with byte ranges.
+        let play = recs[0]["play_url"].as_str().unwrap().to_string();
+        let (s, mp4, ct) = bytes(&env, &format!("{play}?access_token={vet}")).await;
+        assert_eq!((s, ct.as_str()), (StatusCode::OK, "video/mp4"), "{b}");
+        assert_eq!(&mp4[4..8], b"ftyp", "{b}");
+        let moov = mp4.windows(4).position(|w| w == b"moov").unwrap();
+        let mdat = mp4.windows(4).position(|w| w == b"mdat").unwrap();
+        assert!(moov < mdat, "{b}: the index comes first");
+        let ratio = mp4.len() as f64 / mkv.len() as f64;
+        assert!((0.9..1.1).contains(&ratio), "{b}: re-encoded? {ratio}");
+        let req = Request::builder()
+            .uri(format!("{play}?access_token={vet}"))
+            .header("range", "bytes=100-199")
+            .body(Body::empty())
+            .unwrap();
+        let resp = env.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::PARTIAL_CONTENT, "{b}");
+        let range = resp.headers()["content-range"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(range, format!("bytes 100-199/{}", mp4.len()), "{b}");
+        let part = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&part[..], &mp4[100..200], "{b}");
+        let (s, _, _) = bytes(&env, &format!("{play}")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}: playback needs a sign-in");
+        let (s, _, _) = bytes(
+            &env,
+            &format!("/api/v1/recordings/99999/mp4?access_token={vet}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        // The boxes stored over the recording's time, compact.
+        let (start, end) = (
+            recs[0]["start_ms"].as_i64().unwrap(),
+            recs[0]["end_ms"].as_i64().unwrap(),
+        );
+        let (s, d) = env
+            .call(
+                "GET",
+                &format!(
+                    "/api/v1/detections?source=pen-a&from={}&to={}",
+                    start - 60_000,
+                    end + 60_000
+                ),
+                Cred::Bearer(&vet),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b} {d}");
+        let frames = d["frames"].as_array().unwrap();
+        assert!(!frames.is_empty(), "{b}: {d}");
+        let boxed = frames
+            .iter()
+            .find(|f| !f["boxes"].as_array().unwrap().is_empty())
+            .expect("boxes");
+        let bx = boxed["boxes"][0].as_array().unwrap();
+        assert_eq!(bx.len(), 7, "{b}");
+        assert!(
+            [0.0, 1.0, 2.0].contains(&bx[4].as_f64().unwrap()),
+            "{b} {bx:?}"
+        );
+        let (s, _) = env
+            .call(
+                "GET",
+                "/api/v1/detections?source=pen-a&from=0&to=7200001",
+                Cred::Bearer(&vet),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b}: over an hour is refused");
         let (s, _) = env
             .call(
                 "PUT",
