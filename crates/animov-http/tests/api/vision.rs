@@ -431,7 +431,7 @@ async fn cameras_are_analysed_recorded_and_served() {
         assert_eq!(range, format!("bytes 100-199/{}", mp4.len()), "{b}");
         let part = resp.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(&part[..], &mp4[100..200], "{b}");
-        let (s, _, _) = bytes(&env, &format!("{play}")).await;
+        let (s, _, _) = bytes(&env, &play).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}: playback needs a sign-in");
         let (s, _, _) = bytes(
             &env,
