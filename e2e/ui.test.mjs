@@ -21,7 +21,7 @@ const consoleErrors = [];
 
 async function startEngine() {
   const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
-  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n");
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n[vision]\nsegment_minutes = 1\n");
   let u;
   const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
     { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
@@ -329,6 +329,71 @@ test("a behaviour alert explains itself and takes the farmer's judgement", async
   await page.click("#lang-en");
   await page.waitForFunction(() => /of the herd stood/.test(document.querySelector("#alert-why-sentence")?.textContent ?? ""), null, { timeout: 15_000 });
   await page.click("#lang-fr");
+  assert.deepEqual(consoleErrors, [], "no error in the browser console");
+});
+
+test("a vet reviews a recorded minute with the detections drawn over the video", async () => {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password }),
+  });
+  const { token } = await login.json();
+  const auth = { "content-type": "application/json", authorization: `Bearer ${token}` };
+  const made = await fetch(`${url}/api/v1/users`, {
+    method: "POST", headers: auth, body: JSON.stringify({ username: "vera", role: "vet", password: "vet-password-1" }),
+  });
+  assert.ok(made.ok, await made.text());
+  // A closed one-minute segment of demo-1 (segments are one minute long here).
+  let recs = [];
+  for (let i = 0; i < 120 && recs.length === 0; i++) {
+    recs = await (await fetch(`${url}/api/v1/recordings?source=demo-1`, { headers: auth })).json();
+    if (recs.length === 0) await new Promise((r) => setTimeout(r, 1000));
+  }
+  assert.ok(recs.length > 0, "a demo recording closed");
+  const rec = recs[0];
+  const page = await newPage("fr-FR");
+  await page.goto(url);
+  await page.waitForSelector("#username", { timeout: 30_000 });
+  await page.fill("#username", "vera");
+  await page.fill("#password", "vet-password-1");
+  await page.click("#login-submit");
+  await page.waitForSelector("header nav", { timeout: 15_000 });
+  await page.click("#nav-review");
+  await page.waitForSelector("#review-camera option[value='demo-1']", { state: "attached", timeout: 15_000 });
+  await page.selectOption("#review-camera", "demo-1");
+  const strip = await page.waitForSelector("#review-strip:not([data-recordings='0'])", { timeout: 15_000 });
+  // Click the strip 20 s into the segment: the video plays from there.
+  const box = await strip.boundingBox();
+  const dayStart = new Date(rec.start_ms); dayStart.setHours(0, 0, 0, 0);
+  const target = rec.start_ms + 20_000;
+  const t0 = Date.now();
+  await page.mouse.click(box.x + ((target - dayStart.getTime()) / 86_400_000) * box.width, box.y + box.height / 2);
+  await page.waitForFunction(() => {
+    const v = document.querySelector("#review-video");
+    return v && !v.paused && v.currentTime > 0 && v.readyState >= 2;
+  }, null, { timeout: 20_000 });
+  console.log(`click on the strip to the first frame playing: ${Date.now() - t0} ms`);
+  const first = await page.$eval("#review-video", (v) => v.currentTime);
+  await page.waitForFunction((t) => document.querySelector("#review-video").currentTime > t + 1, first, { timeout: 15_000 });
+  // The boxes of the analysed frame shown, drawn over the picture.
+  await page.waitForFunction(() => Number(document.querySelector("#review-canvas")?.dataset.boxes) > 0, null, { timeout: 15_000 });
+  const lit = await page.evaluate(() => {
+    const c = document.querySelector("#review-canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0 && (d[i - 3] > 0 || d[i - 2] > 0 || d[i - 1] > 0)) n++;
+    return n;
+  });
+  assert.ok(lit > 50, `pixels of boxes drawn: ${lit}`);
+  // Speed and frame steps from the keyboard.
+  await page.selectOption("#review-speed", "4");
+  assert.equal(await page.$eval("#review-video", (v) => v.playbackRate), 4);
+  await page.keyboard.press(" ");
+  await page.waitForFunction(() => document.querySelector("#review-video").paused, null, { timeout: 5_000 });
+  const before = await page.$eval("#review-video", (v) => v.currentTime);
+  await page.keyboard.press(".");
+  await page.waitForFunction((t) => Math.abs(document.querySelector("#review-video").currentTime - t - 0.5) < 0.05, before, { timeout: 5_000 });
+  await page.screenshot({ path: join(out, "review.png"), fullPage: true });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });
 

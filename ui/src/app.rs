@@ -232,6 +232,7 @@ fn Shell() -> impl IntoView {
                 {link("today", "nav.today")}
                 {link("live", "nav.live")}
                 {link("timeline", "nav.timeline")}
+                {link("review", "nav.review")}
                 <span class="nav-alerts">
                     {link("alerts", "nav.alerts")}
                     {move || (active() > 0).then(|| view! { <span id="nav-alert-badge" class="alert-badge">{active()}</span> })}
@@ -260,6 +261,7 @@ fn Shell() -> impl IntoView {
                 match page.as_str() {
                     "live" => view! { <pages::Live/> }.into_any(),
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
+                    "review" => view! { <pages::Review arg=arg/> }.into_any(),
                     "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
                     "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),

@@ -53,6 +53,28 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "nav.live" => ("En direct", "Live"),
         "nav.timeline" => ("Historique", "Timeline"),
         "nav.alerts" => ("Alertes", "Alerts"),
+        "nav.review" => ("Revoir", "Review"),
+        "review.title" => ("Revoir les enregistrements", "Review recordings"),
+        "review.hint" => (
+            "Choisissez une caméra et un jour, puis cliquez sur la bande : la vidéo part de ce moment, avec les détections dessinées (vert debout, bleu couché).",
+            "Pick a camera and a day, then click the strip: the video plays from that moment, with the detections drawn (green standing, blue lying).",
+        ),
+        "review.day" => ("Jour", "Day"),
+        "review.recorded_days" => ("Jours enregistrés :", "Days recorded:"),
+        "review.strip_hint" => (
+            "Gris : enregistré ; orange : part debout par quart d'heure ; rouge : alertes. Cliquez pour lire.",
+            "Grey: recorded; orange: standing share per quarter hour; red: alerts. Click to play.",
+        ),
+        "review.no_recording" => ("Aucun enregistrement ce jour-là.", "No recording that day."),
+        "review.prev_alert" => ("◀ Alerte", "◀ Alert"),
+        "review.next_alert" => ("Alerte ▶", "Alert ▶"),
+        "review.speed" => ("Vitesse", "Speed"),
+        "review.boxes" => ("Détections", "Detections"),
+        "review.space" => ("Lecture / pause (espace)", "Play / pause (space)"),
+        "review.keys" => (
+            "Clavier : espace lecture/pause, ← → 5 s, « , » « . » image par image.",
+            "Keys: space play/pause, ← → 5 s, `,` `.` frame by frame.",
+        ),
         "nav.models" => ("Prévisions", "Forecasts"),
         "models.hint" => (
             "Modèles de prévision de la part debout par caméra. Le modèle fourni sert tant qu'une caméra n'a pas le sien ; un nouveau modèle ne remplace l'actuel que s'il prévoit mieux les deux derniers jours.",

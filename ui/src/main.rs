@@ -9,6 +9,7 @@ mod events;
 mod explain;
 mod i18n;
 mod pages;
+mod review;
 mod time;
 
 fn main() {

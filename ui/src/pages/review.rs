@@ -1,0 +1,348 @@
+//! Review: a camera's recorded day for the vet. A 24-hour strip (where
+//! recordings exist, the standing share per quarter hour, the alerts); a
+//! click on it plays the video from that moment, across segments as one
+//! timeline, with the stored detections drawn over it; speeds, frame steps,
+//! keyboard shortcuts, previous / next alert.
+
+use animov_api::{Alert, Camera, DetectionFrame, DetectionFrames, Recording, SeriesPoint};
+use leptos::{ev, html, prelude::*, task::spawn_local};
+
+use super::{ErrorBox, every};
+use crate::{
+    api,
+    app::ctx,
+    review::{self, DAY_MS, SPEEDS, STEP_S},
+    time,
+};
+
+const CANVAS_ID: &str = "review-canvas";
+
+/// What the day holds.
+#[derive(Clone, Default)]
+struct Day {
+    recordings: Vec<Recording>,
+    series: Vec<SeriesPoint>,
+    alerts: Vec<Alert>,
+}
+
+/// `#/review/SOURCE/YYYY-MM-DD` (both optional).
+#[component]
+pub fn Review(arg: Option<String>) -> impl IntoView {
+    let ctx = ctx();
+    let arg = arg.unwrap_or_default();
+    let mut parts = arg.split('/');
+    let source = RwSignal::new(parts.next().unwrap_or_default().to_string());
+    let date = RwSignal::new(
+        parts
+            .next()
+            .filter(|d| time::parse_ymd(d).is_some())
+            .map_or_else(|| time::ymd(time::now_ms()), str::to_string),
+    );
+    let cams = RwSignal::new(Vec::<Camera>::new());
+    let recorded_days = RwSignal::new(Vec::<String>::new());
+    let day = RwSignal::new(None::<Result<Day, String>>);
+    let current = RwSignal::new(None::<Recording>);
+    let frames = RwSignal::new(Vec::<DetectionFrame>::new());
+    let pending = RwSignal::new(None::<f64>);
+    let overlay = RwSignal::new(true);
+    let speed = RwSignal::new(1.0_f64);
+    let shown_ts = RwSignal::new(None::<i64>);
+    let video = NodeRef::<html::Video>::new();
+
+    spawn_local(async move {
+        if let Ok(cs) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
+            if source.get_untracked().is_empty()
+                && let Some(c) = cs.first()
+            {
+                let _ = source.try_set(c.source.clone());
+            }
+            let _ = cams.try_set(cs);
+        }
+    });
+    // Days with recordings over the last 30 days (marked under the date picker).
+    Effect::new(move |_| {
+        let src = source.get();
+        if src.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let now = time::now_ms();
+            let path = format!(
+                "/api/v1/recordings?source={}&from={}&to={now}",
+                api::q(&src),
+                now - 30 * DAY_MS
+            );
+            if let Ok(rs) = api::get::<Vec<Recording>>(&path).await {
+                let mut days: Vec<String> = rs.iter().map(|r| time::ymd(r.start_ms)).collect();
+                days.dedup();
+                days.reverse();
+                let _ = recorded_days.try_set(days);
+            }
+        });
+    });
+    let day_start = move || time::parse_ymd(&date.get()).unwrap_or(0);
+    Effect::new(move |_| {
+        let (src, d0) = (source.get(), day_start());
+        if src.is_empty() {
+            return;
+        }
+        let d1 = time::next_day(d0);
+        let q = format!("source={}&from={d0}&to={d1}", api::q(&src));
+        spawn_local(async move {
+            let recordings = api::get::<Vec<Recording>>(&format!("/api/v1/recordings?{q}")).await;
+            let series = api::get::<Vec<SeriesPoint>>(&format!("/api/v1/series?{q}&bucket=15m"))
+                .await
+                .unwrap_or_default();
+            let mut alerts = api::get::<Vec<Alert>>(&format!("/api/v1/alerts?{q}&limit=500"))
+                .await
+                .unwrap_or_default();
+            alerts.sort_by_key(|a| a.since_ms);
+            let _ = day.try_set(Some(recordings.map_err(|e| e.message).map(|recordings| {
+                Day {
+                    recordings,
+                    series,
+                    alerts,
+                }
+            })));
+        });
+    });
+    // The detections of the segment playing.
+    Effect::new(move |_| {
+        let Some(r) = current.get() else { return };
+        let src = source.get_untracked();
+        spawn_local(async move {
+            let path = format!(
+                "/api/v1/detections?source={}&from={}&to={}",
+                api::q(&src),
+                r.start_ms - 1_000,
+                r.end_ms + 1_000
+            );
+            let f = api::get::<DetectionFrames>(&path)
+                .await
+                .map(|d| d.frames)
+                .unwrap_or_default();
+            let _ = frames.try_set(f);
+        });
+    });
+    // Plays from capture time `ts`.
+    let seek = move |ts: i64| {
+        let Some(Ok(d)) = day.get_untracked() else {
+            return;
+        };
+        let Some(i) = review::recording_at(&d.recordings, ts) else {
+            return;
+        };
+        let r = d.recordings[i].clone();
+        let offset = ((ts - r.start_ms).max(0)) as f64 / 1000.0;
+        if current.get_untracked().map(|c| c.id) == Some(r.id) {
+            if let Some(v) = video.get_untracked() {
+                v.set_current_time(offset);
+                let _ = v.play();
+            }
+        } else {
+            pending.set(Some(offset));
+            current.set(Some(r));
+        }
+    };
+    let on_loaded = move |_| {
+        if let (Some(v), Some(t)) = (video.get_untracked(), pending.get_untracked()) {
+            v.set_current_time(t);
+            v.set_playback_rate(speed.get_untracked());
+            let _ = v.play();
+            pending.set(None);
+        }
+    };
+    // The next segment continues the timeline.
+    let on_ended = move |_| {
+        if let (Some(Ok(d)), Some(c)) = (day.get_untracked(), current.get_untracked())
+            && let Some(next) = d
+                .recordings
+                .iter()
+                .find(|r| r.start_ms >= c.end_ms - 1_000 && r.id != c.id)
+        {
+            pending.set(Some(0.0));
+            current.set(Some(next.clone()));
+        }
+    };
+    // The overlay, redrawn ten times a second (an analysed frame lasts 500 ms).
+    every(100, move || {
+        let (Some(v), Some(r)) = (video.get_untracked(), current.get_untracked()) else {
+            return;
+        };
+        let ts = r.start_ms + (v.current_time() * 1000.0) as i64;
+        let _ = shown_ts.try_set(Some(ts));
+        let f = frames.with_untracked(|fs| review::frame_at(fs, ts).cloned());
+        let on = overlay.get_untracked();
+        let n = review::draw(
+            CANVAS_ID,
+            f.as_ref().filter(|_| on),
+            f64::from(v.video_width()),
+            f64::from(v.video_height()),
+        );
+        if let Some(c) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(CANVAS_ID))
+        {
+            let _ = c.set_attribute("data-boxes", &n.to_string());
+            let _ = c.set_attribute("data-ts", &f.map_or(0, |f| f.ts_ms).to_string());
+        }
+    });
+    let jump_alert = move |forward: bool| {
+        let (Some(Ok(d)), Some(now)) = (day.get_untracked(), shown_ts.get_untracked()) else {
+            return;
+        };
+        let target = if forward {
+            d.alerts
+                .iter()
+                .map(|a| a.since_ms)
+                .find(|t| *t > now + 1_000)
+        } else {
+            d.alerts
+                .iter()
+                .rev()
+                .map(|a| a.since_ms)
+                .find(|t| *t < now - 1_000)
+        };
+        if let Some(t) = target {
+            seek(t);
+        }
+    };
+    let step = move |by: f64| {
+        if let Some(v) = video.get_untracked() {
+            let _ = v.pause();
+            v.set_current_time((v.current_time() + by).max(0.0));
+        }
+    };
+    let toggle = move || {
+        if let Some(v) = video.get_untracked() {
+            if v.paused() {
+                let _ = v.play();
+            } else {
+                let _ = v.pause();
+            }
+        }
+    };
+    let keys = window_event_listener(ev::keydown, move |e| {
+        let typing = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        if typing || current.get_untracked().is_none() {
+            return;
+        }
+        match e.key().as_str() {
+            " " => toggle(),
+            "ArrowLeft" => step(-5.0),
+            "ArrowRight" => step(5.0),
+            "," => step(-STEP_S),
+            "." => step(STEP_S),
+            _ => return,
+        }
+        e.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
+    let strip_click = move |e: ev::MouseEvent| {
+        let Some(el) = e
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        else {
+            return;
+        };
+        let rect = el.get_bounding_client_rect();
+        let frac = ((f64::from(e.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0);
+        seek(day_start() + (frac * DAY_MS as f64) as i64);
+    };
+    let play_url = move || {
+        current.get().map(|r| {
+            format!(
+                "{}?access_token={}",
+                r.play_url,
+                api::q(&api::token().unwrap_or_default())
+            )
+        })
+    };
+
+    view! {
+        <h1>{move || ctx.t("review.title")}</h1>
+        <p class="muted">{move || ctx.t("review.hint")}</p>
+        <form class="filters" on:submit=|ev| ev.prevent_default()>
+            <label>{move || ctx.t("alerts.filter_camera")}
+                <select id="review-camera" prop:value=source on:change=move |ev| source.set(event_target_value(&ev))>
+                    {move || cams.get().into_iter().map(|c| view! { <option value=c.source.clone()>{c.name}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>{move || ctx.t("review.day")}
+                <input type="date" id="review-date" prop:value=date on:change=move |ev| date.set(event_target_value(&ev))/>
+            </label>
+        </form>
+        <p class="review-days">
+            <span class="muted">{move || ctx.t("review.recorded_days")}" "</span>
+            {move || recorded_days.get().into_iter().map(|d| {
+                let d2 = d.clone();
+                view! {
+                    <button type="button" class="day-chip" class:active=move || date.get() == d2
+                        data-day=d.clone() on:click=move |_| date.set(d.clone())>{d.clone()}</button>
+                }
+            }).collect_view()}
+        </p>
+        {move || match day.get() {
+            None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
+            Some(Ok(d)) => {
+                let d0 = day_start();
+                let empty = d.recordings.is_empty();
+                view! {
+                    <div id="review-strip" class="review-strip" title=move || ctx.t("review.strip_hint")
+                        data-recordings=d.recordings.len() on:click=strip_click>
+                        {d.recordings.iter().map(|r| {
+                            let (a, b) = (review::pct(d0, r.start_ms), review::pct(d0, r.end_ms));
+                            view! { <span class="strip-rec" style=format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.15))></span> }
+                        }).collect_view()}
+                        {d.series.iter().filter_map(|p| {
+                            let r = p.ratio_standing?;
+                            let a = review::pct(d0, p.ts);
+                            Some(view! { <span class="strip-ratio" style=format!("left:{a:.3}%;height:{:.0}%", r.clamp(0.0, 100.0))></span> })
+                        }).collect_view()}
+                        {d.alerts.iter().map(|a| {
+                            let x = review::pct(d0, a.since_ms);
+                            view! { <a class=format!("strip-alert sev-{}", a.severity.as_str()) href=format!("#/alerts/{}", a.id)
+                                style=format!("left:{x:.3}%") title=ctx.label(a.rule.label())></a> }
+                        }).collect_view()}
+                        {move || shown_ts.get().filter(|t| *t >= d0 && *t < d0 + DAY_MS).map(|t| view! {
+                            <span id="strip-head" style=format!("left:{:.3}%", review::pct(d0, t))></span>
+                        })}
+                    </div>
+                    <div class="strip-hours">{(0..=24).step_by(3).map(|h| view! { <span style=format!("left:{:.2}%", h as f64 / 24.0 * 100.0)>{format!("{h:02}h")}</span> }).collect_view()}</div>
+                    {empty.then(|| view! { <p id="review-empty">{ctx.t("review.no_recording")}</p> })}
+                }.into_any()
+            }
+        }}
+        <div class="review-player">
+            <div class="review-stage">
+                <video id="review-video" node_ref=video muted=true playsinline=true prop:src=play_url
+                    on:loadedmetadata=on_loaded on:ended=on_ended></video>
+                <canvas id=CANVAS_ID class="review-overlay"></canvas>
+            </div>
+            <div class="review-controls">
+                <button type="button" id="review-prev-alert" on:click=move |_| jump_alert(false)>{move || ctx.t("review.prev_alert")}</button>
+                <button type="button" id="review-back" on:click=move |_| step(-STEP_S) title=",">"◀︎ |"</button>
+                <button type="button" id="review-play" on:click=move |_| toggle()>{move || ctx.t("review.space")}</button>
+                <button type="button" id="review-forward" on:click=move |_| step(STEP_S) title=".">"| ▶︎"</button>
+                <button type="button" id="review-next-alert" on:click=move |_| jump_alert(true)>{move || ctx.t("review.next_alert")}</button>
+                <label>{move || ctx.t("review.speed")}
+                    <select id="review-speed" on:change=move |ev| {
+                        let s: f64 = event_target_value(&ev).parse().unwrap_or(1.0);
+                        speed.set(s);
+                        if let Some(v) = video.get_untracked() { v.set_playback_rate(s); }
+                    }>
+                        {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("{s}×")}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label><input type="checkbox" id="review-boxes" prop:checked=overlay
+                    on:change=move |ev| overlay.set(event_target_checked(&ev))/>{move || ctx.t("review.boxes")}</label>
+                <span id="review-time" class="muted">{move || shown_ts.get().map(time::ymd_hm).unwrap_or_default()}</span>
+            </div>
+            <p class="muted">{move || ctx.t("review.keys")}</p>
+        </div>
+    }
+}
