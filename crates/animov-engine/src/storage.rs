@@ -45,14 +45,18 @@ pub fn policy(s: &StorageSettings) -> RetentionPolicy {
 }
 
 /// What retention knows of stored segments.
-pub fn segment_infos(rows: &[RecordingRow]) -> Vec<SegmentInfo> {
+pub fn segment_infos(rows: &[RecordingRow], noted: &[(i64, i64, i64)]) -> Vec<SegmentInfo> {
     rows.iter()
         .map(|r| SegmentInfo {
             id: r.id,
             start_ms: r.start_ms,
             end_ms: r.end_ms,
             bytes: r.bytes.max(0) as u64,
-            keep: r.keep,
+            // A note on its time keeps it too (the vet's evidence).
+            keep: r.keep
+                || noted
+                    .iter()
+                    .any(|&(c, s, e)| c == r.camera_id && s < r.end_ms && e >= r.start_ms),
         })
         .collect()
 }
@@ -91,7 +95,7 @@ pub fn disk_space(dir: &Path) -> Option<(u64, u64)> {
 pub async fn report(engine: &Engine) -> Result<StorageInfo, StoreError> {
     let s = settings(engine).await?;
     let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos = segment_infos(&rows);
+    let infos = segment_infos(&rows, &engine.store.note_spans().await?);
     let policy = policy(&s);
     let due = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
     let due_bytes = infos

@@ -47,7 +47,7 @@ pub use state::AppState;
 
 use routes::{
     alert_settings, alerts, auth, cameras, detectors, events, forecasts, import, ingest, legacy,
-    live, media, meta, setup, sources, stats, storage, users,
+    live, media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -128,6 +128,13 @@ pub fn app(state: AppState) -> Router {
         .route("/models/{id}/promote", post(forecasts::promote))
         .route("/models/{id}/archive", post(forecasts::archive))
         .route("/jobs/{id}", get(forecasts::job))
+        .route("/notes", get(notes::list).post(notes::create))
+        .route("/notes.csv", get(notes::csv))
+        .route("/notes/tags", get(notes::get_tags).put(notes::put_tags))
+        .route(
+            "/notes/{id}",
+            get(notes::detail).put(notes::update).delete(notes::remove),
+        )
         .route("/alerts", get(alerts::list))
         .route("/alerts/summary", get(alerts::summary))
         .route(

@@ -7,7 +7,7 @@ use utoipa::{
 
 use crate::routes::{
     alert_settings, alerts, auth, cameras, detectors, events, forecasts, import, ingest, live,
-    media, meta, setup, sources, stats, storage, users,
+    media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The AniMOV HTTP API.
@@ -27,6 +27,7 @@ use crate::routes::{
         media::recordings, media::recording_video, media::recording_mp4, media::detections, media::keep_recording,
         media::snapshots, media::snapshot_image, media::lying_bouts,
         alerts::list, alerts::summary, alerts::detail, alerts::ack, alerts::resolve, alerts::note, alerts::feedback, alerts::explain,
+        notes::list, notes::csv, notes::create, notes::detail, notes::update, notes::remove, notes::get_tags, notes::put_tags,
         alert_settings::get_rules, alert_settings::put_rules, alert_settings::get_delivery, alert_settings::put_delivery, alert_settings::test_email, alert_settings::notifications,
         forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::job, forecasts::promote, forecasts::archive,
     ),
@@ -37,6 +38,7 @@ use crate::routes::{
         (name = "sources", description = "Cameras and ingest-only sources"),
         (name = "cameras", description = "Capture and detection: camera settings, health, live view, recordings, snapshots, lying bouts"),
         (name = "alerts", description = "Alerts on abnormal behaviour and camera problems: list, acknowledge, resolve, notes, judgements, explanations, rules, delivery"),
+        (name = "notes", description = "What vets and farmers saw on a camera's time span: notes with tags, history, CSV"),
         (name = "forecasts", description = "Forecasts of the 15-minute standing ratio and the model registry"),
         (name = "stats", description = "Minute, consolidated and series statistics"),
         (name = "legacy", description = "Routes of the Python prototype"),

@@ -40,6 +40,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "alert feedback",
         include_str!("../../../migrations/sqlite/0006_alert_feedback.sql"),
     ),
+    (
+        7,
+        "notes",
+        include_str!("../../../migrations/sqlite/0007_notes.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +76,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         6,
         "alert feedback",
         include_str!("../../../migrations/mysql/0006_alert_feedback.sql"),
+    ),
+    (
+        7,
+        "notes",
+        include_str!("../../../migrations/mysql/0007_notes.sql"),
     ),
 ];
 

@@ -29,7 +29,7 @@ pub async fn pass(engine: &Engine) -> Result<usize, StoreError> {
     let settings = crate::storage::settings(engine).await?;
     let policy = crate::storage::policy(&settings);
     let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos = crate::storage::segment_infos(&rows);
+    let infos = crate::storage::segment_infos(&rows, &engine.store.note_spans().await?);
     let ids = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
     for id in &ids {
         if let Some(r) = rows.iter().find(|r| r.id == *id) {

@@ -13,6 +13,7 @@ pub mod legacy;
 pub mod live;
 pub mod media;
 pub mod meta;
+pub mod notes;
 pub mod setup;
 pub mod sources;
 pub mod stats;

@@ -10,6 +10,7 @@ mod common;
 mod detectors;
 mod forecast;
 mod ingest;
+mod notes;
 mod read;
 mod secrecy;
 mod setup;

@@ -118,6 +118,12 @@ impl Env {
         (s, v)
     }
 
+    /// A call whose answer is text (CSV), not JSON.
+    pub async fn call_text(&self, method: &str, uri: &str, cred: Cred<'_>) -> (StatusCode, String) {
+        let (s, v) = self.call(method, uri, cred, None).await;
+        (s, v.as_str().map_or_else(|| v.to_string(), str::to_string))
+    }
+
     pub async fn login(&self, user: &str) -> String {
         self.login_with(user, "password-123").await
     }
