@@ -393,6 +393,20 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const before = await page.$eval("#review-video", (v) => v.currentTime);
   await page.keyboard.press(".");
   await page.waitForFunction((t) => Math.abs(document.querySelector("#review-video").currentTime - t - 0.5) < 0.05, before, { timeout: 5_000 });
+  // A note on what was seen, tagged: on the strip and in the day's list.
+  await page.click("#note-start");
+  await page.keyboard.press(".");
+  await page.keyboard.press(".");
+  await page.click("#note-end");
+  await page.fill("#note-text", "Chèvre qui boite, patte arrière gauche");
+  await page.check("input[data-tag='lameness']");
+  await page.click("#note-save");
+  await page.waitForSelector("#review-note-list li[data-tags='lameness']", { timeout: 15_000 });
+  await page.waitForSelector("#review-strip .strip-note", { timeout: 15_000 });
+  assert.match(await page.textContent("#review-note-list li"), /boiterie.*Chèvre qui boite.*vera/);
+  const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
+  assert.equal(notes.length, 1);
+  assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
   await page.screenshot({ path: join(out, "review.png"), fullPage: true });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });

@@ -69,6 +69,14 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "review.prev_alert" => ("◀ Alerte", "◀ Alert"),
         "review.next_alert" => ("Alerte ▶", "Alert ▶"),
         "review.speed" => ("Vitesse", "Speed"),
+        "review.notes" => ("Notes du jour", "Notes of the day"),
+        "review.note_start" => ("Début ici", "Start here"),
+        "review.note_end" => ("Fin ici", "End here"),
+        "review.note_save" => ("Enregistrer la note", "Save the note"),
+        "review.note_pick" => (
+            "Lisez la vidéo et marquez le début (et la fin) de ce que vous avez vu.",
+            "Play the video and mark the start (and end) of what you saw.",
+        ),
         "review.boxes" => ("Détections", "Detections"),
         "review.space" => ("Lecture / pause (espace)", "Play / pause (space)"),
         "review.keys" => (

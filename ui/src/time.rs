@@ -18,6 +18,17 @@ pub fn hm(ms: i64) -> String {
     format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
 }
 
+/// `HH:MM:SS` local.
+pub fn hm_s(ms: i64) -> String {
+    let d = date(ms);
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
 /// `YYYY-MM-DD HH:MM` local.
 pub fn ymd_hm(ms: i64) -> String {
     format!("{} {}", ymd(ms), hm(ms))

@@ -4,7 +4,10 @@
 //! timeline, with the stored detections drawn over it; speeds, frame steps,
 //! keyboard shortcuts, previous / next alert.
 
-use animov_api::{Alert, Camera, DetectionFrame, DetectionFrames, Recording, SeriesPoint};
+use animov_api::{
+    Alert, Camera, DetectionFrame, DetectionFrames, Note, NoteInput, NoteTags, Recording,
+    SeriesPoint,
+};
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
 use super::{ErrorBox, every};
@@ -23,6 +26,7 @@ struct Day {
     recordings: Vec<Recording>,
     series: Vec<SeriesPoint>,
     alerts: Vec<Alert>,
+    notes: Vec<Note>,
 }
 
 /// `#/review/SOURCE/YYYY-MM-DD` (both optional).
@@ -48,6 +52,17 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let speed = RwSignal::new(1.0_f64);
     let shown_ts = RwSignal::new(None::<i64>);
     let video = NodeRef::<html::Video>::new();
+    let reload = RwSignal::new(0u32);
+    let tags = RwSignal::new(Vec::<String>::new());
+    let note_text = RwSignal::new(String::new());
+    let note_tags = RwSignal::new(Vec::<String>::new());
+    let note_span = RwSignal::new(None::<(i64, i64)>);
+    let note_error = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(t) = api::get::<NoteTags>("/api/v1/notes/tags").await {
+            let _ = tags.try_set(t.tags);
+        }
+    });
 
     spawn_local(async move {
         if let Ok(cs) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
@@ -82,7 +97,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     });
     let day_start = move || time::parse_ymd(&date.get()).unwrap_or(0);
     Effect::new(move |_| {
-        let (src, d0) = (source.get(), day_start());
+        let (src, d0, _) = (source.get(), day_start(), reload.get());
         if src.is_empty() {
             return;
         }
@@ -97,11 +112,16 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 .await
                 .unwrap_or_default();
             alerts.sort_by_key(|a| a.since_ms);
+            let mut notes = api::get::<Vec<Note>>(&format!("/api/v1/notes?{q}"))
+                .await
+                .unwrap_or_default();
+            notes.sort_by_key(|n| n.start_ms);
             let _ = day.try_set(Some(recordings.map_err(|e| e.message).map(|recordings| {
                 Day {
                     recordings,
                     series,
                     alerts,
+                    notes,
                 }
             })));
         });
@@ -252,6 +272,44 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         let frac = ((f64::from(e.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0);
         seek(day_start() + (frac * DAY_MS as f64) as i64);
     };
+    let save_note = move || {
+        let Some((start, end)) = note_span.get_untracked() else {
+            note_error.set(Some(ctx.t("review.note_pick").to_string()));
+            return;
+        };
+        let body = NoteInput {
+            source: source.get_untracked(),
+            start_ms: start.min(end),
+            end_ms: start.max(end),
+            text: note_text.get_untracked(),
+            tags: note_tags.get_untracked(),
+            area: None,
+        };
+        note_error.set(None);
+        spawn_local(async move {
+            match api::send::<_, Note>("POST", "/api/v1/notes", &body).await {
+                Ok(_) => {
+                    let _ = note_text.try_set(String::new());
+                    let _ = note_tags.try_set(Vec::new());
+                    let _ = note_span.try_set(None);
+                    reload.update(|r| *r += 1);
+                }
+                Err(e) => {
+                    let _ = note_error.try_set(Some(e.message));
+                }
+            }
+        });
+    };
+    let mark = move |end: bool| {
+        if let Some(t) = shown_ts.get_untracked() {
+            note_span.update(|s| {
+                *s = Some(match (*s, end) {
+                    (Some((a, _)), true) => (a, t),
+                    _ => (t, t),
+                })
+            });
+        }
+    };
     let play_url = move || {
         current.get().map(|r| {
             format!(
@@ -308,6 +366,10 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                             view! { <a class=format!("strip-alert sev-{}", a.severity.as_str()) href=format!("#/alerts/{}", a.id)
                                 style=format!("left:{x:.3}%") title=ctx.label(a.rule.label())></a> }
                         }).collect_view()}
+                        {d.notes.iter().map(|n| {
+                            let (a, b) = (review::pct(d0, n.start_ms), review::pct(d0, n.end_ms));
+                            view! { <span class="strip-note" data-id=n.id style=format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.3)) title=n.text.clone()></span> }
+                        }).collect_view()}
                         {move || shown_ts.get().filter(|t| *t >= d0 && *t < d0 + DAY_MS).map(|t| view! {
                             <span id="strip-head" style=format!("left:{:.3}%", review::pct(d0, t))></span>
                         })}
@@ -344,5 +406,65 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             </div>
             <p class="muted">{move || ctx.t("review.keys")}</p>
         </div>
+        <section class="review-notes">
+            <h2>{move || ctx.t("review.notes")}</h2>
+            <form class="note-form" on:submit=move |ev| { ev.prevent_default(); save_note(); }>
+                <div>
+                    <button type="button" id="note-start" on:click=move |_| mark(false)>{move || ctx.t("review.note_start")}</button>
+                    <button type="button" id="note-end" on:click=move |_| mark(true)>{move || ctx.t("review.note_end")}</button>
+                    <span id="note-span" class="muted">{move || note_span.get().map(|(a, b)| format!("{} – {}", time::hm_s(a.min(b)), time::hm_s(a.max(b)))).unwrap_or_default()}</span>
+                </div>
+                <textarea id="note-text" rows="2" maxlength="4000" prop:value=note_text
+                    on:input=move |ev| note_text.set(event_target_value(&ev))></textarea>
+                <div class="note-tags">
+                    {move || tags.get().into_iter().map(|t| {
+                        let (t1, t2) = (t.clone(), t.clone());
+                        view! {
+                            <label><input type="checkbox" data-tag=t.clone()
+                                prop:checked=move || note_tags.get().contains(&t1)
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let t = t2.clone();
+                                    note_tags.update(|v| { v.retain(|x| *x != t); if on { v.push(t); } });
+                                }/>{tag_label(ctx.lang.get(), &t)}</label>
+                        }
+                    }).collect_view()}
+                </div>
+                <button type="submit" id="note-save">{move || ctx.t("review.note_save")}</button>
+                {move || note_error.get().map(|e| view! { <ErrorBox message=e/> })}
+            </form>
+            <ul id="review-note-list">
+                {move || match day.get() {
+                    Some(Ok(d)) => d.notes.into_iter().map(|n| {
+                        let start = n.start_ms;
+                        view! {
+                            <li data-id=n.id data-tags=n.tags.join(" ")>
+                                <a href="#" on:click=move |ev| { ev.prevent_default(); seek(start); }>
+                                    {format!("{} – {}", time::hm_s(n.start_ms), time::hm_s(n.end_ms))}
+                                </a>" "
+                                <strong>{n.tags.iter().map(|t| tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
+                                {n.text}" "<span class="muted">{format!("— {}", n.author)}</span>
+                            </li>
+                        }
+                    }).collect_view().into_any(),
+                    _ => ().into_any(),
+                }}
+            </ul>
+        </section>
     }
+}
+
+/// A tag's name for people (the default tags in both languages; others as written).
+fn tag_label(lang: crate::i18n::Lang, tag: &str) -> String {
+    let fr = lang == crate::i18n::Lang::Fr;
+    let (f, e) = match tag {
+        "lameness" => ("boiterie", "lameness"),
+        "mastitis" => ("mammite", "mastitis"),
+        "feeding" => ("alimentation", "feeding"),
+        "treatment" => ("traitement", "treatment"),
+        "birth" => ("mise bas", "birth"),
+        "other" => ("autre", "other"),
+        t => (t, t),
+    };
+    (if fr { f } else { e }).to_string()
 }
