@@ -125,6 +125,9 @@ pub struct JobInfo {
     pub model_id: Option<i64>,
     /// Whether that model became the production one.
     pub promoted: Option<bool>,
+    /// Where to download the file it made (a clip).
+    #[serde(default)]
+    pub output: Option<String>,
 }
 
 /// `POST /api/v1/models/forecast/train` answer.

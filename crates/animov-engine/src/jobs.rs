@@ -1,4 +1,5 @@
-//! Long jobs started from the API (model training): their progress, kept in memory.
+//! Long jobs started from the API (model training, clip export): their
+//! progress, kept in memory.
 
 use std::{
     collections::HashMap,
@@ -44,6 +45,7 @@ impl Jobs {
                 message: "starting".into(),
                 model_id: None,
                 promoted: None,
+                output: None,
             },
         );
         id
@@ -66,6 +68,29 @@ impl Jobs {
                     j.progress = 1.0;
                     j.model_id = Some(p.model_id);
                     j.promoted = Some(p.promoted);
+                }
+                Err(e) => {
+                    j.state = JobState::Failed;
+                    j.message = e.to_string();
+                }
+            }
+        }
+    }
+
+    /// Ends a job that made a file: done with where to download it, or failed with why.
+    pub fn finish_file<E: std::fmt::Display>(
+        &self,
+        id: u64,
+        result: Result<String, E>,
+        done: &str,
+    ) {
+        if let Some(j) = self.lock().get_mut(&id) {
+            match result {
+                Ok(url) => {
+                    j.state = JobState::Done;
+                    j.progress = 1.0;
+                    j.message = done.into();
+                    j.output = Some(url);
                 }
                 Err(e) => {
                     j.state = JobState::Failed;

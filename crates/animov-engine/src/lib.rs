@@ -33,6 +33,7 @@
 
 pub mod alerting;
 pub mod cameras;
+pub mod clips;
 pub mod clock;
 pub mod config;
 pub mod context;

@@ -69,7 +69,7 @@ pub async fn mp4_of(data_dir: &Path, rec: &RecordingRow) -> Result<PathBuf, Play
     tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         animov_vision::remux::remux_to_mp4(&s, &d).map_err(|e| e.to_string())?;
-        prune(&dir, CACHE_FILES);
+        crate::storage::keep_newest(&dir, CACHE_FILES);
         Ok::<_, String>(())
     })
     .await
@@ -86,48 +86,5 @@ pub async fn mp4_of(data_dir: &Path, rec: &RecordingRow) -> Result<PathBuf, Play
 fn touch(p: &Path) {
     if let Ok(f) = std::fs::File::options().append(true).open(p) {
         let _ = f.set_modified(SystemTime::now());
-    }
-}
-
-/// Deletes all but the `keep` most recently played copies in `dir`.
-fn prune(dir: &Path, keep: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<(SystemTime, PathBuf)> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "mp4"))
-        .filter_map(|p| Some((modified(&p)?, p)))
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    for (_, p) in files.into_iter().skip(keep) {
-        let _ = std::fs::remove_file(p);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pruning_keeps_the_most_recently_played() {
-        let dir = tempfile::tempdir().unwrap();
-        for k in 0..5 {
-            let p = dir.path().join(format!("{k}.mp4"));
-            std::fs::write(&p, b"x").unwrap();
-            let f = std::fs::File::options().append(true).open(&p).unwrap();
-            f.set_modified(SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + k))
-                .unwrap();
-        }
-        std::fs::write(dir.path().join("keep.txt"), b"x").unwrap();
-        prune(dir.path(), 2);
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["3.mp4", "4.mp4", "keep.txt"]);
     }
 }

@@ -61,6 +61,24 @@ pub fn segment_infos(rows: &[RecordingRow], noted: &[(i64, i64, i64)]) -> Vec<Se
         .collect()
 }
 
+/// Deletes all but the `keep` most recently modified `.mp4` files in `dir`
+/// (the playback copies and the clips).
+pub fn keep_newest(dir: &Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mp4"))
+        .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+    for (_, p) in files.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 /// Bytes of every file under `dir` (0 when it does not exist).
 pub fn dir_bytes(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -173,5 +191,28 @@ mod tests {
         assert_eq!(dir_bytes(&dir.path().join("missing")), 0);
         let (free, total) = disk_space(dir.path()).unwrap();
         assert!(total >= free && total > 0);
+    }
+
+    #[test]
+    fn only_the_newest_mp4s_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for k in 0..5 {
+            let p = dir.path().join(format!("{k}.mp4"));
+            std::fs::write(&p, b"x").unwrap();
+            let f = std::fs::File::options().append(true).open(&p).unwrap();
+            f.set_modified(
+                std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1000 + k),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.path().join("keep.txt"), b"x").unwrap();
+        keep_newest(dir.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["3.mp4", "4.mp4", "keep.txt"]);
     }
 }

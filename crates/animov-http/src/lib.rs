@@ -117,6 +117,8 @@ pub fn app(state: AppState) -> Router {
         .route("/recordings/{id}/video", get(media::recording_video))
         .route("/recordings/{id}/mp4", get(media::recording_mp4))
         .route("/detections", get(media::detections))
+        .route("/clips", post(media::start_clip))
+        .route("/clips/{id}", get(media::clip_file))
         .route("/recordings/{id}/keep", put(media::keep_recording))
         .route("/snapshots", get(media::snapshots))
         .route("/snapshots/{id}/image", get(media::snapshot_image))

@@ -10,6 +10,7 @@
 //! clearly when it is missing.
 
 pub mod capture;
+pub mod clip;
 pub mod decode;
 pub mod detector;
 pub mod error;

@@ -5,11 +5,14 @@
 use std::collections::HashMap;
 
 use animov_api::{
-    Detection, DetectionFrame, DetectionFrames, ErrorBody, KeepRequest, LyingBout, Recording, Role,
-    Snapshot,
+    Detection, DetectionFrame, DetectionFrames, ErrorBody, JobStarted, KeepRequest, LyingBout,
+    Recording, Role, Snapshot,
 };
 use animov_core::time::DAY_MS;
-use animov_engine::playback::{self, PlaybackError};
+use animov_engine::{
+    clips::{self, ClipError},
+    playback::{self, PlaybackError},
+};
 use axum::{
     Json,
     body::Body,
@@ -17,6 +20,7 @@ use axum::{
     http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
+use serde::Deserialize;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
@@ -180,6 +184,79 @@ pub async fn detections(
         source: cam.source,
         frames,
     }))
+}
+
+/// `POST /api/v1/clips` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClipRequest {
+    /// The camera.
+    pub source: String,
+    /// Start, UTC ms (the clip starts at the keyframe at or before it).
+    pub from_ms: i64,
+    /// End, UTC ms (at most 2 hours after the start).
+    pub to_ms: i64,
+}
+
+/// Starts exporting a clip of a camera's recordings (admin, operator, vet):
+/// the video copied, not re-encoded, so it starts at the keyframe at or
+/// before `from_ms`. Follow the job (`GET /api/v1/jobs/{id}`); when done,
+/// its `output` is the download path.
+#[utoipa::path(post, path = "/api/v1/clips", tag = "cameras", security(("bearer" = [])), request_body = ClipRequest,
+    responses((status = 202, body = JobStarted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn start_clip(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<ClipRequest>,
+) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    user.require(&[Role::Admin, Role::Operator, Role::Vet], "export clips")?;
+    let cam = camera_named(&state, &req.source).await?;
+    let id = clips::start(&state, cam.id, req.from_ms, req.to_ms)
+        .await
+        .map_err(|e| match e {
+            ClipError::Span => ApiError::invalid("to_ms", e.to_string()),
+            ClipError::NoRecording => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_recording",
+                e.to_string(),
+            ),
+            ClipError::Store(s) => s.into(),
+        })?;
+    tracing::info!(job = id, by = %user.username, source = req.source, "clip export started");
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: id })))
+}
+
+/// A clip made by a finished job (MP4, with byte ranges).
+#[utoipa::path(get, path = "/api/v1/clips/{id}", tag = "cameras", security(("bearer" = [])),
+    params(("id" = u64, Path, description = "The job that made it"), TokenQuery),
+    responses((status = 200, content_type = "video/mp4", description = "The clip"), (status = 404, body = ErrorBody)))]
+pub async fn clip_file(
+    State(state): State<AppState>,
+    Path(id): Path<u64>,
+    Query(q): Query<TokenQuery>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
+    let done = state
+        .jobs
+        .get(id)
+        .is_some_and(|j| j.kind == "clip" && j.output.is_some());
+    let path = clips::clip_path(&state.config.data_dir, id);
+    if !done || !path.exists() {
+        return Err(ApiError::not_found(format!(
+            "no clip {id}: it is not finished, or gone (the 10 newest clips are kept until the engine restarts)"
+        )));
+    }
+    let mime = "video/mp4".parse().expect("a MIME type");
+    let mut res = ServeFile::new_with_mime(&path, &mime)
+        .oneshot(Request::from_parts(parts, body))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    if let Ok(v) = format!("attachment; filename=\"animov-clip-{id}.mp4\"").parse() {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res.map(Body::new))
 }
 
 /// Keeps a segment forever (evidence for the vet) or lets retention delete it (admin, vet).

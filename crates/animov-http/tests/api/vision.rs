@@ -439,11 +439,70 @@ async fn cameras_are_analysed_recorded_and_served() {
         )
         .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
-        // The boxes stored over the recording's time, compact.
+        // A clip of the recording, copied not re-encoded, made by a job.
         let (start, end) = (
             recs[0]["start_ms"].as_i64().unwrap(),
             recs[0]["end_ms"].as_i64().unwrap(),
         );
+        let (s, job) = env
+            .call(
+                "POST",
+                "/api/v1/clips",
+                Cred::Bearer(&vet),
+                Some(json!({"source": "pen-a", "from_ms": start + 500, "to_ms": end})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{b} {job}");
+        let job = job["job_id"].as_u64().unwrap();
+        let mut info = json!(null);
+        for _ in 0..100 {
+            info = env
+                .call(
+                    "GET",
+                    &format!("/api/v1/jobs/{job}"),
+                    Cred::Bearer(&vet),
+                    None,
+                )
+                .await
+                .1;
+            if info["state"] != "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(info["state"], "done", "{b} {info}");
+        let url = info["output"].as_str().unwrap().to_string();
+        let (s, clip, ct) = bytes(&env, &format!("{url}?access_token={vet}")).await;
+        assert_eq!((s, ct.as_str()), (StatusCode::OK, "video/mp4"), "{b}");
+        assert_eq!(&clip[4..8], b"ftyp", "{b}");
+        assert!(
+            clip.len() > 1000 && clip.len() <= mkv.len() + 4096,
+            "{b}: {} of {}",
+            clip.len(),
+            mkv.len()
+        );
+        for (body, code) in [
+            (
+                json!({"source": "pen-a", "from_ms": start, "to_ms": start + 3 * 3_600_000}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({"source": "pen-a", "from_ms": 0, "to_ms": 1000}),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                json!({"source": "nope", "from_ms": start, "to_ms": end}),
+                StatusCode::NOT_FOUND,
+            ),
+        ] {
+            let (s, v) = env
+                .call("POST", "/api/v1/clips", Cred::Bearer(&vet), Some(body))
+                .await;
+            assert_eq!(s, code, "{b} {v}");
+        }
+        let (s, _, _) = bytes(&env, &format!("/api/v1/clips/999?access_token={vet}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+        // The boxes stored over the recording's time, compact.
         let (s, d) = env
             .call(
                 "GET",
