@@ -2,7 +2,8 @@
 // Needs: the engine binary (ANIMOV_BIN), the built UI (ANIMOV_UI_DIR), /usr/bin/chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -407,6 +408,23 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
   assert.equal(notes.length, 1);
   assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
+  // A 30 s clip of the recording, copied not re-encoded, downloaded and valid.
+  await page.click("#note-start");
+  await page.keyboard.press("ArrowRight");
+  for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowRight");
+  await page.click("#note-end");
+  const t1 = Date.now();
+  await page.click("#clip-export");
+  const link = await page.waitForSelector("#clip-download", { timeout: 30_000 });
+  console.log(`clip of ~30 s made in ${Date.now() - t1} ms`);
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const file = join(out, "clip.mp4");
+  await download.saveAs(file);
+  const mp4 = readFileSync(file);
+  assert.equal(mp4.subarray(4, 8).toString(), "ftyp");
+  assert.ok(mp4.includes(Buffer.from("moov")) && mp4.indexOf("moov") < mp4.indexOf("mdat"), "index first");
+  const probe = execFileSync("gst-launch-1.0", ["-q", "filesrc", `location=${file}`, "!", "qtdemux", "!", "h264parse", "!", "avdec_h264", "!", "fakesink"]);
+  assert.ok(probe !== undefined, "it decodes");
   await page.screenshot({ path: join(out, "review.png"), fullPage: true });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });

@@ -73,6 +73,14 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "review.note_start" => ("Début ici", "Start here"),
         "review.note_end" => ("Fin ici", "End here"),
         "review.note_save" => ("Enregistrer la note", "Save the note"),
+        "review.clip" => ("Exporter l'extrait (MP4)", "Export the clip (MP4)"),
+        "review.clip_short" => ("extrait", "clip"),
+        "review.clip_hint" => (
+            "L'extrait copie la vidéo enregistrée sans la ré-encoder : il commence à l'image clé précédant le début marqué (souvent 1 à 4 s plus tôt ; l'écart exact est indiqué).",
+            "The clip copies the recorded video without re-encoding it: it starts at the keyframe before the marked start (often 1 to 4 s earlier; the exact gap is shown).",
+        ),
+        "review.clip_making" => ("Extrait en cours :", "Making the clip:"),
+        "review.clip_download" => ("Télécharger l'extrait", "Download the clip"),
         "review.note_pick" => (
             "Lisez la vidéo et marquez le début (et la fin) de ce que vous avez vu.",
             "Play the video and mark the start (and end) of what you saw.",

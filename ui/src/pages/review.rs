@@ -5,8 +5,8 @@
 //! keyboard shortcuts, previous / next alert.
 
 use animov_api::{
-    Alert, Camera, DetectionFrame, DetectionFrames, Note, NoteInput, NoteTags, Recording,
-    SeriesPoint,
+    Alert, Camera, DetectionFrame, DetectionFrames, JobInfo, JobStarted, JobState, Note, NoteInput,
+    NoteTags, Recording, SeriesPoint,
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
@@ -58,6 +58,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let note_tags = RwSignal::new(Vec::<String>::new());
     let note_span = RwSignal::new(None::<(i64, i64)>);
     let note_error = RwSignal::new(None::<String>);
+    let clip = RwSignal::new(None::<Result<JobInfo, String>>);
     spawn_local(async move {
         if let Ok(t) = api::get::<NoteTags>("/api/v1/notes/tags").await {
             let _ = tags.try_set(t.tags);
@@ -310,6 +311,43 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             });
         }
     };
+    // A clip of the marked span (or of a note), followed until it is made.
+    let export = move |span: Option<(i64, i64)>| {
+        let Some((a, b)) = span else {
+            clip.set(Some(Err(ctx.t("review.note_pick").to_string())));
+            return;
+        };
+        let body = serde_json::json!({
+            "source": source.get_untracked(),
+            "from_ms": a.min(b),
+            "to_ms": a.max(b).max(a.min(b) + 1_000),
+        });
+        spawn_local(async move {
+            let started = api::send::<_, JobStarted>("POST", "/api/v1/clips", &body).await;
+            let id = match started {
+                Ok(j) => j.job_id,
+                Err(e) => {
+                    let _ = clip.try_set(Some(Err(e.message)));
+                    return;
+                }
+            };
+            loop {
+                match api::get::<JobInfo>(&format!("/api/v1/jobs/{id}")).await {
+                    Ok(j) => {
+                        let running = j.state == JobState::Running;
+                        if clip.try_set(Some(Ok(j))).is_some() || !running {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = clip.try_set(Some(Err(e.message)));
+                        return;
+                    }
+                }
+                gloo_timers::future::TimeoutFuture::new(500).await;
+            }
+        });
+    };
     let play_url = move || {
         current.get().map(|r| {
             format!(
@@ -430,8 +468,25 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
-                <button type="submit" id="note-save">{move || ctx.t("review.note_save")}</button>
+                <div>
+                    <button type="submit" id="note-save">{move || ctx.t("review.note_save")}</button>
+                    <button type="button" id="clip-export" on:click=move |_| export(note_span.get_untracked())>{move || ctx.t("review.clip")}</button>
+                </div>
                 {move || note_error.get().map(|e| view! { <ErrorBox message=e/> })}
+                <p class="muted">{move || ctx.t("review.clip_hint")}</p>
+                {move || clip.get().map(|c| match c {
+                    Err(e) => view! { <ErrorBox message=e/> }.into_any(),
+                    Ok(j) if j.state == JobState::Running => view! {
+                        <p id="clip-progress">{format!("{} {:.0} %", ctx.t("review.clip_making"), j.progress * 100.0)}</p>
+                    }.into_any(),
+                    Ok(j) => match j.output {
+                        Some(url) => view! {
+                            <p><a id="clip-download" href=format!("{url}?access_token={}", api::q(&api::token().unwrap_or_default()))
+                                download="">{ctx.t("review.clip_download")}</a>" "<span class="muted">{j.message}</span></p>
+                        }.into_any(),
+                        None => view! { <ErrorBox message=j.message/> }.into_any(),
+                    },
+                })}
             </form>
             <ul id="review-note-list">
                 {move || match day.get() {
@@ -443,7 +498,8 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     {format!("{} – {}", time::hm_s(n.start_ms), time::hm_s(n.end_ms))}
                                 </a>" "
                                 <strong>{n.tags.iter().map(|t| tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
-                                {n.text}" "<span class="muted">{format!("— {}", n.author)}</span>
+                                {n.text}" "<span class="muted">{format!("— {}", n.author)}</span>" "
+                                <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
                             </li>
                         }
                     }).collect_view().into_any(),
