@@ -116,6 +116,7 @@ pub fn app(state: AppState) -> Router {
         .route("/recordings", get(media::recordings))
         .route("/recordings/{id}/video", get(media::recording_video))
         .route("/recordings/{id}/mp4", get(media::recording_mp4))
+        .route("/recordings/{id}", delete(media::delete_recording))
         .route("/detections", get(media::detections))
         .route("/clips", post(media::start_clip))
         .route("/clips/{id}", get(media::clip_file))

@@ -259,6 +259,41 @@ pub async fn clip_file(
     Ok(res.map(Body::new))
 }
 
+/// Deletes a segment and its file (admin), even a kept one.
+#[utoipa::path(delete, path = "/api/v1/recordings/{id}", tag = "cameras", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Recording id")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_recording(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin], "delete recordings")?;
+    let r = state
+        .store
+        .recording(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no recording {id}")))?;
+    match tokio::fs::remove_file(&r.path).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "file_in_use",
+                format!("the file of recording {id} cannot be deleted ({e}); nothing was changed"),
+            ));
+        }
+    }
+    let _ = tokio::fs::remove_file(
+        playback::cache_dir(&state.config.data_dir).join(format!("{id}.mp4")),
+    )
+    .await;
+    state.store.delete_recording(id).await?;
+    tracing::info!(id, by = %user.username, "recording deleted by hand");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Keeps a segment forever (evidence for the vet) or lets retention delete it (admin, vet).
 #[utoipa::path(put, path = "/api/v1/recordings/{id}/keep", tag = "cameras", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Recording id")), request_body = KeepRequest,

@@ -566,5 +566,34 @@ async fn cameras_are_analysed_recorded_and_served() {
                 .unwrap();
             assert_eq!(path.is_some(), r["id"].as_i64() == Some(id));
         }
+        // An admin may delete even a kept segment, with its file; a vet may not.
+        let file = env.state.store.recording(id).await.unwrap().unwrap().path;
+        let (s, _) = env
+            .call(
+                "DELETE",
+                &format!("/api/v1/recordings/{id}"),
+                Cred::Bearer(&vet),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        let admin = env.login("admin").await;
+        let (s, _) = env
+            .call(
+                "DELETE",
+                &format!("/api/v1/recordings/{id}"),
+                Cred::Bearer(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        assert!(
+            env.state.store.recording(id).await.unwrap().is_none(),
+            "{b}"
+        );
+        assert!(
+            !std::path::Path::new(&file).exists(),
+            "{b}: the file went too"
+        );
     }
 }
