@@ -14,6 +14,7 @@
 
 mod alerts;
 mod auth;
+mod budget;
 mod delivery;
 mod error;
 mod explain;
@@ -30,6 +31,7 @@ mod vision;
 
 pub use alerts::*;
 pub use auth::*;
+pub use budget::*;
 pub use delivery::*;
 pub use error::*;
 pub use explain::*;

@@ -32,6 +32,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod backoff;
+pub mod budget;
 pub mod camera_uri;
 pub mod consolidate;
 pub mod demo;

@@ -46,8 +46,8 @@ pub use openapi::ApiDoc;
 pub use state::AppState;
 
 use routes::{
-    alert_settings, alerts, auth, cameras, detectors, events, forecasts, import, ingest, legacy,
-    live, media, meta, notes, setup, sources, stats, storage, users,
+    alert_settings, alerts, auth, budget, cameras, detectors, events, forecasts, import, ingest,
+    legacy, live, media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -118,6 +118,8 @@ pub fn app(state: AppState) -> Router {
         .route("/recordings/{id}/mp4", get(media::recording_mp4))
         .route("/recordings/{id}", delete(media::delete_recording))
         .route("/detections", get(media::detections))
+        .route("/time-budget", get(budget::time_budget))
+        .route("/time-budget.csv", get(budget::time_budget_csv))
         .route("/clips", post(media::start_clip))
         .route("/clips/{id}", get(media::clip_file))
         .route("/recordings/{id}/keep", put(media::keep_recording))

@@ -6,8 +6,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    alert_settings, alerts, auth, cameras, detectors, events, forecasts, import, ingest, live,
-    media, meta, notes, setup, sources, stats, storage, users,
+    alert_settings, alerts, auth, budget, cameras, detectors, events, forecasts, import, ingest,
+    live, media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The AniMOV HTTP API.
@@ -24,7 +24,7 @@ use crate::routes::{
         meta::health, meta::version, meta::metrics, meta::openapi_json,
         cameras::create_camera, cameras::remove_camera, cameras::health, cameras::get_settings, cameras::put_settings,
         cameras::calibrate, cameras::calibrate_threshold, cameras::test_camera, cameras::preview, sources::devices, sources::upload_video, detectors::list, detectors::import, detectors::remove, live::live_jpeg, live::live_json, live::live_mjpeg,
-        media::recordings, media::recording_video, media::recording_mp4, media::detections, media::start_clip, media::clip_file, media::delete_recording, media::keep_recording,
+        media::recordings, media::recording_video, media::recording_mp4, media::detections, media::start_clip, media::clip_file, media::delete_recording, budget::time_budget, budget::time_budget_csv, media::keep_recording,
         media::snapshots, media::snapshot_image, media::lying_bouts,
         alerts::list, alerts::summary, alerts::detail, alerts::ack, alerts::resolve, alerts::note, alerts::feedback, alerts::explain,
         notes::list, notes::csv, notes::create, notes::detail, notes::update, notes::remove, notes::get_tags, notes::put_tags,

@@ -3,6 +3,7 @@
 pub mod alert_settings;
 pub mod alerts;
 pub mod auth;
+pub mod budget;
 pub mod cameras;
 pub mod detectors;
 pub mod events;

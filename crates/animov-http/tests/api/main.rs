@@ -5,6 +5,7 @@ mod alerts;
 mod alerts_email;
 mod alerts_replay;
 mod auth;
+mod budget;
 mod camera_setup;
 mod common;
 mod detectors;
