@@ -410,6 +410,10 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
   assert.equal(notes.length, 1);
   assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
+  // The goats' time budgets: a Gantt row per tracked goat lying today, figures for the day.
+  await page.waitForFunction(() => Number(document.querySelector("#budget-gantt")?.dataset.tracks) > 0, null, { timeout: 15_000 });
+  assert.match(await page.textContent("#budget-lying"), /^\d+ min$/);
+  assert.match(await page.getAttribute("#budget-csv", "href"), /time-budget\.csv\?source=demo-1/);
   // The day's recordings: the noted one counts its note; the vet keeps it.
   const row = `#review-recordings tr[data-id='${rec.id}']`;
   await page.waitForSelector(row, { timeout: 15_000 });

@@ -3,6 +3,7 @@
 mod about;
 mod accounts;
 mod alerts;
+mod budget;
 mod cameras;
 mod delivery;
 mod import;

@@ -2,15 +2,16 @@
 //! recordings exist, the standing share per quarter hour, the alerts); a
 //! click on it plays the video from that moment, across segments as one
 //! timeline, with the stored detections drawn over it; speeds, frame steps,
-//! keyboard shortcuts, previous / next alert.
+//! keyboard shortcuts, previous / next alert; notes, clips, the goats' time
+//! budgets and the day's recordings below.
 
 use animov_api::{
     Alert, Camera, DetectionFrame, DetectionFrames, JobInfo, JobStarted, JobState, Note, NoteInput,
-    NoteTags, Recording, SeriesPoint,
+    NoteTags, Recording, SeriesPoint, TimeBudget,
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
-use super::{ErrorBox, every};
+use super::{ErrorBox, budget::Budget, every};
 use crate::{
     api,
     app::ctx,
@@ -59,6 +60,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let note_span = RwSignal::new(None::<(i64, i64)>);
     let note_error = RwSignal::new(None::<String>);
     let clip = RwSignal::new(None::<Result<JobInfo, String>>);
+    let budget = RwSignal::new(None::<TimeBudget>);
     spawn_local(async move {
         if let Ok(t) = api::get::<NoteTags>("/api/v1/notes/tags").await {
             let _ = tags.try_set(t.tags);
@@ -113,6 +115,11 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 .await
                 .unwrap_or_default();
             alerts.sort_by_key(|a| a.since_ms);
+            let _ = budget.try_set(
+                api::get::<TimeBudget>(&format!("/api/v1/time-budget?{q}"))
+                    .await
+                    .ok(),
+            );
             let mut notes = api::get::<Vec<Note>>(&format!("/api/v1/notes?{q}"))
                 .await
                 .unwrap_or_default();
@@ -487,7 +494,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                     Ok(j) => match j.output {
                         Some(url) => view! {
                             <p><a id="clip-download" href=format!("{url}?access_token={}", api::q(&api::token().unwrap_or_default()))
-                                download="">{ctx.t("review.clip_download")}</a>" "<span class="muted">{j.message}</span></p>
+                                download="">{ctx.t("review.clip_download")}</a></p>
                         }.into_any(),
                         None => view! { <ErrorBox message=j.message/> }.into_any(),
                     },
@@ -511,6 +518,11 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                     _ => ().into_any(),
                 }}
             </ul>
+        </section>
+        <section class="review-budget">
+            <h2>{move || ctx.t("budget.title")}</h2>
+            <p class="muted">{move || ctx.t("budget.hint")}</p>
+            <Budget budget=budget day_start=Signal::derive(day_start) seek=Callback::new(seek)/>
         </section>
         <section class="review-recordings">
             <h2>{move || ctx.t("review.recordings")}</h2>
