@@ -85,3 +85,57 @@ test("the desktop window opens as admin and adds a demo camera from the Cameras 
     xvfb.kill("SIGTERM");
   }
 });
+
+test("the desktop window plays a recording with its boxes (WebKitGTK)", { timeout: 300_000 }, async () => {
+  const display = `:${80 + Math.floor(Math.random() * 9)}`;
+  const xvfb = spawn("Xvfb", [display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"], { stdio: "ignore" });
+  const dir = mkdtempSync(join(tmpdir(), "animov-desktop-"));
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 1\nbackfill_days = 1\ninterval_ms = 500\n[vision]\nsegment_minutes = 1\n");
+  const launch = (args) => {
+    const p = spawn(BIN, ["--data-dir", dir, "--demo", ...args], {
+      env: { ...process.env, DISPLAY: display, ANIMOV_SECRETS: "file", RUST_LOG: "info,sqlx=warn" },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    p.exited = null;
+    p.on("exit", (c) => (p.exited = c));
+    return p;
+  };
+  let app;
+  try {
+    await sleep(1000);
+    // A first run records a minute of the demo barn.
+    const t0 = Date.now();
+    app = launch([]);
+    await waitFor("a closed recording", () => /recording segment stored/.test(logText(dir)), 150_000);
+    app.kill("SIGTERM");
+    await waitFor("the app to stop", () => app.exited !== null, 20_000);
+    // The window opens on that recording, 30 s in, and plays it.
+    const at = new Date(t0 + 30_000);
+    const pad = (n) => String(n).padStart(2, "0");
+    const day = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+    const time = `${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+    app = launch(["--open", `review/demo-1/${day}/${time}`]);
+    await waitFor("the window to fetch the MP4", () => /route="\/api\/v1\/recordings\/\{id\}\/mp4" status=20[06]/.test(logText(dir)), 90_000);
+    await waitFor("the boxes of the recording", () => /route="\/api\/v1\/detections" status=200/.test(logText(dir)), 30_000);
+    await sleep(2000);
+    const a = join(out, "desktop-review.png");
+    const b = join(out, "desktop-review-later.png");
+    execFileSync("import", ["-display", display, "-window", "root", a]);
+    await sleep(3000);
+    execFileSync("import", ["-display", display, "-window", "root", b]);
+    // The picture moved between the two screenshots: the video plays.
+    const diff = execFileSync("compare", ["-metric", "AE", "-fuzz", "5%", a, b, "null:"], { stdio: ["ignore", "ignore", "pipe"] }).toString();
+    assert.ok(Number(diff) > 500, `pixels changed in 3 s: ${diff}`);
+  } catch (e) {
+    if (e.stderr && /^\d+/.test(String(e.stderr))) {
+      // `compare` exits 1 when the images differ: that is the expected case.
+      const n = Number(String(e.stderr).trim().split(/\s/)[0]);
+      assert.ok(n > 500, `pixels changed in 3 s: ${n}`);
+    } else {
+      throw e;
+    }
+  } finally {
+    app?.kill("SIGKILL");
+    xvfb.kill("SIGTERM");
+  }
+});

@@ -33,7 +33,8 @@ pub struct Args {
     pub data_dir: PathBuf,
     /// Run the demo feed (`--demo`).
     pub demo: bool,
-    /// The page the window opens on (`--open cameras`, `--open cameras/new`).
+    /// The page the window opens on (`--open cameras`, `--open cameras/new`,
+    /// `--open review/demo-1/2026-12-02/10:15:00`).
     pub open: Option<String>,
 }
 
@@ -59,7 +60,7 @@ impl Args {
                     if page.is_empty()
                         || !page
                             .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "/-_.".contains(c))
+                            .all(|c| c.is_ascii_alphanumeric() || "/-_.:".contains(c))
                     {
                         return Err(ArgsError::NoPage);
                     }
@@ -172,6 +173,14 @@ mod tests {
             }
         );
         assert!(Args::parse(["--open", "a b"].into_iter().map(String::from)).is_err());
+        // A review link with its time.
+        let a = Args::parse(
+            ["--open", "review/demo-1/2026-12-02/10:15:00"]
+                .into_iter()
+                .map(String::from),
+        )
+        .unwrap();
+        assert_eq!(a.open.as_deref(), Some("review/demo-1/2026-12-02/10:15:00"));
         assert!(Args::parse(["--nope"].into_iter().map(String::from)).is_err());
         assert!(Args::parse(["--data-dir"].into_iter().map(String::from)).is_err());
     }

@@ -200,6 +200,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "alerts.back" => ("Toutes les alertes", "All alerts"),
         "alerts.by_engine" => ("AniMOV", "AniMOV"),
         "alerts.markers" => ("Alertes", "Alerts"),
+        "alerts.watch" => (
+            "Voir l'enregistrement à ce moment",
+            "Watch the recording at that time",
+        ),
         "explain.title" => ("Pourquoi cette alerte", "Why this alert"),
         "explain.seen" => ("Observé", "Seen"),
         "explain.span" => ("Durée de l'alerte", "Alert span"),

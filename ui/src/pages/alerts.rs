@@ -254,6 +254,9 @@ fn AlertPage(id: i64) -> impl IntoView {
                         {a.resolved_ms.map(|t| view! { <dt>{ctx.t("alerts.ended")}</dt><dd>{time::ymd_hm(t)}</dd> })}
                         <dt>{ctx.t("alerts.what")}</dt><dd id="alert-what">{crate::alerts::describe(ctx.lang.get(), &a)}</dd>
                         {a.track_id.map(|t| view! { <dt>{ctx.t("alerts.goat")}</dt><dd>{t}</dd> })}
+                        <dt>{ctx.t("nav.review")}</dt>
+                        <dd><a id="alert-review" href=format!("#/review/{}/{}/{}", a.source, time::ymd(a.since_ms), time::hm_s(a.since_ms))>
+                            {ctx.t("alerts.watch")}</a></dd>
                     </dl>
                 }.into_any()
             }

@@ -43,6 +43,16 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             .filter(|d| time::parse_ymd(d).is_some())
             .map_or_else(|| time::ymd(time::now_ms()), str::to_string),
     );
+    // `…/HH:MM:SS` plays from that local time once the day is loaded.
+    let start_at = RwSignal::new(parts.next().and_then(|t| {
+        let mut hms = t.split(':').map(|x| x.parse::<i64>().ok());
+        let (h, m, s) = (
+            hms.next()??,
+            hms.next()??,
+            hms.next().flatten().unwrap_or(0),
+        );
+        Some((h * 3600 + m * 60 + s) * 1000)
+    }));
     let cams = RwSignal::new(Vec::<Camera>::new());
     let recorded_days = RwSignal::new(Vec::<String>::new());
     let day = RwSignal::new(None::<Result<Day, String>>);
@@ -172,6 +182,13 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             current.set(Some(r));
         }
     };
+    // A link with a time plays from it as soon as the day is there.
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(offset)) = (day.get(), start_at.get_untracked()) {
+            start_at.set(None);
+            seek(day_start() + offset);
+        }
+    });
     let on_loaded = move |_| {
         if let (Some(v), Some(t)) = (video.get_untracked(), pending.get_untracked()) {
             v.set_current_time(t);

@@ -64,7 +64,15 @@ pub async fn write(engine: &Engine, batch: Vec<Output>) {
                     segment.bytes as i64,
                 )
                 .await
-                .map(|_| ()),
+                .map(|id| {
+                    tracing::info!(
+                        id,
+                        camera_id,
+                        seconds = (segment.end_ms - segment.start_ms) / 1000,
+                        bytes = segment.bytes,
+                        "recording segment stored"
+                    );
+                }),
             Output::Snapshot {
                 camera_id,
                 ts_ms,
