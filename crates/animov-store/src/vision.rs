@@ -56,6 +56,17 @@ pub struct BoutRow {
     pub running: bool,
 }
 
+impl From<BoutRow> for animov_api::LyingBout {
+    fn from(b: BoutRow) -> Self {
+        animov_api::LyingBout {
+            track_id: b.track_id,
+            start_ms: b.start_ms,
+            end_ms: b.end_ms,
+            running: b.running,
+        }
+    }
+}
+
 /// A `recordings` row (`keep_flag` is 0 or 1).
 #[derive(sqlx_macros::FromRow)]
 struct RecordingRecord {

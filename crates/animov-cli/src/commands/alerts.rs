@@ -36,6 +36,19 @@ fn read_feedback(how: &ReplayArgs) -> anyhow::Result<Option<BTreeMap<String, Vec
         .transpose()
 }
 
+/// How `--history-days`, `--single-pen` and `--feedback` ask the replay to run.
+fn options<'a>(
+    how: &ReplayArgs,
+    judged: Option<&'a BTreeMap<String, Vec<Judgement>>>,
+) -> ReplayOptions<'a> {
+    ReplayOptions {
+        history_days: how.history_days as usize,
+        farm: !how.single_pen,
+        judgements: judged,
+        judge: None,
+    }
+}
+
 /// Replays a series file through the rules and prints the alerts.
 pub fn replay(input: &Path, herd_size: Option<u32>, how: &ReplayArgs) -> anyhow::Result<()> {
     let rules = read_rules(how.rules.as_deref())?;
@@ -43,12 +56,7 @@ pub fn replay(input: &Path, herd_size: Option<u32>, how: &ReplayArgs) -> anyhow:
         bail!("--herd-size must be at least 1");
     }
     let judged = read_feedback(how)?;
-    let opts = ReplayOptions {
-        history_days: how.history_days as usize,
-        farm: !how.single_pen,
-        judgements: judged.as_ref(),
-        judge: None,
-    };
+    let opts = options(how, judged.as_ref());
     let json = how.json;
     let file =
         std::fs::File::open(input).with_context(|| format!("cannot open {}", input.display()))?;
@@ -75,12 +83,7 @@ fn minutes(m: Option<f64>) -> String {
 pub fn eval(dir: &Path, simulate_feedback: bool, how: &ReplayArgs) -> anyhow::Result<()> {
     let rules = read_rules(how.rules.as_deref())?;
     let judged = read_feedback(how)?;
-    let opts = ReplayOptions {
-        history_days: how.history_days as usize,
-        farm: !how.single_pen,
-        judgements: judged.as_ref(),
-        judge: None,
-    };
+    let opts = options(how, judged.as_ref());
     let json = how.json;
     let (alerts, s) = eval_dir(dir, &rules, &opts, simulate_feedback)?;
     if json {

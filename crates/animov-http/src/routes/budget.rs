@@ -22,15 +22,7 @@ async fn budget_of(state: &AppState, q: &WindowQuery) -> Result<TimeBudget, ApiE
         .store
         .lying_bouts(cam.id, from - 7 * DAY_MS, to)
         .await?;
-    let bouts: Vec<LyingBout> = rows
-        .into_iter()
-        .map(|b| LyingBout {
-            track_id: b.track_id,
-            start_ms: b.start_ms,
-            end_ms: b.end_ms,
-            running: b.running,
-        })
-        .collect();
+    let bouts: Vec<LyingBout> = rows.into_iter().map(LyingBout::from).collect();
     Ok(TimeBudget {
         source: cam.source,
         day: budget::stats(&bouts, from, to),

@@ -381,12 +381,7 @@ pub async fn lying_bouts(
             .lying_bouts(cam.id, from, to)
             .await?
             .into_iter()
-            .map(|b| LyingBout {
-                track_id: b.track_id,
-                start_ms: b.start_ms,
-                end_ms: b.end_ms,
-                running: b.running,
-            })
+            .map(LyingBout::from)
             .collect(),
     ))
 }
