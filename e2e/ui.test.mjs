@@ -410,6 +410,14 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
   assert.equal(notes.length, 1);
   assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
+  // Its author edits it: the change is saved, the earlier text kept in its history.
+  await page.click("#review-note-list li .note-edit");
+  await page.fill("#note-text", "Chèvre qui boite, patte arrière gauche : parage prévu");
+  await page.click("#note-save");
+  await page.waitForFunction(() => /parage prévu/.test(document.querySelector("#review-note-list li")?.textContent ?? ""), null, { timeout: 15_000 });
+  const detail = await (await fetch(`${url}/api/v1/notes/${notes[0].id}`, { headers: auth })).json();
+  assert.equal(detail.versions.length, 1);
+  assert.equal(detail.versions[0].text, "Chèvre qui boite, patte arrière gauche");
   // The goats' time budgets: a Gantt row per tracked goat lying today, figures for the day.
   await page.waitForFunction(() => Number(document.querySelector("#budget-gantt")?.dataset.tracks) > 0, null, { timeout: 15_000 });
   assert.match(await page.textContent("#budget-lying"), /^\d+ min$/);

@@ -101,6 +101,9 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "review.note_start" => ("Début ici", "Start here"),
         "review.note_end" => ("Fin ici", "End here"),
         "review.note_save" => ("Enregistrer la note", "Save the note"),
+        "review.note_update" => ("Enregistrer la modification", "Save the change"),
+        "review.note_edit" => ("modifier", "edit"),
+        "review.note_delete_confirm" => ("Supprimer cette note ?", "Delete this note?"),
         "review.clip" => ("Exporter l'extrait (MP4)", "Export the clip (MP4)"),
         "review.clip_short" => ("extrait", "clip"),
         "review.clip_hint" => (

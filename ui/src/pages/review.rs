@@ -70,6 +70,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let note_span = RwSignal::new(None::<(i64, i64)>);
     let note_error = RwSignal::new(None::<String>);
     let clip = RwSignal::new(None::<Result<JobInfo, String>>);
+    let editing = RwSignal::new(None::<i64>);
     let budget = RwSignal::new(None::<TimeBudget>);
     spawn_local(async move {
         if let Ok(t) = api::get::<NoteTags>("/api/v1/notes/tags").await {
@@ -311,9 +312,14 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             area: None,
         };
         note_error.set(None);
+        let (method, path) = match editing.get_untracked() {
+            Some(id) => ("PUT", format!("/api/v1/notes/{id}")),
+            None => ("POST", "/api/v1/notes".to_string()),
+        };
         spawn_local(async move {
-            match api::send::<_, Note>("POST", "/api/v1/notes", &body).await {
+            match api::send::<_, Note>(method, &path, &body).await {
                 Ok(_) => {
+                    let _ = editing.try_set(None);
                     let _ = note_text.try_set(String::new());
                     let _ = note_tags.try_set(Vec::new());
                     let _ = note_span.try_set(None);
@@ -498,7 +504,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                     }).collect_view()}
                 </div>
                 <div>
-                    <button type="submit" id="note-save">{move || ctx.t("review.note_save")}</button>
+                    <button type="submit" id="note-save">{move || if editing.get().is_some() { ctx.t("review.note_update") } else { ctx.t("review.note_save") }}</button>
                     <button type="button" id="clip-export" on:click=move |_| export(note_span.get_untracked())>{move || ctx.t("review.clip")}</button>
                 </div>
                 {move || note_error.get().map(|e| view! { <ErrorBox message=e/> })}
@@ -527,8 +533,31 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     {format!("{} – {}", time::hm_s(n.start_ms), time::hm_s(n.end_ms))}
                                 </a>" "
                                 <strong>{n.tags.iter().map(|t| tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
-                                {n.text}" "<span class="muted">{format!("— {}", n.author)}</span>" "
+                                {n.text.clone()}" "<span class="muted">{format!("— {}", n.author)}</span>" "
                                 <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
+                                {
+                                    let mine = ctx.user.get().is_some_and(|u| u.username == n.author) || ctx.is_admin();
+                                    let (id, text, tags, span) = (n.id, n.text.clone(), n.tags.clone(), (n.start_ms, n.end_ms));
+                                    mine.then(|| view! {
+                                        <button type="button" class="note-edit" on:click=move |_| {
+                                            editing.set(Some(id));
+                                            note_text.set(text.clone());
+                                            note_tags.set(tags.clone());
+                                            note_span.set(Some(span));
+                                        }>{ctx.t("review.note_edit")}</button>
+                                        <button type="button" class="note-delete" on:click=move |_| {
+                                            let sure = web_sys::window()
+                                                .and_then(|w| w.confirm_with_message(ctx.t("review.note_delete_confirm")).ok())
+                                                .unwrap_or(false);
+                                            if sure {
+                                                spawn_local(async move {
+                                                    let _ = api::send::<_, ()>("DELETE", &format!("/api/v1/notes/{id}"), &()).await;
+                                                    reload.update(|r| *r += 1);
+                                                });
+                                            }
+                                        }>{ctx.t("review.rec_delete")}</button>
+                                    })
+                                }
                             </li>
                         }
                     }).collect_view().into_any(),
