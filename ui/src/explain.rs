@@ -151,13 +151,7 @@ pub fn farm(lang: Lang, e: &AlertExplanation) -> Option<String> {
 /// How the farmer's judgements tune this rule on this camera.
 pub fn sensitivity(lang: Lang, e: &AlertExplanation) -> String {
     let fr = lang == Lang::Fr;
-    let tuned = matches!(
-        e.rule,
-        RuleKind::ForecastDeviation
-            | RuleKind::NightDisturbance
-            | RuleKind::LowActivityDay
-            | RuleKind::ProlongedLying
-    );
+    let tuned = e.rule.tuned_by_feedback();
     let pct = (e.sensitivity * 100.0).round();
     match (tuned, e.false_alarms + e.useful, fr) {
         (false, _, true) => "Une chèvre manquante ou une caméra muette sont des faits : votre avis est noté mais ne règle pas cette alerte.".into(),

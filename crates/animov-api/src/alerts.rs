@@ -44,6 +44,12 @@ impl RuleKind {
         )
     }
 
+    /// Whether the farmer's "false alarm / useful" judgements tune the rule's
+    /// limits on a camera (a missing goat and a silent camera are facts).
+    pub fn tuned_by_feedback(self) -> bool {
+        self.is_behaviour() || self == RuleKind::ProlongedLying
+    }
+
     /// The rule's name for people.
     pub fn label(self) -> Label {
         let (fr, en) = match self {

@@ -11,7 +11,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
-use crate::error::{PipelineError, init};
+use crate::error::{PipelineError, init, until_end_of_stream};
 
 /// One stored segment of the clip.
 #[derive(Debug, Clone, PartialEq)]
@@ -265,24 +265,11 @@ impl Writer {
 
     fn finish(self) -> Result<(), PipelineError> {
         let _ = self.src.end_of_stream();
-        let bus = self
-            .pipeline
-            .bus()
-            .ok_or_else(|| PipelineError::Assemble("no bus".into()))?;
-        let msg = bus.timed_pop_filtered(
+        let r = until_end_of_stream(
+            &self.pipeline,
             gst::ClockTime::from_seconds(60),
-            &[gst::MessageType::Eos, gst::MessageType::Error],
+            "the clip cannot be written",
         );
-        let r = match msg.as_ref().map(|m| m.view()) {
-            Some(gst::MessageView::Eos(_)) => Ok(()),
-            Some(gst::MessageView::Error(e)) => Err(PipelineError::Stream(format!(
-                "the clip cannot be written: {}",
-                e.error()
-            ))),
-            _ => Err(PipelineError::Stream(
-                "writing the clip did not finish".into(),
-            )),
-        };
         let _ = self.pipeline.set_state(gst::State::Null);
         r
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use gstreamer as gst;
+use gstreamer::prelude::ElementExt;
 
 /// GStreamer could not start at all.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -93,4 +94,27 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PipelineError> {
     gst::ElementFactory::make(factory)
         .build()
         .map_err(|_| PipelineError::MissingElement(factory.to_string()))
+}
+
+/// Waits until `pipeline` ends its stream (`Ok`), reports an error or
+/// takes longer than `timeout`; both failures are worded `"{failed}: why"`.
+pub(crate) fn until_end_of_stream(
+    pipeline: &gst::Pipeline,
+    timeout: gst::ClockTime,
+    failed: &str,
+) -> Result<(), PipelineError> {
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| PipelineError::Assemble("the pipeline has no bus".into()))?;
+    let msg = bus.timed_pop_filtered(timeout, &[gst::MessageType::Eos, gst::MessageType::Error]);
+    match msg.as_ref().map(|m| m.view()) {
+        Some(gst::MessageView::Eos(_)) => Ok(()),
+        Some(gst::MessageView::Error(e)) => {
+            Err(PipelineError::Stream(format!("{failed}: {}", e.error())))
+        }
+        _ => Err(PipelineError::Stream(format!(
+            "{failed}: not done after {} s",
+            timeout.seconds()
+        ))),
+    }
 }

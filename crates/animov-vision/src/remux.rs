@@ -8,7 +8,7 @@ use std::path::Path;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 
-use crate::error::{PipelineError, init};
+use crate::error::{PipelineError, init, until_end_of_stream};
 
 /// Longest a remux may take before it is given up.
 const TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(120);
@@ -66,21 +66,7 @@ pub fn remux_to_mp4(src: &Path, dst: &Path) -> Result<(), PipelineError> {
 
 fn run(pipeline: &gst::Pipeline) -> Result<(), PipelineError> {
     pipeline.set_state(gst::State::Playing)?;
-    let bus = pipeline
-        .bus()
-        .ok_or_else(|| PipelineError::Assemble("the pipeline has no bus".into()))?;
-    let msg = bus.timed_pop_filtered(TIMEOUT, &[gst::MessageType::Eos, gst::MessageType::Error]);
-    match msg.as_ref().map(|m| m.view()) {
-        Some(gst::MessageView::Eos(_)) => Ok(()),
-        Some(gst::MessageView::Error(e)) => Err(PipelineError::Stream(format!(
-            "the segment cannot be read as video: {}",
-            e.error()
-        ))),
-        _ => Err(PipelineError::Stream(format!(
-            "remuxing took longer than {} s",
-            TIMEOUT.seconds()
-        ))),
-    }
+    until_end_of_stream(pipeline, TIMEOUT, "the segment cannot be read as video")
 }
 
 #[cfg(test)]

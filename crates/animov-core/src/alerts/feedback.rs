@@ -36,22 +36,11 @@ pub struct Judgement {
     pub verdict: AlertVerdict,
 }
 
-/// Whether the farmer's judgements tune `rule`.
-pub fn tunes(rule: RuleKind) -> bool {
-    matches!(
-        rule,
-        RuleKind::ForecastDeviation
-            | RuleKind::NightDisturbance
-            | RuleKind::LowActivityDay
-            | RuleKind::ProlongedLying
-    )
-}
-
 /// The factor on `rule`'s limits at `now_ms` after `judgements` (any order):
 /// 1 with none; the judgements of the last [`MEMORY_DAYS`] days applied
 /// oldest first, each step kept within the bounds.
 pub fn factor(judgements: &[Judgement], rule: RuleKind, now_ms: i64) -> f64 {
-    if !tunes(rule) {
+    if !rule.tuned_by_feedback() {
         return 1.0;
     }
     let mut mine: Vec<&Judgement> = judgements

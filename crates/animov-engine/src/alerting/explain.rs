@@ -78,7 +78,7 @@ pub async fn explain_alert(
     e.alert_id = a.id;
     e.sensitivity = feedback::factor(&judged, a.rule, now);
     let counted = judged.iter().filter(|j| {
-        j.rule == a.rule && feedback::tunes(a.rule) && now - j.at_ms <= MEMORY_DAYS * DAY_MS
+        j.rule == a.rule && a.rule.tuned_by_feedback() && now - j.at_ms <= MEMORY_DAYS * DAY_MS
     });
     for j in counted {
         match j.verdict {
