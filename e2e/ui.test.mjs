@@ -453,6 +453,68 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const probe = execFileSync("gst-launch-1.0", ["-q", "filesrc", `location=${file}`, "!", "qtdemux", "!", "h264parse", "!", "avdec_h264", "!", "fakesink"]);
   assert.ok(probe !== undefined, "it decodes");
   await page.screenshot({ path: join(out, "review.png"), fullPage: true });
+  // A 20-frame dataset from the day's recordings: one picture's boxes corrected
+  // in the editor (ground truth), exported as YOLO and COCO, both checked against
+  // the stored boxes (COCO loaded by pycocotools).
+  await page.click("#review-dataset");
+  await page.waitForSelector("#dataset-take-go", { timeout: 15_000 });
+  await page.fill("#dataset-count", "20");
+  await page.click("#dataset-take-go");
+  await page.waitForSelector("#dataset-sample-download", { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll("#dataset-thumbs .thumb").length === 20, null, { timeout: 15_000 });
+  await page.click("#dataset-thumbs .thumb");
+  const editor = await page.waitForSelector("#box-editor .box-picture", { timeout: 15_000 });
+  await page.waitForFunction(() => document.querySelector("#box-editor img")?.naturalWidth > 0, null, { timeout: 15_000 });
+  const pic = await editor.boundingBox();
+  const first = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1`, { headers: auth })).json();
+  const f0 = first[0];
+  const nBoxes = f0.boxes.length;
+  const sx = pic.width / f0.width, sy = pic.height / f0.height;
+  // Draw a new lying box on the picture's top-left corner, then move it 20 px right.
+  await page.click("#box-class-1");
+  await page.mouse.move(pic.x + 4 * sx, pic.y + 4 * sy);
+  await page.mouse.down();
+  await page.mouse.move(pic.x + 40 * sx, pic.y + 30 * sy, { steps: 4 });
+  await page.mouse.up();
+  await page.mouse.move(pic.x + 20 * sx, pic.y + 15 * sy);
+  await page.mouse.down();
+  await page.mouse.move(pic.x + 40 * sx, pic.y + 15 * sy, { steps: 4 });
+  await page.mouse.up();
+  await page.click("#box-save");
+  await page.waitForSelector("#box-saved", { timeout: 15_000 });
+  const truth = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1&reviewed=true`, { headers: auth })).json();
+  assert.equal(truth.length, 1);
+  assert.equal(truth[0].reviewed_by, "valerie");
+  assert.equal(truth[0].boxes.length, nBoxes + 1);
+  const drawn = truth[0].boxes[nBoxes];
+  assert.equal(drawn.class, 1);
+  assert.ok(Math.abs(drawn.x - 24) <= 2 && Math.abs(drawn.y - 4) <= 2 && Math.abs(drawn.w - 36) <= 2 && Math.abs(drawn.h - 26) <= 2,
+    `drawn then moved: ${JSON.stringify(drawn)}`);
+  await page.screenshot({ path: join(out, "dataset.png"), fullPage: true });
+  await page.uncheck("#dataset-export-truth");
+  let lastExport = "";
+  const saveExport = async (button, name) => {
+    await page.click(button);
+    await page.waitForFunction((prev) => {
+      const href = document.querySelector("#dataset-export-download")?.getAttribute("href");
+      return href && href !== prev;
+    }, lastExport, { timeout: 60_000 });
+    lastExport = await page.getAttribute("#dataset-export-download", "href");
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#dataset-export-download")]);
+    const f = join(out, name);
+    await dl.saveAs(f);
+    return f;
+  };
+  const yolo = await saveExport("#dataset-export-yolo", "dataset-yolo.zip");
+  const coco = await saveExport("#dataset-export-coco", "dataset-coco.zip");
+  const stored = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1`, { headers: auth })).json();
+  assert.equal(stored.length, 20);
+  const framesFile = join(out, "dataset-frames.json");
+  writeFileSync(framesFile, JSON.stringify(stored));
+  const python = process.env.ANIMOV_TEST_PYTHON ?? join(process.env.HOME, ".cache/animov/test-venv/bin/python");
+  const checked = execFileSync(python, [join(here, "support", "check_dataset.py"), yolo, coco, framesFile]).toString();
+  assert.match(checked, /dataset ok: 20 frames/);
+  console.log(checked.trim());
   assert.deepEqual(consoleErrors.slice(errorsBefore), [], "no error in the browser console");
 });
 

@@ -15,7 +15,7 @@ pkgs+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins
 desktop=(libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$profile" = test ]; then
     pkgs+=(mariadb-server mariadb-client chromium "${desktop[@]}" xvfb xauth imagemagick
-        python3-gi gir1.2-gst-rtsp-server-1.0 python3-aiosmtpd xdotool)
+        python3-gi gir1.2-gst-rtsp-server-1.0 python3-aiosmtpd xdotool python3-venv)
 elif [ "$profile" = desktop ]; then
     pkgs+=("${desktop[@]}")
 fi
@@ -50,3 +50,13 @@ fi
 
 # ONNX Runtime's shared library (from the PyPI onnxruntime wheel), loaded by the detector.
 bash "$(dirname "$0")/onnxruntime.sh" >/dev/null
+
+# The tests' Python tools (PyPI): pycocotools reads the COCO dataset export.
+if [ "$profile" = test ]; then
+    venv=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}
+    if ! "$venv/bin/python" -c "import pycocotools" >/dev/null 2>&1; then
+        echo "setup: installing pycocotools into $venv" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.8"
+    fi
+fi

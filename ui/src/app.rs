@@ -233,6 +233,7 @@ fn Shell() -> impl IntoView {
                 {link("live", "nav.live")}
                 {link("timeline", "nav.timeline")}
                 {link("review", "nav.review")}
+                {link("dataset", "nav.dataset")}
                 <span class="nav-alerts">
                     {link("alerts", "nav.alerts")}
                     {move || (active() > 0).then(|| view! { <span id="nav-alert-badge" class="alert-badge">{active()}</span> })}
@@ -262,6 +263,7 @@ fn Shell() -> impl IntoView {
                     "live" => view! { <pages::Live/> }.into_any(),
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
                     "review" => view! { <pages::Review arg=arg/> }.into_any(),
+                    "dataset" => view! { <pages::Dataset arg=arg/> }.into_any(),
                     "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
                     "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),

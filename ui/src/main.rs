@@ -4,10 +4,12 @@
 mod alerts;
 mod api;
 mod app;
+mod boxes;
 mod chart;
 mod events;
 mod explain;
 mod i18n;
+mod jobs;
 mod pages;
 mod review;
 mod time;

@@ -7,9 +7,6 @@ use wasm_bindgen::JsCast;
 
 /// A day, UTC ms.
 pub const DAY_MS: i64 = 86_400_000;
-/// How far back the overlay looks for the analysed frame shown (a little
-/// more than one frame at the slowest analysis rate).
-pub const FRAME_TOLERANCE_MS: i64 = 1_500;
 /// Speeds offered.
 pub const SPEEDS: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
 /// A frame step, seconds (one analysed frame at 2 fps).
@@ -28,12 +25,9 @@ pub fn recording_at(recs: &[Recording], ts: i64) -> Option<usize> {
         .or_else(|| recs.iter().position(|r| r.start_ms > ts))
 }
 
-/// The analysed frame shown at capture time `ts`: the newest at or before
-/// it, if recent enough (frames oldest first).
+/// The analysed frame shown at capture time `ts` (see [`DetectionFrame::shown_at`]).
 pub fn frame_at(frames: &[DetectionFrame], ts: i64) -> Option<&DetectionFrame> {
-    let i = frames.partition_point(|f| f.ts_ms <= ts);
-    let f = frames.get(i.checked_sub(1)?)?;
-    (ts - f.ts_ms <= FRAME_TOLERANCE_MS).then_some(f)
+    DetectionFrame::shown_at(frames, ts)
 }
 
 /// Colours: standing green, lying blue, other grey.

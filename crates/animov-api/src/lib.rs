@@ -15,6 +15,7 @@
 mod alerts;
 mod auth;
 mod budget;
+mod dataset;
 mod delivery;
 mod error;
 mod explain;
@@ -32,6 +33,7 @@ mod vision;
 pub use alerts::*;
 pub use auth::*;
 pub use budget::*;
+pub use dataset::*;
 pub use delivery::*;
 pub use error::*;
 pub use explain::*;

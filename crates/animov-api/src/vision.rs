@@ -395,7 +395,20 @@ impl DetectionFrame {
             .collect();
         DetectionFrame { ts_ms, boxes }
     }
+
+    /// The analysed frame shown over the video at capture time `ts`: the
+    /// newest at or before it, if within [`FRAME_TOLERANCE_MS`] (frames
+    /// oldest first). The Review page's overlay and its measurement share it.
+    pub fn shown_at(frames: &[DetectionFrame], ts: i64) -> Option<&DetectionFrame> {
+        let i = frames.partition_point(|f| f.ts_ms <= ts);
+        let f = frames.get(i.checked_sub(1)?)?;
+        (ts - f.ts_ms <= FRAME_TOLERANCE_MS).then_some(f)
+    }
 }
+
+/// How far back the overlay looks for the analysed frame shown (a little
+/// more than one frame at the slowest analysis rate).
+pub const FRAME_TOLERANCE_MS: i64 = 1_500;
 
 /// `PUT /api/v1/recordings/{id}/keep` body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,6 +35,7 @@ pub mod backoff;
 pub mod budget;
 pub mod camera_uri;
 pub mod consolidate;
+pub mod dataset;
 pub mod demo;
 pub mod geometry;
 mod histogram;

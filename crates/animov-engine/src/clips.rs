@@ -97,7 +97,7 @@ pub async fn start(
         };
         e.jobs
             .finish_file(id, made.map(|_| format!("/api/v1/clips/{id}")), &message);
-        crate::storage::keep_newest(&dir, KEPT_CLIPS);
+        crate::storage::keep_newest(&dir, "mp4", KEPT_CLIPS);
     });
     Ok(id)
 }

@@ -37,6 +37,7 @@ pub mod clips;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod dataset;
 pub mod demo;
 pub mod detectors;
 pub mod farm;

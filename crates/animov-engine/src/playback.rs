@@ -69,7 +69,7 @@ pub async fn mp4_of(data_dir: &Path, rec: &RecordingRow) -> Result<PathBuf, Play
     tokio::task::spawn_blocking(move || {
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         animov_vision::remux::remux_to_mp4(&s, &d).map_err(|e| e.to_string())?;
-        crate::storage::keep_newest(&dir, CACHE_FILES);
+        crate::storage::keep_newest(&dir, "mp4", CACHE_FILES);
         Ok::<_, String>(())
     })
     .await

@@ -61,16 +61,16 @@ pub fn segment_infos(rows: &[RecordingRow], noted: &[(i64, i64, i64)]) -> Vec<Se
         .collect()
 }
 
-/// Deletes all but the `keep` most recently modified `.mp4` files in `dir`
-/// (the playback copies and the clips).
-pub fn keep_newest(dir: &Path, keep: usize) {
+/// Deletes all but the `keep` most recently modified files ending in `.{ext}`
+/// in `dir` (the playback copies, the clips, the dataset exports).
+pub fn keep_newest(dir: &Path, ext: &str, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "mp4"))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
         .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
         .collect();
     files.sort_by_key(|f| std::cmp::Reverse(f.0));
@@ -206,7 +206,7 @@ mod tests {
             .unwrap();
         }
         std::fs::write(dir.path().join("keep.txt"), b"x").unwrap();
-        keep_newest(dir.path(), 2);
+        keep_newest(dir.path(), "mp4", 2);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .flatten()

@@ -46,8 +46,8 @@ pub use openapi::ApiDoc;
 pub use state::AppState;
 
 use routes::{
-    alert_settings, alerts, auth, budget, cameras, detectors, events, forecasts, import, ingest,
-    legacy, live, media, meta, notes, setup, sources, stats, storage, users,
+    alert_settings, alerts, auth, budget, cameras, dataset, detectors, events, forecasts, import,
+    ingest, legacy, live, media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -122,6 +122,15 @@ pub fn app(state: AppState) -> Router {
         .route("/time-budget.csv", get(budget::time_budget_csv))
         .route("/clips", post(media::start_clip))
         .route("/clips/{id}", get(media::clip_file))
+        .route("/dataset/sample", post(dataset::sample))
+        .route("/dataset/frames", get(dataset::frames))
+        .route(
+            "/dataset/frames/{id}",
+            put(dataset::review).delete(dataset::remove),
+        )
+        .route("/dataset/frames/{id}/image", get(dataset::image))
+        .route("/dataset/export", post(dataset::export))
+        .route("/dataset/exports/{id}", get(dataset::export_file))
         .route("/recordings/{id}/keep", put(media::keep_recording))
         .route("/snapshots", get(media::snapshots))
         .route("/snapshots/{id}/image", get(media::snapshot_image))

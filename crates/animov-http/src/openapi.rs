@@ -6,8 +6,8 @@ use utoipa::{
 };
 
 use crate::routes::{
-    alert_settings, alerts, auth, budget, cameras, detectors, events, forecasts, import, ingest,
-    live, media, meta, notes, setup, sources, stats, storage, users,
+    alert_settings, alerts, auth, budget, cameras, dataset, detectors, events, forecasts, import,
+    ingest, live, media, meta, notes, setup, sources, stats, storage, users,
 };
 
 /// The AniMOV HTTP API.
@@ -27,6 +27,7 @@ use crate::routes::{
         media::recordings, media::recording_video, media::recording_mp4, media::detections, media::start_clip, media::clip_file, media::delete_recording, budget::time_budget, budget::time_budget_csv, media::keep_recording,
         media::snapshots, media::snapshot_image, media::lying_bouts,
         alerts::list, alerts::summary, alerts::detail, alerts::ack, alerts::resolve, alerts::note, alerts::feedback, alerts::explain,
+        dataset::sample, dataset::frames, dataset::image, dataset::review, dataset::remove, dataset::export, dataset::export_file,
         notes::list, notes::csv, notes::create, notes::detail, notes::update, notes::remove, notes::get_tags, notes::put_tags,
         alert_settings::get_rules, alert_settings::put_rules, alert_settings::get_delivery, alert_settings::put_delivery, alert_settings::test_email, alert_settings::notifications,
         forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::job, forecasts::promote, forecasts::archive,
@@ -39,6 +40,7 @@ use crate::routes::{
         (name = "cameras", description = "Capture and detection: camera settings, health, live view, recordings, snapshots, lying bouts"),
         (name = "alerts", description = "Alerts on abnormal behaviour and camera problems: list, acknowledge, resolve, notes, judgements, explanations, rules, delivery"),
         (name = "notes", description = "What vets and farmers saw on a camera's time span: notes with tags, history, CSV"),
+        (name = "dataset", description = "Pictures from the recordings with their boxes, corrected into ground truth, exported as YOLO or COCO"),
         (name = "forecasts", description = "Forecasts of the 15-minute standing ratio and the model registry"),
         (name = "stats", description = "Minute, consolidated and series statistics"),
         (name = "legacy", description = "Routes of the Python prototype"),

@@ -16,6 +16,7 @@
 
 mod alerts;
 mod cameras;
+mod dataset;
 mod error;
 mod forecast;
 mod frames;
@@ -39,6 +40,7 @@ use sqlx::{
 
 pub use alerts::{AlertFilter, AlertRow, NewAlert};
 pub use cameras::CameraRow;
+pub use dataset::{DatasetFrameRow, NewDatasetFrame};
 pub use error::StoreError;
 pub use forecast::{ForecastPoint, ModelRow, NewModel, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};

@@ -45,6 +45,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "notes",
         include_str!("../../../migrations/sqlite/0007_notes.sql"),
     ),
+    (
+        8,
+        "dataset",
+        include_str!("../../../migrations/sqlite/0008_dataset.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -81,6 +86,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         7,
         "notes",
         include_str!("../../../migrations/mysql/0007_notes.sql"),
+    ),
+    (
+        8,
+        "dataset",
+        include_str!("../../../migrations/mysql/0008_dataset.sql"),
     ),
 ];
 

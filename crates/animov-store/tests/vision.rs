@@ -112,3 +112,62 @@ async fn running_bouts_are_updated_and_ended_after_a_restart() {
         );
     }
 }
+
+#[tokio::test]
+async fn dataset_frames_become_ground_truth_once_reviewed() {
+    use animov_api::GroundBox;
+    use animov_store::NewDatasetFrame;
+    for t in testing::all().await {
+        let s = &t.store;
+        let cam = s.ensure_source("cam-1", SourceKind::Camera).await.unwrap();
+        let b = |x: f64, class: u8| GroundBox {
+            x,
+            y: 10.0,
+            w: 40.0,
+            h: 30.0,
+            class,
+        };
+        let new = |ts_ms: i64| NewDatasetFrame {
+            camera_id: cam,
+            ts_ms,
+            width: 640,
+            height: 360,
+            path: format!("/d/{ts_ms}.jpg"),
+            boxes: vec![b(1.0, 0), b(100.0, 1)],
+            origin: "range".into(),
+        };
+        let a = s.insert_dataset_frame(&new(T0), T0).await.unwrap().unwrap();
+        let second = s.insert_dataset_frame(&new(T0 + 500), T0).await.unwrap();
+        assert!(second.is_some());
+        // The same frame twice is kept once.
+        assert_eq!(s.insert_dataset_frame(&new(T0), T0).await.unwrap(), None);
+        assert!(s.has_dataset_frame(cam, T0 + 500).await.unwrap());
+        let all = s.dataset_frames(Some(cam), false).await.unwrap();
+        assert_eq!(all.len(), 2, "{}", t.backend);
+        assert_eq!(all[0].frame.boxes, vec![b(1.0, 0), b(100.0, 1)]);
+        assert_eq!(all[0].frame.reviewed_by, None);
+        assert!(s.dataset_frames(None, true).await.unwrap().is_empty());
+        let r = s
+            .review_dataset_frame(a, &[b(5.0, 2)], "valerie", T0 + 9)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.frame.boxes, vec![b(5.0, 2)]);
+        assert_eq!(r.frame.reviewed_by.as_deref(), Some("valerie"));
+        assert_eq!(r.frame.reviewed_ms, Some(T0 + 9));
+        let truth = s.dataset_frames(None, true).await.unwrap();
+        assert_eq!(truth.len(), 1, "{}", t.backend);
+        assert_eq!(truth[0].frame.source, "cam-1");
+        assert!(
+            s.review_dataset_frame(999, &[], "v", 0)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            s.delete_dataset_frame(a).await.unwrap().as_deref(),
+            Some(format!("/d/{T0}.jpg").as_str())
+        );
+        assert_eq!(s.delete_dataset_frame(a).await.unwrap(), None);
+    }
+}

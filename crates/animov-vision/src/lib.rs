@@ -15,6 +15,7 @@ pub mod decode;
 pub mod detector;
 pub mod error;
 pub mod frame;
+pub mod grab;
 pub mod handoff;
 pub mod jpeg;
 pub mod preprocess;

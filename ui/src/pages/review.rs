@@ -6,8 +6,8 @@
 //! budgets and the day's recordings below.
 
 use animov_api::{
-    Alert, Camera, DetectionFrame, DetectionFrames, JobInfo, JobStarted, JobState, Note, NoteInput,
-    NoteTags, Recording, SeriesPoint, TimeBudget,
+    Alert, Camera, DetectionFrame, DetectionFrames, Note, NoteInput, NoteTags, Recording,
+    SeriesPoint, TimeBudget,
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
@@ -15,6 +15,7 @@ use super::{ErrorBox, budget::Budget, every};
 use crate::{
     api,
     app::ctx,
+    jobs,
     review::{self, DAY_MS, SPEEDS, STEP_S},
     time,
 };
@@ -69,7 +70,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let note_tags = RwSignal::new(Vec::<String>::new());
     let note_span = RwSignal::new(None::<(i64, i64)>);
     let note_error = RwSignal::new(None::<String>);
-    let clip = RwSignal::new(None::<Result<JobInfo, String>>);
+    let clip: jobs::Followed = RwSignal::new(None);
     let editing = RwSignal::new(None::<i64>);
     let budget = RwSignal::new(None::<TimeBudget>);
     spawn_local(async move {
@@ -357,31 +358,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             "from_ms": a.min(b),
             "to_ms": a.max(b).max(a.min(b) + 1_000),
         });
-        spawn_local(async move {
-            let started = api::send::<_, JobStarted>("POST", "/api/v1/clips", &body).await;
-            let id = match started {
-                Ok(j) => j.job_id,
-                Err(e) => {
-                    let _ = clip.try_set(Some(Err(e.message)));
-                    return;
-                }
-            };
-            loop {
-                match api::get::<JobInfo>(&format!("/api/v1/jobs/{id}")).await {
-                    Ok(j) => {
-                        let running = j.state == JobState::Running;
-                        if clip.try_set(Some(Ok(j))).is_some() || !running {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = clip.try_set(Some(Err(e.message)));
-                        return;
-                    }
-                }
-                gloo_timers::future::TimeoutFuture::new(500).await;
-            }
-        });
+        jobs::start("/api/v1/clips", body, clip);
     };
     let play_url = move || {
         current.get().map(|r| {
@@ -509,19 +486,8 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 </div>
                 {move || note_error.get().map(|e| view! { <ErrorBox message=e/> })}
                 <p class="muted">{move || ctx.t("review.clip_hint")}</p>
-                {move || clip.get().map(|c| match c {
-                    Err(e) => view! { <ErrorBox message=e/> }.into_any(),
-                    Ok(j) if j.state == JobState::Running => view! {
-                        <p id="clip-progress">{format!("{} {:.0} %", ctx.t("review.clip_making"), j.progress * 100.0)}</p>
-                    }.into_any(),
-                    Ok(j) => match j.output {
-                        Some(url) => view! {
-                            <p><a id="clip-download" href=format!("{url}?access_token={}", api::q(&api::token().unwrap_or_default()))
-                                download="">{ctx.t("review.clip_download")}</a></p>
-                        }.into_any(),
-                        None => view! { <ErrorBox message=j.message/> }.into_any(),
-                    },
-                })}
+                {jobs::show(clip, "clip", "review.clip_making", "review.clip_download")}
+                <p><a id="review-dataset" href=move || format!("#/dataset/{}/{}", source.get(), date.get())>{move || ctx.t("review.dataset")}</a></p>
             </form>
             <ul id="review-note-list">
                 {move || match day.get() {

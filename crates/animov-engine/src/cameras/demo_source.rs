@@ -68,7 +68,7 @@ pub(super) fn run(
         let ts = animov_store::now_ms();
         let f = scene.render(ts);
         if let Some(rec) = recorder.as_mut()
-            && let Err(e) = rec.push(&f.frame)
+            && let Err(e) = rec.push(&f.frame, ts)
         {
             tracing::warn!(source = %spec.source, error = %e, "demo recording stopped");
             stats.status().recording = RecordingState::Failed(e.to_string());

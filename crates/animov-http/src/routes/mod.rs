@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod auth;
 pub mod budget;
 pub mod cameras;
+pub mod dataset;
 pub mod detectors;
 pub mod events;
 pub mod forecasts;

@@ -8,6 +8,7 @@ mod auth;
 mod budget;
 mod camera_setup;
 mod common;
+mod dataset;
 mod detectors;
 mod forecast;
 mod ingest;

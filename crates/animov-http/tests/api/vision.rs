@@ -17,7 +17,7 @@ mod reqwest_free {
     pub use axum::http::StatusCode;
 }
 
-async fn bytes(env: &Env, uri: &str) -> (StatusCode, Vec<u8>, String) {
+pub(crate) async fn bytes(env: &Env, uri: &str) -> (StatusCode, Vec<u8>, String) {
     let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
     let resp = env.app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
@@ -537,6 +537,7 @@ async fn cameras_are_analysed_recorded_and_served() {
             )
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{b}: over an hour is refused");
+        crate::dataset::from_recordings(&env, &vet, start, end, b).await;
         let (s, _) = env
             .call(
                 "PUT",

@@ -32,7 +32,7 @@ use crate::{frame::RgbFrame, handoff::Handoff};
 
 mod branch;
 mod pipeline;
-mod stream;
+pub(crate) mod stream;
 
 /// One decoded frame from a camera.
 #[derive(Debug, Clone)]
@@ -145,7 +145,9 @@ impl Default for CaptureHealth {
 pub struct Segment {
     /// File.
     pub path: PathBuf,
-    /// Wall-clock start, UTC ms.
+    /// Start, UTC ms: the capture time of its first frame for frames
+    /// recorded from Rust (the [`crate::record::Recorder`]: `demo:`), the
+    /// wall clock when the muxer opened it for camera pipelines.
     pub start_ms: i64,
     /// Wall-clock end, UTC ms.
     pub end_ms: i64,

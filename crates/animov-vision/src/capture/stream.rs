@@ -147,7 +147,7 @@ impl Built {
 }
 
 /// Copies a sample's RGB picture, dropping row padding.
-fn to_frame(sample: &gst::Sample) -> Option<RgbFrame> {
+pub(crate) fn to_frame(sample: &gst::Sample) -> Option<RgbFrame> {
     let caps = sample.caps()?;
     let info = gst_video::VideoInfo::from_caps(caps).ok()?;
     let buffer = sample.buffer()?;
