@@ -465,9 +465,10 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   await page.click("#dataset-thumbs .thumb");
   const editor = await page.waitForSelector("#box-editor .box-picture", { timeout: 15_000 });
   await page.waitForFunction(() => document.querySelector("#box-editor img")?.naturalWidth > 0, null, { timeout: 15_000 });
+  await editor.scrollIntoViewIfNeeded();
   const pic = await editor.boundingBox();
-  const first = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1`, { headers: auth })).json();
-  const f0 = first[0];
+  const taken = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1`, { headers: auth })).json();
+  const f0 = taken[0];
   const nBoxes = f0.boxes.length;
   const sx = pic.width / f0.width, sy = pic.height / f0.height;
   // Draw a new lying box on the picture's top-left corner, then move it 20 px right.
@@ -482,15 +483,15 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   await page.mouse.up();
   await page.click("#box-save");
   await page.waitForSelector("#box-saved", { timeout: 15_000 });
+  await page.screenshot({ path: join(out, "dataset.png"), fullPage: true });
   const truth = await (await fetch(`${url}/api/v1/dataset/frames?source=demo-1&reviewed=true`, { headers: auth })).json();
   assert.equal(truth.length, 1);
   assert.equal(truth[0].reviewed_by, "valerie");
-  assert.equal(truth[0].boxes.length, nBoxes + 1);
+  assert.equal(truth[0].boxes.length, nBoxes + 1, `${JSON.stringify(f0.boxes)} became ${JSON.stringify(truth[0].boxes)}`);
   const drawn = truth[0].boxes[nBoxes];
   assert.equal(drawn.class, 1);
   assert.ok(Math.abs(drawn.x - 24) <= 2 && Math.abs(drawn.y - 4) <= 2 && Math.abs(drawn.w - 36) <= 2 && Math.abs(drawn.h - 26) <= 2,
     `drawn then moved: ${JSON.stringify(drawn)}`);
-  await page.screenshot({ path: join(out, "dataset.png"), fullPage: true });
   await page.uncheck("#dataset-export-truth");
   let lastExport = "";
   const saveExport = async (button, name) => {
