@@ -388,6 +388,40 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
     return n;
   });
   assert.ok(lit > 50, `pixels of boxes drawn: ${lit}`);
+  // 20 more clicks, on the hour's strip (a second is 0.3 px there), each at
+  // another moment of a recording: time from the press to the first picture
+  // of the new position on screen (requestVideoFrameCallback after the seek
+  // or the segment change).
+  const closed = await (await fetch(`${url}/api/v1/recordings?source=demo-1`, { headers: auth })).json();
+  const waits = [];
+  for (let i = 0; i < 20; i++) {
+    const r = closed[i % closed.length];
+    const at = r.start_ms + ((i * 7919) % Math.max(1, r.end_ms - r.start_ms));
+    await page.evaluate(() => {
+      const v = document.querySelector("#review-video");
+      const strip = document.querySelector("#review-hour");
+      window.__firstFrame = null;
+      let t0 = 0;
+      const arm = () => v.requestVideoFrameCallback(() => {
+        if (v.seeking) arm(); else if (window.__firstFrame === null) window.__firstFrame = performance.now() - t0;
+      });
+      strip.addEventListener("mousedown", () => {
+        t0 = performance.now();
+        const go = () => { v.removeEventListener("seeking", go); v.removeEventListener("loadstart", go); arm(); };
+        v.addEventListener("seeking", go);
+        v.addEventListener("loadstart", go);
+      }, { once: true });
+    });
+    const hour = await page.$("#review-hour");
+    const hb = await hour.boundingBox();
+    const h0 = Number(await hour.getAttribute("data-from"));
+    const at0 = Math.min(Math.max(at, h0), h0 + 3_599_000);
+    await page.mouse.click(hb.x + ((at0 - h0) / 3_600_000) * hb.width, hb.y + hb.height / 2);
+    await page.waitForFunction(() => window.__firstFrame !== null, null, { timeout: 20_000 });
+    waits.push(await page.evaluate(() => window.__firstFrame));
+  }
+  waits.sort((a, b) => a - b);
+  console.log(`click on the hour strip to the first picture of the new position, 20 seeks over ${closed.length} recording(s): median ${waits[10].toFixed(0)} ms, max ${waits[19].toFixed(0)} ms`);
   // Speed and frame steps from the keyboard.
   await page.selectOption("#review-speed", "4");
   assert.equal(await page.$eval("#review-video", (v) => v.playbackRate), 4);

@@ -160,6 +160,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "Un enregistrement conservé, ou couvert par une note, n'est jamais supprimé par la rétention.",
             "A kept recording, or one a note covers, is never deleted by retention.",
         ),
+        "review.hour_hint" => (
+            "L'heure regardée, en détail : cliquez ou glissez pour aller à la seconde près.",
+            "The hour being watched, in detail: click or drag to go to the second.",
+        ),
         "review.note_start" => ("Début ici", "Start here"),
         "review.note_end" => ("Fin ici", "End here"),
         "review.note_save" => ("Enregistrer la note", "Save the note"),

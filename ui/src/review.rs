@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 
 /// A day, UTC ms.
 pub const DAY_MS: i64 = 86_400_000;
+/// An hour, ms.
+pub const HOUR_MS: i64 = 3_600_000;
 /// Speeds offered.
 pub const SPEEDS: [f64; 5] = [1.0, 2.0, 4.0, 8.0, 16.0];
 /// A frame step, seconds (one analysed frame at 2 fps).

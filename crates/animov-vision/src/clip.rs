@@ -238,7 +238,12 @@ impl Writer {
         sink.set_property("location", path.display().to_string());
         pipeline.add_many([src.upcast_ref(), &parse, &mux, &sink])?;
         gst::Element::link_many([src.upcast_ref(), &parse, &mux, &sink])?;
-        pipeline.set_state(gst::State::Playing)?;
+        pipeline.set_state(gst::State::Playing).map_err(|_| {
+            PipelineError::Recording(format!(
+                "cannot write {} (is its folder there, writable, with free space?)",
+                path.display()
+            ))
+        })?;
         Ok(Writer {
             pipeline,
             src,

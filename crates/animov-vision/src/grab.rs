@@ -35,9 +35,15 @@ pub fn frames_at(path: &Path, offsets_ms: &[i64]) -> Result<Vec<Grabbed>, Pipeli
         .preroll()?
         .map(|(pts, _)| pts)
         .ok_or_else(|| PipelineError::Stream(format!("{} holds no picture", path.display())))?;
+    // Seeks are in stream time, which need not be the pictures' timestamps
+    // (the encoder may shift those by 1000 hours): from the first picture's.
+    let start = g
+        .pipeline
+        .query_position::<gst::ClockTime>()
+        .map_or(0, |p| p.nseconds() as i64);
     let mut out = Vec::with_capacity(offsets_ms.len());
     for (index, &off) in offsets_ms.iter().enumerate() {
-        let at = first + off.max(0) * 1_000_000;
+        let at = start + off.max(0) * 1_000_000;
         g.pipeline.seek_simple(
             gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE,
             gst::ClockTime::from_nseconds(at as u64),

@@ -91,6 +91,34 @@ pub fn every(ms: u64, f: impl Fn() + Clone + 'static) {
     }
 }
 
+/// The browser's repaint callback, kept while it reschedules itself.
+type FrameCallback =
+    std::rc::Rc<std::cell::RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
+
+/// Runs `f` before every repaint of the browser while the page is shown
+/// (for drawing that follows a playing video). Once the page is left the
+/// callback stops rescheduling itself (its few bytes stay).
+pub fn every_frame(f: impl Fn() + 'static) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+    let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+    let next: FrameCallback = FrameCallback::default();
+    let (again, live) = (next.clone(), alive.clone());
+    *next.borrow_mut() = Some(Closure::new(move || {
+        if !live.get() {
+            return;
+        }
+        f();
+        if let (Some(w), Some(cb)) = (web_sys::window(), again.borrow().as_ref()) {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+    }));
+    if let (Some(w), Some(cb)) = (web_sys::window(), next.borrow().as_ref()) {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+    let stop = send_wrapper::SendWrapper::new(alive);
+    on_cleanup(move || stop.set(false));
+}
+
 /// Text of a camera state.
 pub fn state_key(state: animov_api::SourceState) -> &'static str {
     match state {

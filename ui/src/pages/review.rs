@@ -11,12 +11,12 @@ use animov_api::{
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
-use super::{ErrorBox, budget::Budget, every};
+use super::{ErrorBox, budget::Budget, every_frame};
 use crate::{
     api,
     app::ctx,
     jobs,
-    review::{self, DAY_MS, SPEEDS, STEP_S},
+    review::{self, DAY_MS, HOUR_MS, SPEEDS, STEP_S},
     time,
 };
 
@@ -211,13 +211,19 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             current.set(Some(next.clone()));
         }
     };
-    // The overlay, redrawn ten times a second (an analysed frame lasts 500 ms).
-    every(100, move || {
+    // The overlay, redrawn before every repaint (at 16× an analysed frame of
+    // 500 ms lasts 31 ms of screen time); the time shown, five times a second.
+    let last_shown = std::cell::Cell::new(i64::MIN);
+    every_frame(move || {
         let (Some(v), Some(r)) = (video.get_untracked(), current.get_untracked()) else {
             return;
         };
         let ts = r.start_ms + (v.current_time() * 1000.0) as i64;
-        let _ = shown_ts.try_set(Some(ts));
+        let moved = (ts - last_shown.get()).abs();
+        if moved >= 200 || (moved > 0 && v.paused()) {
+            last_shown.set(ts);
+            let _ = shown_ts.try_set(Some(ts));
+        }
         let f = frames.with_untracked(|fs| review::frame_at(fs, ts).cloned());
         let on = overlay.get_untracked();
         let n = review::draw(
@@ -288,7 +294,17 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         e.prevent_default();
     });
     on_cleanup(move || keys.remove());
-    let strip_click = move |e: ev::MouseEvent| {
+    // The hour the fine strip shows: the one being watched.
+    let hour_start = Memo::new(move |_| {
+        let d0 = day_start();
+        let t = shown_ts
+            .get()
+            .filter(|t| *t >= d0 && *t < d0 + DAY_MS)
+            .unwrap_or(d0);
+        d0 + (t - d0) / HOUR_MS * HOUR_MS
+    });
+    // A click (or a drag, the button held) on a strip of `span` ms from `from()` plays from there.
+    let strip_seek = move |e: &ev::MouseEvent, from: i64, span: i64| {
         let Some(el) = e
             .current_target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
@@ -297,7 +313,19 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         };
         let rect = el.get_bounding_client_rect();
         let frac = ((f64::from(e.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0);
-        seek(day_start() + (frac * DAY_MS as f64) as i64);
+        seek(from + (frac * span as f64) as i64);
+    };
+    let strip_click = move |e: ev::MouseEvent| strip_seek(&e, day_start(), DAY_MS);
+    let strip_drag = move |e: ev::MouseEvent| {
+        if e.buttons() == 1 {
+            strip_seek(&e, day_start(), DAY_MS);
+        }
+    };
+    let hour_click = move |e: ev::MouseEvent| strip_seek(&e, hour_start.get_untracked(), HOUR_MS);
+    let hour_drag = move |e: ev::MouseEvent| {
+        if e.buttons() == 1 {
+            strip_seek(&e, hour_start.get_untracked(), HOUR_MS);
+        }
     };
     let save_note = move || {
         let Some((start, end)) = note_span.get_untracked() else {
@@ -401,7 +429,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 let empty = d.recordings.is_empty();
                 view! {
                     <div id="review-strip" class="review-strip" title=move || ctx.t("review.strip_hint")
-                        data-recordings=d.recordings.len() on:click=strip_click>
+                        data-recordings=d.recordings.len() on:click=strip_click on:mousemove=strip_drag>
                         {d.recordings.iter().map(|r| {
                             let (a, b) = (review::pct(d0, r.start_ms), review::pct(d0, r.end_ms));
                             view! { <span class="strip-rec" style=format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.15))></span> }
@@ -425,6 +453,35 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                         })}
                     </div>
                     <div class="strip-hours">{(0..=24).step_by(3).map(|h| view! { <span style=format!("left:{:.2}%", h as f64 / 24.0 * 100.0)>{format!("{h:02}h")}</span> }).collect_view()}</div>
+                    {
+                        let (recs, notes, alerts) = (d.recordings.clone(), d.notes.clone(), d.alerts.clone());
+                        move || {
+                            let h0 = hour_start.get();
+                            let at = move |t: i64| ((t - h0) as f64 / HOUR_MS as f64 * 100.0).clamp(0.0, 100.0);
+                            let inside = move |a: i64, b: i64| a < h0 + HOUR_MS && b >= h0;
+                            view! {
+                                <div id="review-hour" class="review-strip hour-strip" title=ctx.t("review.hour_hint")
+                                    data-from=h0 on:click=hour_click on:mousemove=hour_drag>
+                                    {recs.iter().filter(|r| inside(r.start_ms, r.end_ms)).map(|r| view! {
+                                        <span class="strip-rec" style=format!("left:{:.3}%;width:{:.3}%", at(r.start_ms), (at(r.end_ms) - at(r.start_ms)).max(0.1))></span>
+                                    }).collect_view()}
+                                    {notes.iter().filter(|n| inside(n.start_ms, n.end_ms)).map(|n| view! {
+                                        <span class="strip-note" style=format!("left:{:.3}%;width:{:.3}%", at(n.start_ms), (at(n.end_ms) - at(n.start_ms)).max(0.3)) title=n.text.clone()></span>
+                                    }).collect_view()}
+                                    {alerts.iter().filter(|a| inside(a.since_ms, a.since_ms)).map(|a| view! {
+                                        <a class=format!("strip-alert sev-{}", a.severity.as_str()) href=format!("#/alerts/{}", a.id)
+                                            style=format!("left:{:.3}%", at(a.since_ms)) title=ctx.label(a.rule.label())></a>
+                                    }).collect_view()}
+                                    {move || shown_ts.get().filter(|t| inside(*t, *t)).map(|t| view! {
+                                        <span class="strip-head" style=format!("left:{:.3}%", at(t))></span>
+                                    })}
+                                </div>
+                                <div class="strip-hours">{(0..=60).step_by(10).map(|m| view! {
+                                    <span style=format!("left:{:.2}%", m as f64 / 60.0 * 100.0)>{time::hm(h0 + m * 60_000)}</span>
+                                }).collect_view()}</div>
+                            }
+                        }
+                    }
                     {empty.then(|| view! { <p id="review-empty">{ctx.t("review.no_recording")}</p> })}
                 }.into_any()
             }
