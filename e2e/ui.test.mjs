@@ -550,6 +550,29 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const checked = execFileSync(python, [join(here, "support", "check_dataset.py"), yolo, coco, framesFile]).toString();
   assert.match(checked, /dataset ok: 20 frames/);
   console.log(checked.trim());
+  // The note on the Timeline and on the Notes page, found by tag and by text, exported as CSV.
+  await page.goto(`${url}/#/timeline/demo-1`);
+  await page.waitForSelector("#timeline-notes li[data-tags='lameness']", { timeout: 15_000 });
+  await page.click("#nav-notes");
+  await page.waitForSelector("#notes-list li", { timeout: 15_000 });
+  await page.selectOption("#notes-tag", "lameness");
+  await page.fill("#notes-search", "parage");
+  await page.press("#notes-search", "Enter");
+  await page.waitForFunction(() => document.querySelector("#notes-list")?.dataset.count === "1", null, { timeout: 15_000 });
+  await page.fill("#notes-search", "introuvable");
+  await page.press("#notes-search", "Enter");
+  await page.waitForSelector("#notes-empty", { timeout: 15_000 });
+  await page.fill("#notes-search", "");
+  await page.press("#notes-search", "Enter");
+  await page.waitForSelector("#notes-list li", { timeout: 15_000 });
+  const [csvDl] = await Promise.all([page.waitForEvent("download"), page.click("#notes-csv")]);
+  const csvFile = join(out, "notes.csv");
+  await csvDl.saveAs(csvFile);
+  const csvText = readFileSync(csvFile, "utf8");
+  assert.match(csvText, /^source,start,end,author,tags,text,created,updated/);
+  assert.match(csvText, /demo-1,.*valerie,lameness,.*parage prévu/);
+  await page.click("#notes-list li a");
+  await page.waitForSelector("#review-video", { timeout: 15_000 });
   assert.deepEqual(consoleErrors.slice(errorsBefore), [], "no error in the browser console");
 });
 

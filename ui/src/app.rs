@@ -233,6 +233,7 @@ fn Shell() -> impl IntoView {
                 {link("live", "nav.live")}
                 {link("timeline", "nav.timeline")}
                 {link("review", "nav.review")}
+                {link("notes", "nav.notes")}
                 {link("dataset", "nav.dataset")}
                 <span class="nav-alerts">
                     {link("alerts", "nav.alerts")}
@@ -264,6 +265,7 @@ fn Shell() -> impl IntoView {
                     "timeline" => view! { <pages::Timeline camera=arg/> }.into_any(),
                     "review" => view! { <pages::Review arg=arg/> }.into_any(),
                     "dataset" => view! { <pages::Dataset arg=arg/> }.into_any(),
+                    "notes" => view! { <pages::Notes/> }.into_any(),
                     "alerts" => view! { <pages::Alerts id=arg.and_then(|a| a.parse().ok())/> }.into_any(),
                     "models" => view! { <pages::Models/> }.into_any(),
                     "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),

@@ -10,6 +10,7 @@ mod events;
 mod explain;
 mod i18n;
 mod jobs;
+mod notes;
 mod pages;
 mod review;
 mod time;

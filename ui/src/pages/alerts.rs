@@ -337,5 +337,20 @@ fn AlertPage(id: i64) -> impl IntoView {
             }
             _ => ().into_any(),
         }}
+        // What vets and farmers noted on this camera around the alert.
+        {crate::notes::around(
+            Signal::derive(move || match detail.get() {
+                Some(Ok(d)) => d.alert.source,
+                _ => String::new(),
+            }),
+            Signal::derive(move || match detail.get() {
+                Some(Ok(d)) => (
+                    d.alert.since_ms - 2 * 3_600_000,
+                    d.alert.resolved_ms.unwrap_or_else(time::now_ms) + 2 * 3_600_000,
+                ),
+                _ => (0, 0),
+            }),
+            "alert-notes",
+        )}
     }
 }

@@ -15,7 +15,7 @@ use super::{ErrorBox, budget::Budget, every_frame};
 use crate::{
     api,
     app::ctx,
-    jobs,
+    jobs, notes,
     review::{self, DAY_MS, HOUR_MS, SPEEDS, STEP_S},
     time,
 };
@@ -533,7 +533,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     let on = event_target_checked(&ev);
                                     let t = t2.clone();
                                     note_tags.update(|v| { v.retain(|x| *x != t); if on { v.push(t); } });
-                                }/>{tag_label(ctx.lang.get(), &t)}</label>
+                                }/>{notes::tag_label(ctx.lang.get(), &t)}</label>
                         }
                     }).collect_view()}
                 </div>
@@ -555,7 +555,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                 <a href="#" on:click=move |ev| { ev.prevent_default(); seek(start); }>
                                     {format!("{} – {}", time::hm_s(n.start_ms), time::hm_s(n.end_ms))}
                                 </a>" "
-                                <strong>{n.tags.iter().map(|t| tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
+                                <strong>{n.tags.iter().map(|t| notes::tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
                                 {n.text.clone()}" "<span class="muted">{format!("— {}", n.author)}</span>" "
                                 <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
                                 {
@@ -649,19 +649,4 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// A tag's name for people (the default tags in both languages; others as written).
-fn tag_label(lang: crate::i18n::Lang, tag: &str) -> String {
-    let fr = lang == crate::i18n::Lang::Fr;
-    let (f, e) = match tag {
-        "lameness" => ("boiterie", "lameness"),
-        "mastitis" => ("mammite", "mastitis"),
-        "feeding" => ("alimentation", "feeding"),
-        "treatment" => ("traitement", "treatment"),
-        "birth" => ("mise bas", "birth"),
-        "other" => ("autre", "other"),
-        t => (t, t),
-    };
-    (if fr { f } else { e }).to_string()
 }

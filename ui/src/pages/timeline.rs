@@ -212,6 +212,15 @@ pub fn Timeline(camera: Option<String>) -> impl IntoView {
             Some(Ok(ps)) => view! { <p class="muted" id="tl-count" data-points=ps.len()>{format!("{} × {}", ps.len(), bucket.get_untracked())}</p> }.into_any(),
         }}
         <div id=CHART_ID class="chart"></div>
+        {crate::notes::around(
+            source.into(),
+            Signal::derive(move || {
+                let a = time::parse_ymd(&from.get()).unwrap_or(0);
+                let b = time::parse_ymd(&to.get()).map_or(a, time::next_day);
+                (a, b)
+            }),
+            "timeline-notes",
+        )}
     }
 }
 

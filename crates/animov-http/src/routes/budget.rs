@@ -9,11 +9,12 @@ use animov_core::{
 use axum::{
     Json,
     extract::{Query, State},
-    http::header,
+    http::{header, request::Parts},
     response::{IntoResponse, Response},
 };
 
-use crate::{ApiError, AppState, AuthUser, query::WindowQuery};
+use super::live::TokenQuery;
+use crate::{ApiError, AppState, AuthUser, extract::header_or_query_user, query::WindowQuery};
 
 async fn budget_of(state: &AppState, q: &WindowQuery) -> Result<TimeBudget, ApiError> {
     let (from, to) = q.window(state.now_ms(), DAY_MS, DAY_MS + 3_600_000)?;
@@ -51,13 +52,16 @@ pub async fn time_budget(
 
 /// The same as CSV: one row per hour, the day, and each bout
 /// (`kind,track_id,start,end,lying_min,bouts,mean_bout_min,goats`).
-#[utoipa::path(get, path = "/api/v1/time-budget.csv", tag = "cameras", security(("bearer" = [])), params(WindowQuery),
+#[utoipa::path(get, path = "/api/v1/time-budget.csv", tag = "cameras", security(("bearer" = [])), params(WindowQuery, TokenQuery),
     responses((status = 200, content_type = "text/csv", description = "CSV"), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn time_budget_csv(
     State(state): State<AppState>,
-    _user: AuthUser,
     Query(q): Query<WindowQuery>,
+    Query(t): Query<TokenQuery>,
+    parts: Parts,
 ) -> Result<Response, ApiError> {
+    // A download link cannot send a header: the token may come as `?access_token=`.
+    header_or_query_user(&parts, &state, t.access_token.as_deref()).await?;
     let b = budget_of(&state, &q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let err = |e: csv::Error| ApiError::internal(&e);

@@ -8,13 +8,18 @@ use animov_store::{NoteFields, NoteFilter, NoteRow};
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::{ApiError, AppState, AuthUser, extract::ApiJson, query::camera_named};
+use super::live::TokenQuery;
+use crate::{
+    ApiError, AppState, AuthUser,
+    extract::{ApiJson, header_or_query_user},
+    query::camera_named,
+};
 
 /// Name of the tag list in `app_settings`.
 const TAGS_SETTING: &str = "note_tags";
@@ -96,13 +101,16 @@ pub async fn list(
 }
 
 /// The same notes as CSV (`source,start,end,author,tags,text,created,updated`).
-#[utoipa::path(get, path = "/api/v1/notes.csv", tag = "notes", security(("bearer" = [])), params(NoteQuery),
+#[utoipa::path(get, path = "/api/v1/notes.csv", tag = "notes", security(("bearer" = [])), params(NoteQuery, TokenQuery),
     responses((status = 200, content_type = "text/csv", description = "CSV")))]
 pub async fn csv(
     State(state): State<AppState>,
-    _user: AuthUser,
     Query(q): Query<NoteQuery>,
+    Query(t): Query<TokenQuery>,
+    parts: Parts,
 ) -> Result<Response, ApiError> {
+    // A download link cannot send a header: the token may come as `?access_token=`.
+    header_or_query_user(&parts, &state, t.access_token.as_deref()).await?;
     let notes = filtered(&state, &q).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     let row = |w: &mut csv::Writer<Vec<u8>>, n: &Note| {

@@ -86,6 +86,19 @@ async fn a_days_lying_per_hour_and_per_goat_against_the_week_before() {
             "kind,track_id,start,end,lying_min,bouts,mean_bout_min,goats"
         );
         assert_eq!(lines.len(), 1 + 24 + 1 + 3, "{b} {csv}");
+        // The page's download link carries its token in the query.
+        let (s, linked) = e
+            .call_text(
+                "GET",
+                &format!("/api/v1/time-budget.csv?{q}&access_token={vet}"),
+                Cred::None,
+            )
+            .await;
+        assert_eq!((s, linked.as_str()), (StatusCode::OK, csv.as_str()), "{b}");
+        let (s, _) = e
+            .call_text("GET", &format!("/api/v1/time-budget.csv?{q}"), Cred::None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
         assert!(
             lines[25].starts_with("day,,") && lines[25].contains(",240.0,3,"),
             "{b} {}",

@@ -132,6 +132,19 @@ async fn notes_are_written_found_edited_exported_and_keep_their_recordings() {
             "{b}"
         );
         assert_eq!(lines.len(), 3, "{b} {csv}");
+        // The Notes page's download link carries its token in the query.
+        let (s, linked) = e
+            .call_text(
+                "GET",
+                &format!("/api/v1/notes.csv?source=pen&access_token={olga}"),
+                Cred::None,
+            )
+            .await;
+        assert_eq!((s, linked.as_str()), (StatusCode::OK, csv.as_str()), "{b}");
+        let (s, _) = e
+            .call_text("GET", "/api/v1/notes.csv?source=pen", Cred::None)
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
         assert!(
             csv.contains("lameness treatment") && csv.contains("parage prévu"),
             "{b} {csv}"
