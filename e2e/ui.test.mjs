@@ -435,6 +435,15 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   await page.keyboard.press(".");
   await page.keyboard.press(".");
   await page.click("#note-end");
+  // The goat boxed on the picture.
+  await page.click("#note-box");
+  const canvas = await page.$("#review-canvas");
+  await canvas.scrollIntoViewIfNeeded();
+  const stage = await canvas.boundingBox();
+  await page.mouse.move(stage.x + stage.width * 0.3, stage.y + stage.height * 0.4);
+  await page.mouse.down();
+  await page.mouse.move(stage.x + stage.width * 0.45, stage.y + stage.height * 0.6, { steps: 4 });
+  await page.mouse.up();
   await page.fill("#note-text", "Chèvre qui boite, patte arrière gauche");
   await page.check("input[data-tag='lameness']");
   await page.click("#note-save");
@@ -444,6 +453,8 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
   assert.equal(notes.length, 1);
   assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
+  const [ax, ay, aw, ah] = notes[0].area ?? [];
+  assert.ok(aw > 50 && ah > 30 && ax > 100 && ay > 50, `a box in the picture's pixels: ${JSON.stringify(notes[0].area)}`);
   // Its author edits it: the change is saved, the earlier text kept in its history.
   await page.click("#review-note-list li .note-edit");
   await page.fill("#note-text", "Chèvre qui boite, patte arrière gauche : parage prévu");

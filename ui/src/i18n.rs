@@ -188,6 +188,8 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
             "L'heure regardée, en détail : cliquez ou glissez pour aller à la seconde près.",
             "The hour being watched, in detail: click or drag to go to the second.",
         ),
+        "review.note_box" => ("Encadrer sur l'image", "Box it on the picture"),
+        "review.note_box_again" => ("Refaire le cadre", "Redraw the box"),
         "review.note_start" => ("Début ici", "Start here"),
         "review.note_end" => ("Fin ici", "End here"),
         "review.note_save" => ("Enregistrer la note", "Save the note"),

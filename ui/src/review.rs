@@ -43,7 +43,13 @@ fn colour(class: f64) -> &'static str {
 
 /// Draws the frame's boxes on the canvas `id`, sized to the video shown
 /// (`video_w × video_h` pixels of picture); returns how many were drawn.
-pub fn draw(id: &str, frame: Option<&DetectionFrame>, video_w: f64, video_h: f64) -> usize {
+pub fn draw(
+    id: &str,
+    frame: Option<&DetectionFrame>,
+    areas: &[[f64; 4]],
+    video_w: f64,
+    video_h: f64,
+) -> usize {
     let Some(canvas) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
@@ -68,15 +74,30 @@ pub fn draw(id: &str, frame: Option<&DetectionFrame>, video_w: f64, video_h: f64
         return 0;
     };
     ctx.clear_rect(0.0, 0.0, cw, ch);
-    let Some(f) = frame else {
-        return 0;
-    };
     if video_w <= 0.0 || video_h <= 0.0 {
         return 0;
     }
     // The picture is letterboxed into the element (object-fit: contain).
     let scale = (cw / video_w).min(ch / video_h);
     let (ox, oy) = ((cw - video_w * scale) / 2.0, (ch - video_h * scale) / 2.0);
+    // Notes' boxes: dashed purple.
+    if !areas.is_empty() {
+        ctx.set_line_width(3.0);
+        ctx.set_stroke_style_str("#8e24aa");
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&8.0.into(), &4.0.into()));
+        for a in areas {
+            ctx.stroke_rect(
+                ox + a[0] * scale,
+                oy + a[1] * scale,
+                a[2] * scale,
+                a[3] * scale,
+            );
+        }
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+    let Some(f) = frame else {
+        return 0;
+    };
     ctx.set_line_width(2.0);
     ctx.set_font("12px sans-serif");
     for b in &f.boxes {

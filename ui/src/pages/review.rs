@@ -69,6 +69,10 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let note_text = RwSignal::new(String::new());
     let note_tags = RwSignal::new(Vec::<String>::new());
     let note_span = RwSignal::new(None::<(i64, i64)>);
+    // The note's box on the picture (video pixels), and whether one is being drawn.
+    let note_area = RwSignal::new(None::<[f64; 4]>);
+    let drawing = RwSignal::new(false);
+    let box_from = StoredValue::new(None::<(f64, f64)>);
     let note_error = RwSignal::new(None::<String>);
     let clip: jobs::Followed = RwSignal::new(None);
     let editing = RwSignal::new(None::<i64>);
@@ -226,9 +230,21 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         }
         let f = frames.with_untracked(|fs| review::frame_at(fs, ts).cloned());
         let on = overlay.get_untracked();
+        // The boxes of the notes over this moment, and the one being written.
+        let mut areas: Vec<[f64; 4]> = day.with_untracked(|d| match d {
+            Some(Ok(d)) => d
+                .notes
+                .iter()
+                .filter(|n| n.start_ms <= ts && ts <= n.end_ms.max(n.start_ms + 1_000))
+                .filter_map(|n| n.area)
+                .collect(),
+            _ => Vec::new(),
+        });
+        areas.extend(note_area.get_untracked());
         let n = review::draw(
             CANVAS_ID,
             f.as_ref().filter(|_| on),
+            &areas,
             f64::from(v.video_width()),
             f64::from(v.video_height()),
         );
@@ -327,6 +343,28 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             strip_seek(&e, hour_start.get_untracked(), HOUR_MS);
         }
     };
+    // The video's picture size, and the picture pixel under the mouse
+    // (the picture is letterboxed into the stage).
+    let video_size = move || {
+        let v = video.get_untracked()?;
+        let (w, h) = (f64::from(v.video_width()), f64::from(v.video_height()));
+        (w > 0.0 && h > 0.0).then_some((w, h))
+    };
+    let video_point = move |e: &ev::MouseEvent| -> Option<(f64, f64)> {
+        let (w, h) = video_size()?;
+        let el = e
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())?;
+        let r = el.get_bounding_client_rect();
+        let scale = (r.width() / w).min(r.height() / h);
+        let (ox, oy) = (
+            (r.width() - w * scale) / 2.0,
+            (r.height() - h * scale) / 2.0,
+        );
+        let x = (f64::from(e.client_x()) - r.left() - ox) / scale;
+        let y = (f64::from(e.client_y()) - r.top() - oy) / scale;
+        Some((x.clamp(0.0, w), y.clamp(0.0, h)))
+    };
     let save_note = move || {
         let Some((start, end)) = note_span.get_untracked() else {
             note_error.set(Some(ctx.t("review.note_pick").to_string()));
@@ -338,7 +376,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             end_ms: start.max(end),
             text: note_text.get_untracked(),
             tags: note_tags.get_untracked(),
-            area: None,
+            area: note_area.get_untracked(),
         };
         note_error.set(None);
         let (method, path) = match editing.get_untracked() {
@@ -352,6 +390,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                     let _ = note_text.try_set(String::new());
                     let _ = note_tags.try_set(Vec::new());
                     let _ = note_span.try_set(None);
+                    let _ = note_area.try_set(None);
                     reload.update(|r| *r += 1);
                 }
                 Err(e) => {
@@ -490,7 +529,22 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             <div class="review-stage">
                 <video id="review-video" node_ref=video muted=true playsinline=true prop:src=play_url
                     on:loadedmetadata=on_loaded on:ended=on_ended></video>
-                <canvas id=CANVAS_ID class="review-overlay"></canvas>
+                <canvas id=CANVAS_ID class="review-overlay" class:drawing=move || drawing.get()
+                    on:mousedown=move |e| if drawing.get_untracked() && let Some(p) = video_point(&e) {
+                        e.prevent_default();
+                        box_from.set_value(Some(p));
+                    }
+                    on:mousemove=move |e| if let (Some((ax, ay)), Some((x, y)), Some((w, h))) = (box_from.get_value(), video_point(&e), video_size()) {
+                        let b = crate::boxes::spanned(ax, ay, x, y, w, h, 0);
+                        note_area.set(Some([b.x, b.y, b.w, b.h]));
+                    }
+                    on:mouseup=move |_| if box_from.get_value().is_some() {
+                        box_from.set_value(None);
+                        drawing.set(false);
+                        if note_area.get_untracked().is_some_and(|a| a[2] < crate::boxes::MIN_SIDE || a[3] < crate::boxes::MIN_SIDE) {
+                            note_area.set(None);
+                        }
+                    }></canvas>
             </div>
             <div class="review-controls">
                 <button type="button" id="review-prev-alert" on:click=move |_| jump_alert(false)>{move || ctx.t("review.prev_alert")}</button>
@@ -519,6 +573,9 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 <div>
                     <button type="button" id="note-start" on:click=move |_| mark(false)>{move || ctx.t("review.note_start")}</button>
                     <button type="button" id="note-end" on:click=move |_| mark(true)>{move || ctx.t("review.note_end")}</button>
+                    <button type="button" id="note-box" class:active=move || drawing.get()
+                        on:click=move |_| { note_area.set(None); drawing.update(|d| *d = !*d); }>
+                        {move || if note_area.get().is_some() { ctx.t("review.note_box_again") } else { ctx.t("review.note_box") }}</button>
                     <span id="note-span" class="muted">{move || note_span.get().map(|(a, b)| format!("{} – {}", time::hm_s(a.min(b)), time::hm_s(a.max(b)))).unwrap_or_default()}</span>
                 </div>
                 <textarea id="note-text" rows="2" maxlength="4000" prop:value=note_text
@@ -560,13 +617,14 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                 <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
                                 {
                                     let mine = ctx.user.get().is_some_and(|u| u.username == n.author) || ctx.is_admin();
-                                    let (id, text, tags, span) = (n.id, n.text.clone(), n.tags.clone(), (n.start_ms, n.end_ms));
+                                    let (id, text, tags, span, area) = (n.id, n.text.clone(), n.tags.clone(), (n.start_ms, n.end_ms), n.area);
                                     mine.then(|| view! {
                                         <button type="button" class="note-edit" on:click=move |_| {
                                             editing.set(Some(id));
                                             note_text.set(text.clone());
                                             note_tags.set(tags.clone());
                                             note_span.set(Some(span));
+                                            note_area.set(area);
                                         }>{ctx.t("review.note_edit")}</button>
                                         <button type="button" class="note-delete" on:click=move |_| {
                                             let sure = web_sys::window()
