@@ -453,6 +453,18 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   const notes = await (await fetch(`${url}/api/v1/notes?source=demo-1&tag=lameness`, { headers: auth })).json();
   assert.equal(notes.length, 1);
   assert.ok(notes[0].end_ms - notes[0].start_ms >= 900, `a span of two frame steps: ${JSON.stringify(notes[0])}`);
+  // Jump back to the note from elsewhere in the recording: `[` with "note" chosen.
+  await page.selectOption("#review-jump-kind", "note");
+  await page.evaluate(() => document.activeElement?.blur());
+  const noteAt = (notes[0].start_ms - rec.start_ms) / 1000;
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((t) => document.querySelector("#review-video").currentTime > t + 8, noteAt, { timeout: 5_000 });
+  await page.keyboard.press("[");
+  await page.waitForFunction((want) => {
+    const v = document.querySelector("#review-video");
+    return Math.abs(v.currentTime - want) < 1 && !v.seeking;
+  }, noteAt, { timeout: 10_000 });
   const [ax, ay, aw, ah] = notes[0].area ?? [];
   assert.ok(aw > 50 && ah > 30 && ax > 100 && ay > 50, `a box in the picture's pixels: ${JSON.stringify(notes[0].area)}`);
   // Its author edits it: the change is saved, the earlier text kept in its history.

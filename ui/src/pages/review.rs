@@ -256,21 +256,26 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             let _ = c.set_attribute("data-ts", &f.map_or(0, |f| f.ts_ms).to_string());
         }
     });
+    // The previous / next mark of the kind chosen: alert, note or lying bout.
+    let jump_kind = RwSignal::new("alert".to_string());
     let jump_alert = move |forward: bool| {
         let (Some(Ok(d)), Some(now)) = (day.get_untracked(), shown_ts.get_untracked()) else {
             return;
         };
+        let mut marks: Vec<i64> = match jump_kind.get_untracked().as_str() {
+            "note" => d.notes.iter().map(|n| n.start_ms).collect(),
+            "bout" => budget.with_untracked(|b| {
+                b.as_ref()
+                    .map(|b| b.bouts.iter().map(|x| x.start_ms).collect())
+                    .unwrap_or_default()
+            }),
+            _ => d.alerts.iter().map(|a| a.since_ms).collect(),
+        };
+        marks.sort_unstable();
         let target = if forward {
-            d.alerts
-                .iter()
-                .map(|a| a.since_ms)
-                .find(|t| *t > now + 1_000)
+            marks.iter().copied().find(|t| *t > now + 1_000)
         } else {
-            d.alerts
-                .iter()
-                .rev()
-                .map(|a| a.since_ms)
-                .find(|t| *t < now - 1_000)
+            marks.iter().rev().copied().find(|t| *t < now - 1_000)
         };
         if let Some(t) = target {
             seek(t);
@@ -305,6 +310,8 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
             "ArrowRight" => step(5.0),
             "," => step(-STEP_S),
             "." => step(STEP_S),
+            "[" => jump_alert(false),
+            "]" => jump_alert(true),
             _ => return,
         }
         e.prevent_default();
@@ -504,6 +511,10 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     {recs.iter().filter(|r| inside(r.start_ms, r.end_ms)).map(|r| view! {
                                         <span class="strip-rec" style=format!("left:{:.3}%;width:{:.3}%", at(r.start_ms), (at(r.end_ms) - at(r.start_ms)).max(0.1))></span>
                                     }).collect_view()}
+                                    {move || budget.get().map(|b| b.bouts.into_iter().filter(|x| inside(x.start_ms, x.end_ms)).map(|x| view! {
+                                        <span class="strip-bout" style=format!("left:{:.3}%;width:{:.3}%", at(x.start_ms), (at(x.end_ms) - at(x.start_ms)).max(0.1))
+                                            title=format!("#{} {}–{}", x.track_id, time::hm(x.start_ms), time::hm(x.end_ms))></span>
+                                    }).collect_view())}
                                     {notes.iter().filter(|n| inside(n.start_ms, n.end_ms)).map(|n| view! {
                                         <span class="strip-note" style=format!("left:{:.3}%;width:{:.3}%", at(n.start_ms), (at(n.end_ms) - at(n.start_ms)).max(0.3)) title=n.text.clone()></span>
                                     }).collect_view()}
@@ -552,6 +563,11 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 <button type="button" id="review-play" on:click=move |_| toggle()>{move || ctx.t("review.space")}</button>
                 <button type="button" id="review-forward" on:click=move |_| step(STEP_S) title=".">"| ▶︎"</button>
                 <button type="button" id="review-next-alert" on:click=move |_| jump_alert(true)>{move || ctx.t("review.next_alert")}</button>
+                <select id="review-jump-kind" title="[ ]" on:change=move |ev| jump_kind.set(event_target_value(&ev))>
+                    <option value="alert">{move || ctx.t("review.jump_alert")}</option>
+                    <option value="note">{move || ctx.t("review.jump_note")}</option>
+                    <option value="bout">{move || ctx.t("review.jump_bout")}</option>
+                </select>
                 <label>{move || ctx.t("review.speed")}
                     <select id="review-speed" on:change=move |ev| {
                         let s: f64 = event_target_value(&ev).parse().unwrap_or(1.0);
