@@ -191,15 +191,8 @@ impl Reader {
         if self.sink.is_eos() {
             return Ok(None);
         }
-        let why = self
-            .pipeline
-            .bus()
-            .and_then(|b| b.pop_filtered(&[gst::MessageType::Error]))
-            .and_then(|m| match m.view() {
-                gst::MessageView::Error(e) => Some(e.error().to_string()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "no picture for 30 s".into());
+        let why =
+            crate::error::bus_error(&self.pipeline).unwrap_or_else(|| "no picture for 30 s".into());
         Err(PipelineError::Stream(format!(
             "a segment cannot be read as video: {why}"
         )))

@@ -96,6 +96,17 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PipelineError> {
         .map_err(|_| PipelineError::MissingElement(factory.to_string()))
 }
 
+/// The error a pipeline reported on its bus, if any (taken off the bus).
+pub(crate) fn bus_error(pipeline: &gst::Pipeline) -> Option<String> {
+    pipeline
+        .bus()?
+        .pop_filtered(&[gst::MessageType::Error])
+        .and_then(|m| match m.view() {
+            gst::MessageView::Error(e) => Some(e.error().to_string()),
+            _ => None,
+        })
+}
+
 /// Waits until `pipeline` ends its stream (`Ok`), reports an error or
 /// takes longer than `timeout`; both failures are worded `"{failed}: why"`.
 pub(crate) fn until_end_of_stream(

@@ -129,13 +129,7 @@ impl Grabber {
     }
 
     fn bus_error(&self) -> Option<String> {
-        self.pipeline
-            .bus()?
-            .pop_filtered(&[gst::MessageType::Error])
-            .and_then(|m| match m.view() {
-                gst::MessageView::Error(e) => Some(e.error().to_string()),
-                _ => None,
-            })
+        crate::error::bus_error(&self.pipeline)
     }
 }
 

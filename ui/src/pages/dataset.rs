@@ -39,13 +39,7 @@ pub fn Dataset(arg: Option<String>) -> impl IntoView {
     let ctx = ctx();
     let arg = arg.unwrap_or_default();
     let mut parts = arg.split('/');
-    let source = RwSignal::new(parts.next().unwrap_or_default().to_string());
-    let date = RwSignal::new(
-        parts
-            .next()
-            .filter(|d| time::parse_ymd(d).is_some())
-            .map_or_else(|| time::ymd(time::now_ms()), str::to_string),
-    );
+    let (source, date) = super::source_and_day(&mut parts);
     let kind = RwSignal::new(SampleKind::Range);
     let count = RwSignal::new(20u32);
     let tag = RwSignal::new(String::new());
@@ -63,16 +57,7 @@ pub fn Dataset(arg: Option<String>) -> impl IntoView {
     let saved = RwSignal::new(None::<Result<String, String>>);
     let pic = NodeRef::<html::Div>::new();
 
-    spawn_local(async move {
-        if let Ok(cs) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
-            if source.get_untracked().is_empty()
-                && let Some(c) = cs.first()
-            {
-                let _ = source.try_set(c.source.clone());
-            }
-            let _ = cams.try_set(cs);
-        }
-    });
+    super::fetch_cameras(cams, source);
     let load = move || {
         let path = format!(
             "/api/v1/dataset/frames?source={}&reviewed={}",

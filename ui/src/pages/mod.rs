@@ -93,6 +93,35 @@ pub fn every(ms: u64, f: impl Fn() + Clone + 'static) {
     }
 }
 
+/// The camera and the day of a `SOURCE/YYYY-MM-DD/...` route argument
+/// (today when absent or not a date); the rest of the parts stay in `parts`.
+pub fn source_and_day<'a>(
+    parts: &mut impl Iterator<Item = &'a str>,
+) -> (RwSignal<String>, RwSignal<String>) {
+    let source = RwSignal::new(parts.next().unwrap_or_default().to_string());
+    let date = RwSignal::new(
+        parts
+            .next()
+            .filter(|d| crate::time::parse_ymd(d).is_some())
+            .map_or_else(|| crate::time::ymd(crate::time::now_ms()), str::to_string),
+    );
+    (source, date)
+}
+
+/// Fetches the cameras into `cams`; `source` becomes the first one when empty.
+pub fn fetch_cameras(cams: RwSignal<Vec<animov_api::Camera>>, source: RwSignal<String>) {
+    leptos::task::spawn_local(async move {
+        if let Ok(cs) = crate::api::get::<Vec<animov_api::Camera>>("/api/v1/cameras").await {
+            if source.get_untracked().is_empty()
+                && let Some(c) = cs.first()
+            {
+                let _ = source.try_set(c.source.clone());
+            }
+            let _ = cams.try_set(cs);
+        }
+    });
+}
+
 /// The browser's repaint callback, kept while it reschedules itself.
 type FrameCallback =
     std::rc::Rc<std::cell::RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;

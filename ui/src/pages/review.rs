@@ -37,13 +37,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
     let ctx = ctx();
     let arg = arg.unwrap_or_default();
     let mut parts = arg.split('/');
-    let source = RwSignal::new(parts.next().unwrap_or_default().to_string());
-    let date = RwSignal::new(
-        parts
-            .next()
-            .filter(|d| time::parse_ymd(d).is_some())
-            .map_or_else(|| time::ymd(time::now_ms()), str::to_string),
-    );
+    let (source, date) = super::source_and_day(&mut parts);
     // `…/HH:MM:SS` plays from that local time once the day is loaded.
     let start_at = RwSignal::new(parts.next().and_then(|t| {
         let mut hms = t.split(':').map(|x| x.parse::<i64>().ok());
@@ -83,16 +77,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         }
     });
 
-    spawn_local(async move {
-        if let Ok(cs) = api::get::<Vec<Camera>>("/api/v1/cameras").await {
-            if source.get_untracked().is_empty()
-                && let Some(c) = cs.first()
-            {
-                let _ = source.try_set(c.source.clone());
-            }
-            let _ = cams.try_set(cs);
-        }
-    });
+    super::fetch_cameras(cams, source);
     // Days with recordings over the last 30 days (marked under the date picker).
     Effect::new(move |_| {
         let src = source.get();

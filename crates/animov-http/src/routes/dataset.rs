@@ -8,17 +8,17 @@ use animov_api::{
 use animov_engine::dataset::{self, DatasetError};
 use axum::{
     Json,
-    body::Body,
     extract::{Path, Query, Request, State},
-    http::{StatusCode, header, request::Parts},
+    http::{StatusCode, request::Parts},
     response::Response,
 };
 use serde::Deserialize;
-use tower::ServiceExt;
-use tower_http::services::ServeFile;
 use utoipa::IntoParams;
 
-use super::live::{TokenQuery, jpeg_response};
+use super::{
+    live::{TokenQuery, jpeg_response},
+    media::{JobFile, job_file},
+};
 use crate::{
     ApiError, AppState, AuthUser,
     extract::{ApiJson, header_or_query_user},
@@ -204,25 +204,18 @@ pub async fn export_file(
     Query(q): Query<TokenQuery>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let (parts, body) = req.into_parts();
-    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
-    let done = state
-        .jobs
-        .get(id)
-        .is_some_and(|j| j.kind == "dataset export" && j.output.is_some());
-    let path = dataset::export_path(&state.config.data_dir, id);
-    if !done || !path.exists() {
-        return Err(ApiError::not_found(format!(
-            "no dataset export {id}: it is not finished, or gone (the 10 newest are kept until the engine restarts)"
-        )));
-    }
-    let mime = "application/zip".parse().expect("a MIME type");
-    let mut res = ServeFile::new_with_mime(&path, &mime)
-        .oneshot(Request::from_parts(parts, body))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    if let Ok(v) = format!("attachment; filename=\"animov-dataset-{id}.zip\"").parse() {
-        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res.map(Body::new))
+    job_file(
+        &state,
+        id,
+        q.access_token.as_deref(),
+        req,
+        JobFile {
+            kind: "dataset export",
+            path: dataset::export_path(&state.config.data_dir, id),
+            mime: "application/zip",
+            name: format!("animov-dataset-{id}.zip"),
+            what: "dataset export",
+        },
+    )
+    .await
 }

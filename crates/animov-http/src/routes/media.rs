@@ -236,24 +236,63 @@ pub async fn clip_file(
     Query(q): Query<TokenQuery>,
     req: Request,
 ) -> Result<Response, ApiError> {
+    job_file(
+        &state,
+        id,
+        q.access_token.as_deref(),
+        req,
+        JobFile {
+            kind: "clip",
+            path: clips::clip_path(&state.config.data_dir, id),
+            mime: "video/mp4",
+            name: format!("animov-clip-{id}.mp4"),
+            what: "clip",
+        },
+    )
+    .await
+}
+
+/// A file a job made, to download.
+pub(super) struct JobFile {
+    /// The job's kind.
+    pub kind: &'static str,
+    /// Where it is.
+    pub path: std::path::PathBuf,
+    /// Its MIME type.
+    pub mime: &'static str,
+    /// The name it downloads as.
+    pub name: String,
+    /// What it is, for the "not found" message.
+    pub what: &'static str,
+}
+
+/// Serves the file made by the finished job `id` (with byte ranges) to a
+/// signed-in caller (header or `?access_token=`).
+pub(super) async fn job_file(
+    state: &AppState,
+    id: u64,
+    token: Option<&str>,
+    req: Request,
+    f: JobFile,
+) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
-    header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
+    header_or_query_user(&parts, state, token).await?;
     let done = state
         .jobs
         .get(id)
-        .is_some_and(|j| j.kind == "clip" && j.output.is_some());
-    let path = clips::clip_path(&state.config.data_dir, id);
-    if !done || !path.exists() {
+        .is_some_and(|j| j.kind == f.kind && j.output.is_some());
+    if !done || !f.path.exists() {
         return Err(ApiError::not_found(format!(
-            "no clip {id}: it is not finished, or gone (the 10 newest clips are kept until the engine restarts)"
+            "no {} {id}: it is not finished, or gone (the 10 newest are kept until the engine restarts)",
+            f.what
         )));
     }
-    let mime = "video/mp4".parse().expect("a MIME type");
-    let mut res = ServeFile::new_with_mime(&path, &mime)
+    let mime = f.mime.parse().map_err(|e| ApiError::internal(&e))?;
+    let mut res = ServeFile::new_with_mime(&f.path, &mime)
         .oneshot(Request::from_parts(parts, body))
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    if let Ok(v) = format!("attachment; filename=\"animov-clip-{id}.mp4\"").parse() {
+    if let Ok(v) = format!("attachment; filename=\"{}\"", f.name).parse() {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(res.map(Body::new))

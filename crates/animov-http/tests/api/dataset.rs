@@ -2,7 +2,6 @@
 //! which records a camera): sample, pictures, box corrections, YOLO and COCO.
 
 use std::io::Read;
-use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -11,21 +10,7 @@ use crate::common::{Cred, Env};
 use crate::vision::bytes;
 
 async fn job(env: &Env, token: &str, id: &Value) -> Value {
-    for _ in 0..600 {
-        let (_, info) = env
-            .call(
-                "GET",
-                &format!("/api/v1/jobs/{id}"),
-                Cred::Bearer(token),
-                None,
-            )
-            .await;
-        if info["state"] != "running" {
-            return info;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {id} still running");
+    env.wait_job(token, id.as_u64().expect("a job id")).await
 }
 
 fn unzip(b: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {

@@ -161,24 +161,6 @@ async fn history(env: &crate::common::Env, source: &str, days: i64) -> i64 {
     cam
 }
 
-async fn wait_job(env: &crate::common::Env, token: &str, id: u64) -> serde_json::Value {
-    for _ in 0..600 {
-        let (_, v) = env
-            .call(
-                "GET",
-                &format!("/api/v1/jobs/{id}"),
-                Cred::Bearer(token),
-                None,
-            )
-            .await;
-        if v["state"] != "running" {
-            return v;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    panic!("job {id} did not finish in 2 minutes");
-}
-
 #[tokio::test]
 async fn training_validates_registers_and_promotes_only_a_better_model() {
     for env in envs().await {
@@ -234,7 +216,7 @@ async fn training_validates_registers_and_promotes_only_a_better_model() {
             )
             .await;
         assert_eq!(s, StatusCode::ACCEPTED, "{v}");
-        let job = wait_job(&env, &admin, v["job_id"].as_u64().unwrap()).await;
+        let job = env.wait_job(&admin, v["job_id"].as_u64().unwrap()).await;
         assert_eq!(job["state"], "failed", "{b} {job}");
         assert!(
             job["message"]
@@ -254,7 +236,7 @@ async fn training_validates_registers_and_promotes_only_a_better_model() {
             )
             .await;
         assert_eq!(s, StatusCode::ACCEPTED, "{v}");
-        let job = wait_job(&env, &admin, v["job_id"].as_u64().unwrap()).await;
+        let job = env.wait_job(&admin, v["job_id"].as_u64().unwrap()).await;
         assert_eq!(job["state"], "done", "{b} {job}");
         let id = job["model_id"].as_i64().unwrap();
         let (_, models) = env

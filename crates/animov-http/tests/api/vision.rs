@@ -454,22 +454,7 @@ async fn cameras_are_analysed_recorded_and_served() {
             .await;
         assert_eq!(s, StatusCode::ACCEPTED, "{b} {job}");
         let job = job["job_id"].as_u64().unwrap();
-        let mut info = json!(null);
-        for _ in 0..100 {
-            info = env
-                .call(
-                    "GET",
-                    &format!("/api/v1/jobs/{job}"),
-                    Cred::Bearer(&vet),
-                    None,
-                )
-                .await
-                .1;
-            if info["state"] != "running" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let info = env.wait_job(&vet, job).await;
         assert_eq!(info["state"], "done", "{b} {info}");
         let url = info["output"].as_str().unwrap().to_string();
         let (s, clip, ct) = bytes(&env, &format!("{url}?access_token={vet}")).await;

@@ -118,6 +118,26 @@ impl Env {
         (s, v)
     }
 
+    /// Follows a job (`GET /api/v1/jobs/{id}`) until it is no longer running
+    /// (2 minutes at most); returns its last state.
+    pub async fn wait_job(&self, token: &str, id: u64) -> serde_json::Value {
+        for _ in 0..600 {
+            let (_, v) = self
+                .call(
+                    "GET",
+                    &format!("/api/v1/jobs/{id}"),
+                    Cred::Bearer(token),
+                    None,
+                )
+                .await;
+            if v["state"] != "running" {
+                return v;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        panic!("job {id} did not finish in 2 minutes");
+    }
+
     /// A call whose answer is text (CSV), not JSON.
     pub async fn call_text(&self, method: &str, uri: &str, cred: Cred<'_>) -> (StatusCode, String) {
         let (s, v) = self.call(method, uri, cred, None).await;
