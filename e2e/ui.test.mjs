@@ -361,6 +361,7 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
   await page.fill("#password", "vet-password-1");
   await page.click("#login-submit");
   await page.waitForSelector("header nav", { timeout: 15_000 });
+  const openedAt = Date.now();
   await page.click("#nav-review");
   await page.waitForSelector("#review-camera option[value='demo-1']", { state: "attached", timeout: 15_000 });
   await page.selectOption("#review-camera", "demo-1");
@@ -376,6 +377,14 @@ test("a vet reviews a recorded minute with the detections drawn over the video",
     return v && !v.paused && v.currentTime > 0 && v.readyState >= 2;
   }, null, { timeout: 20_000 });
   console.log(`click on the strip to the first frame playing: ${Date.now() - t0} ms`);
+  // The hour's snapshots on the hour strip (the page read them when it opened).
+  const snaps = await (await fetch(`${url}/api/v1/snapshots?source=demo-1`, { headers: auth })).json();
+  const h0 = Number(await page.getAttribute("#review-hour", "data-from"));
+  const inHour = (x) => x.ts_ms >= h0 && x.ts_ms < h0 + 3_600_000;
+  const marks = await page.locator("#review-hour .strip-snap").count();
+  assert.ok(marks >= snaps.filter((x) => inHour(x) && x.ts_ms < openedAt).length && marks <= snaps.filter(inHour).length,
+    `${marks} snapshot marks for ${JSON.stringify(snaps.map((x) => x.ts_ms))} in the hour from ${h0}`);
+  console.log(`snapshots marked on the hour strip: ${marks}`);
   const first = await page.$eval("#review-video", (v) => v.currentTime);
   await page.waitForFunction((t) => document.querySelector("#review-video").currentTime > t + 1, first, { timeout: 15_000 });
   // The boxes of the analysed frame shown, drawn over the picture.

@@ -193,6 +193,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         ),
         "review.note_box" => ("Encadrer sur l'image", "Box it on the picture"),
         "review.note_box_again" => ("Refaire le cadre", "Redraw the box"),
+        "review.snapshot" => (
+            "boîtes (instantané : cliquer pour l'image)",
+            "boxes (snapshot: click for the picture)",
+        ),
         "review.note_start" => ("Début ici", "Start here"),
         "review.note_end" => ("Fin ici", "End here"),
         "review.note_save" => ("Enregistrer la note", "Save the note"),

@@ -7,7 +7,7 @@
 
 use animov_api::{
     Alert, Camera, DetectionFrame, DetectionFrames, Note, NoteInput, NoteTags, Recording,
-    SeriesPoint, TimeBudget,
+    SeriesPoint, Snapshot, TimeBudget,
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
@@ -29,6 +29,7 @@ struct Day {
     series: Vec<SeriesPoint>,
     alerts: Vec<Alert>,
     notes: Vec<Note>,
+    snapshots: Vec<Snapshot>,
 }
 
 /// `#/review/SOURCE/YYYY-MM-DD` (both optional).
@@ -125,12 +126,16 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 .await
                 .unwrap_or_default();
             notes.sort_by_key(|n| n.start_ms);
+            let snapshots = api::get::<Vec<Snapshot>>(&format!("/api/v1/snapshots?{q}"))
+                .await
+                .unwrap_or_default();
             let _ = day.try_set(Some(recordings.map_err(|e| e.message).map(|recordings| {
                 Day {
                     recordings,
                     series,
                     alerts,
                     notes,
+                    snapshots,
                 }
             })));
         });
@@ -485,7 +490,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                     </div>
                     <div class="strip-hours">{(0..=24).step_by(3).map(|h| view! { <span style=format!("left:{:.2}%", h as f64 / 24.0 * 100.0)>{format!("{h:02}h")}</span> }).collect_view()}</div>
                     {
-                        let (recs, notes, alerts) = (d.recordings.clone(), d.notes.clone(), d.alerts.clone());
+                        let (recs, notes, alerts, snaps) = (d.recordings.clone(), d.notes.clone(), d.alerts.clone(), d.snapshots.clone());
                         move || {
                             let h0 = hour_start.get();
                             let at = move |t: i64| ((t - h0) as f64 / HOUR_MS as f64 * 100.0).clamp(0.0, 100.0);
@@ -506,6 +511,12 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     {alerts.iter().filter(|a| inside(a.since_ms, a.since_ms)).map(|a| view! {
                                         <a class=format!("strip-alert sev-{}", a.severity.as_str()) href=format!("#/alerts/{}", a.id)
                                             style=format!("left:{:.3}%", at(a.since_ms)) title=ctx.label(a.rule.label())></a>
+                                    }).collect_view()}
+                                    {snaps.iter().filter(|x| inside(x.ts_ms, x.ts_ms)).map(|x| view! {
+                                        <a class="strip-snap" target="_blank" style=format!("left:{:.3}%", at(x.ts_ms))
+                                            href=format!("{}?access_token={}", x.url, api::q(&api::token().unwrap_or_default()))
+                                            title=format!("{} · {} {}", time::hm(x.ts_ms), x.detections.len(), ctx.t("review.snapshot"))
+                                            on:click=|e| e.stop_propagation()></a>
                                     }).collect_view()}
                                     {move || shown_ts.get().filter(|t| inside(*t, *t)).map(|t| view! {
                                         <span class="strip-head" style=format!("left:{:.3}%", at(t))></span>
