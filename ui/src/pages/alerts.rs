@@ -9,7 +9,7 @@ use animov_api::{
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{ErrorBox, around};
-use crate::{api, app::ctx, chart, events, time};
+use crate::{api, app::ctx, chart, events, jobs, time};
 
 const CHART_ID: &str = "alert-chart";
 
@@ -113,6 +113,7 @@ fn AlertPage(id: i64) -> impl IntoView {
     let action_error = RwSignal::new(None::<String>);
     let chart_data = RwSignal::new(None::<(Vec<SeriesPoint>, Vec<ForecastPoint>)>);
     let explanation = RwSignal::new(None::<AlertExplanation>);
+    let clip: jobs::Followed = RwSignal::new(None);
     let load = move || {
         spawn_local(async move {
             let d = api::get::<AlertDetail>(&format!("/api/v1/alerts/{id}"))
@@ -256,7 +257,20 @@ fn AlertPage(id: i64) -> impl IntoView {
                         {a.track_id.map(|t| view! { <dt>{ctx.t("alerts.goat")}</dt><dd>{t}</dd> })}
                         <dt>{ctx.t("nav.review")}</dt>
                         <dd><a id="alert-review" href=format!("#/review/{}/{}/{}", a.source, time::ymd(a.since_ms), time::hm_s(a.since_ms))>
-                            {ctx.t("alerts.watch")}</a></dd>
+                            {ctx.t("alerts.watch")}</a>" "
+                            {
+                                // The recorded video of the alert: a minute before it began to its end (10 min at most).
+                                let body = serde_json::json!({
+                                    "source": a.source.clone(),
+                                    "from_ms": a.since_ms - 60_000,
+                                    "to_ms": a.resolved_ms.unwrap_or(a.since_ms + 600_000).clamp(a.since_ms + 10_000, a.since_ms + 600_000),
+                                });
+                                view! {
+                                    <button type="button" id="alert-clip" on:click=move |_| jobs::start("/api/v1/clips", body.clone(), clip)>
+                                        {ctx.t("review.clip")}</button>
+                                    {jobs::show(clip, "alert-clip", "review.clip_making", "review.clip_download")}
+                                }
+                            }</dd>
                     </dl>
                 }.into_any()
             }
