@@ -154,6 +154,16 @@ async fn take(
     let dir = pictures_dir(&e.config.data_dir, cam.id);
     std::fs::create_dir_all(&dir)
         .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+    // The frames already in the dataset, read once.
+    let (first, last) = (
+        chosen.first().copied().unwrap_or(0),
+        chosen.last().copied().unwrap_or(0),
+    );
+    let taken = e
+        .store
+        .dataset_times(cam.id, first, last + 1)
+        .await
+        .map_err(|x| x.to_string())?;
     let (mut added, mut skipped, mut done) = (0usize, 0usize, 0usize);
     for rec in recs {
         let mut wanted = Vec::new();
@@ -161,11 +171,7 @@ async fn take(
             .iter()
             .filter(|t| rec.start_ms <= **t && **t < rec.end_ms)
         {
-            if e.store
-                .has_dataset_frame(cam.id, ts)
-                .await
-                .map_err(|x| x.to_string())?
-            {
+            if taken.binary_search(&ts).is_ok() {
                 skipped += 1;
             } else {
                 wanted.push(ts);

@@ -121,15 +121,22 @@ impl Store {
         Ok(Some(id))
     }
 
-    /// Whether the camera has a dataset frame at `ts_ms`.
-    pub async fn has_dataset_frame(&self, camera_id: i64, ts_ms: i64) -> Result<bool, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT id FROM dataset_frames WHERE camera_id = ? AND ts_ms = ?")
-                .bind(camera_id)
-                .bind(ts_ms)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
+    /// Capture times of a camera's dataset frames in `[from_ms, to_ms)`, oldest first.
+    pub async fn dataset_times(
+        &self,
+        camera_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT ts_ms FROM dataset_frames WHERE camera_id = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY ts_ms",
+        )
+        .bind(camera_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(t,)| t).collect())
     }
 
     /// Dataset frames, oldest capture first: of one camera or all, ground

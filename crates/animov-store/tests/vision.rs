@@ -141,7 +141,10 @@ async fn dataset_frames_become_ground_truth_once_reviewed() {
         assert!(second.is_some());
         // The same frame twice is kept once.
         assert_eq!(s.insert_dataset_frame(&new(T0), T0).await.unwrap(), None);
-        assert!(s.has_dataset_frame(cam, T0 + 500).await.unwrap());
+        assert_eq!(
+            s.dataset_times(cam, T0, T0 + 1_000).await.unwrap(),
+            vec![T0, T0 + 500]
+        );
         let all = s.dataset_frames(Some(cam), false).await.unwrap();
         assert_eq!(all.len(), 2, "{}", t.backend);
         assert_eq!(all[0].frame.boxes, vec![b(1.0, 0), b(100.0, 1)]);

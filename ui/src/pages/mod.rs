@@ -11,6 +11,7 @@ mod import;
 pub mod live;
 mod models;
 mod notes;
+mod recordings;
 mod review;
 mod rules;
 mod settings;

@@ -11,7 +11,7 @@ use animov_api::{
 };
 use leptos::{ev, html, prelude::*, task::spawn_local};
 
-use super::{ErrorBox, budget::Budget, every_frame};
+use super::{ErrorBox, budget::Budget, every_frame, recordings::DayRecordings};
 use crate::{
     api,
     app::ctx,
@@ -666,55 +666,9 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         <section class="review-recordings">
             <h2>{move || ctx.t("review.recordings")}</h2>
             {move || match day.get() {
-                Some(Ok(d)) if !d.recordings.is_empty() => {
-                    let can_keep = ctx.user.get().is_some();
-                    let admin = ctx.is_admin();
-                    view! {
-                        <table id="review-recordings">
-                            <thead><tr>
-                                <th>{ctx.t("review.rec_time")}</th><th>{ctx.t("review.rec_size")}</th>
-                                <th>{ctx.t("review.notes")}</th><th>{ctx.t("review.rec_keep")}</th><th></th>
-                            </tr></thead>
-                            <tbody>
-                                {d.recordings.iter().map(|r| {
-                                    let noted = d.notes.iter().filter(|n| n.start_ms < r.end_ms && n.end_ms >= r.start_ms).count();
-                                    let (id, start, keep) = (r.id, r.start_ms, r.keep);
-                                    view! {
-                                        <tr data-id=id>
-                                            <td><a href="#" on:click=move |ev| { ev.prevent_default(); seek(start); }>
-                                                {format!("{} – {}", time::hm_s(r.start_ms), time::hm_s(r.end_ms))}</a></td>
-                                            <td>{format!("{:.1} Mo", r.bytes as f64 / 1e6)}</td>
-                                            <td>{noted}</td>
-                                            <td><input type="checkbox" class="rec-keep" prop:checked=keep disabled=!can_keep
-                                                on:change=move |ev| {
-                                                    let keep = event_target_checked(&ev);
-                                                    spawn_local(async move {
-                                                        let body = serde_json::json!({ "keep": keep });
-                                                        let _ = api::send::<_, ()>("PUT", &format!("/api/v1/recordings/{id}/keep"), &body).await;
-                                                        reload.update(|r| *r += 1);
-                                                    });
-                                                }/></td>
-                                            <td>{admin.then(|| view! {
-                                                <button type="button" class="rec-delete" on:click=move |_| {
-                                                    let sure = web_sys::window()
-                                                        .and_then(|w| w.confirm_with_message(ctx.t("review.rec_delete_confirm")).ok())
-                                                        .unwrap_or(false);
-                                                    if sure {
-                                                        spawn_local(async move {
-                                                            let _ = api::send::<_, ()>("DELETE", &format!("/api/v1/recordings/{id}"), &()).await;
-                                                            reload.update(|r| *r += 1);
-                                                        });
-                                                    }
-                                                }>{ctx.t("review.rec_delete")}</button>
-                                            })}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <p class="muted">{ctx.t("review.rec_hint")}</p>
-                    }.into_any()
-                }
+                Some(Ok(d)) if !d.recordings.is_empty() => view! {
+                    <DayRecordings recordings=d.recordings notes=d.notes seek=Callback::new(seek) reload=reload/>
+                }.into_any(),
                 _ => ().into_any(),
             }}
         </section>
