@@ -28,6 +28,7 @@ mod rules;
 mod setup;
 mod stats;
 mod storage;
+mod sync;
 mod vision;
 
 pub use alerts::*;
@@ -46,6 +47,7 @@ pub use rules::*;
 pub use setup::*;
 pub use stats::*;
 pub use storage::*;
+pub use sync::*;
 pub use vision::*;
 
 /// `GET /api/v1/version`.

@@ -72,6 +72,38 @@ pub enum Command {
     },
     /// Run the camera pipeline on image or video files and print the boxes and counts.
     Detect(DetectArgs),
+    /// Sync with a central AniMOV.
+    Sync {
+        /// What to do.
+        #[command(subcommand)]
+        what: SyncCommand,
+    },
+}
+
+/// `animov sync ...`.
+#[derive(Subcommand)]
+pub enum SyncCommand {
+    /// Join a central with a one-time enrolment code (from its Sites page).
+    Join {
+        /// The central's address, e.g. https://central.coop.example:8642.
+        url: String,
+        /// The enrolment code.
+        code: String,
+        /// What to call this site at the central (default: this computer's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// The farm (default: the name).
+        #[arg(long)]
+        farm: Option<String>,
+    },
+    /// How far this site is: central, rows left per table, last contact, clock skew.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send everything pending now (and receive the central's changes).
+    Now,
 }
 
 /// `animov serve`.

@@ -206,6 +206,38 @@ impl Default for AlertsConfig {
     }
 }
 
+/// Sync with a central AniMOV (see README, "Sync").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncConfig {
+    /// `site` (a barn PC, default) or `central` (collects sites; MySQL/MariaDB only).
+    pub role: animov_api::SyncRole,
+    /// PEM file of the CA (or the self-signed certificate) the central's
+    /// HTTPS certificate must chain to; unset: the system's CAs.
+    pub ca_file: Option<PathBuf>,
+    /// Also send every analysed frame's counts (large).
+    pub frames: bool,
+    /// Seconds between passes when nothing is pending.
+    pub interval_seconds: u32,
+    /// Rows per batch.
+    pub batch_rows: u32,
+    /// Upload cap in kbit/s (0: none).
+    pub max_kbit_s: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            role: animov_api::SyncRole::Site,
+            ca_file: None,
+            frames: false,
+            interval_seconds: 60,
+            batch_rows: 2000,
+            max_kbit_s: 0,
+        }
+    }
+}
+
 /// All settings of the engine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -240,6 +272,8 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// Email delivery of alerts.
     pub email: EmailConfig,
+    /// Sync with a central AniMOV.
+    pub sync: SyncConfig,
     /// Keep this many daily log files.
     pub log_files: usize,
     /// Folder of the built UI (`index.html`, wasm, assets); found automatically when unset.
@@ -267,6 +301,7 @@ impl Default for Config {
             forecast: ForecastConfig::default(),
             alerts: AlertsConfig::default(),
             email: EmailConfig::default(),
+            sync: SyncConfig::default(),
             log_files: 14,
             ui_dir: None,
             data_dir: PathBuf::new(),
@@ -355,6 +390,21 @@ impl Config {
                 "refusing to listen on {}: the API listens on loopback unless `allow_lan = true` is set",
                 self.listen
             )));
+        }
+        if self.sync.role == animov_api::SyncRole::Central
+            && !matches!(self.database, DatabaseConfig::Mysql { .. })
+        {
+            return Err(ConfigError::Invalid(
+                "[sync] role = \"central\" needs MySQL or MariaDB: a central keeps every site's data and \
+                 SQLite is for one barn PC. Set [database] url = \"mysql://user@host:3306/animov\" \
+                 (password: `animov secret set mysql-password`)"
+                    .into(),
+            ));
+        }
+        if !(1..=100_000).contains(&self.sync.batch_rows) || self.sync.interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "sync.batch_rows must be 1 to 100000 and sync.interval_seconds at least 1".into(),
+            ));
         }
         if self.token_ttl_hours == 0 || self.token_ttl_hours > 24 * 30 {
             return Err(ConfigError::Invalid(

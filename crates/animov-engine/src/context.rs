@@ -45,6 +45,8 @@ pub struct Inner {
     pub stopping: tokio_util::sync::CancellationToken,
     /// Long jobs started from the API.
     pub jobs: Jobs,
+    /// The site's sync with its central.
+    pub sync: crate::sync::SyncState,
 }
 
 impl std::ops::Deref for Engine {
@@ -105,6 +107,7 @@ impl Engine {
             cameras: Cameras::default(),
             stopping: tokio_util::sync::CancellationToken::new(),
             jobs: Jobs::default(),
+            sync: crate::sync::SyncState::default(),
             config,
         }))
     }

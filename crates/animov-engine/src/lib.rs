@@ -53,6 +53,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod series_csv;
 pub mod storage;
+pub mod sync;
 pub mod telemetry;
 pub mod users;
 

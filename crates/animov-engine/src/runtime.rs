@@ -58,6 +58,9 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
         tokio::spawn(minutes::closer(e(), stopped.clone())),
         tokio::spawn(forecasting::run(e(), stopped.clone())),
     ];
+    if !crate::sync::is_central(engine) {
+        tasks.push(tokio::spawn(crate::sync::site::run(e(), stopped.clone())));
+    }
     if engine.config.alerts.enabled {
         tasks.push(tokio::spawn(alerting::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(mail::outbox::run(e(), stopped.clone())));

@@ -19,8 +19,15 @@ pub mod names {
     pub const MYSQL_PASSWORD: &str = "mysql-password";
     /// Password of the SMTP account in `email.username`.
     pub const SMTP_PASSWORD: &str = "smtp-password";
+    /// This site's credential at its central (from `animov sync join`).
+    pub const SYNC_CREDENTIAL: &str = "sync-credential";
     /// Every one of them (what `animov secret set` accepts).
-    pub const ALL: [&str; 3] = [MYSQL_PASSWORD, SMTP_PASSWORD, JWT_SIGNING_KEY];
+    pub const ALL: [&str; 4] = [
+        MYSQL_PASSWORD,
+        SMTP_PASSWORD,
+        JWT_SIGNING_KEY,
+        SYNC_CREDENTIAL,
+    ];
 }
 
 /// A secret that cannot be read or written.

@@ -47,7 +47,7 @@ pub use state::AppState;
 
 use routes::{
     alert_settings, alerts, auth, budget, cameras, dataset, detectors, events, forecasts, import,
-    ingest, legacy, live, media, meta, notes, setup, sources, stats, storage, users,
+    ingest, legacy, live, media, meta, notes, setup, sources, stats, storage, sync, users,
 };
 
 /// The whole HTTP surface of the engine.
@@ -175,10 +175,26 @@ pub fn app(state: AppState) -> Router {
         .route("/stats/hourly", get(stats::hourly))
         .route("/series", get(stats::series))
         .route("/series/last", get(stats::series_last))
+        .route("/sync/join", post(sync::join))
+        .route(
+            "/sync/push",
+            post(sync::push).layer(DefaultBodyLimit::max(64 << 20)),
+        )
+        .route("/sync/pull", get(sync::pull))
+        .route("/sync/enrolments", post(sync::enrol))
+        .route("/sync/sites", get(sync::sites))
+        .route("/sync/sites/{site}/revoke", post(sync::revoke))
+        .route("/sync/status", get(sync::status))
+        .route("/sync/now", post(sync::now))
+        .route("/sync/join-central", post(sync::join_central))
         .route("/version", get(meta::version))
         .route("/openapi.json", get(meta::openapi_json))
         .route("/docs", get(meta::docs_page))
-        .fallback(meta::not_found);
+        .fallback(meta::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sync::site_scope,
+        ));
     let ui_dir = ui::locate(state.config.ui_dir.as_deref());
     Router::new()
         .nest("/api/v1", v1)

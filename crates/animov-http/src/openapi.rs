@@ -7,7 +7,7 @@ use utoipa::{
 
 use crate::routes::{
     alert_settings, alerts, auth, budget, cameras, dataset, detectors, events, forecasts, import,
-    ingest, live, media, meta, notes, setup, sources, stats, storage, users,
+    ingest, live, media, meta, notes, setup, sources, stats, storage, sync, users,
 };
 
 /// The AniMOV HTTP API.
@@ -31,6 +31,7 @@ use crate::routes::{
         notes::list, notes::csv, notes::create, notes::detail, notes::update, notes::remove, notes::get_tags, notes::put_tags,
         alert_settings::get_rules, alert_settings::put_rules, alert_settings::get_delivery, alert_settings::put_delivery, alert_settings::test_email, alert_settings::notifications,
         forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::job, forecasts::promote, forecasts::archive,
+        sync::join, sync::push, sync::pull, sync::enrol, sync::sites, sync::revoke, sync::status, sync::now, sync::join_central,
     ),
     modifiers(&Security),
     tags(
@@ -44,6 +45,7 @@ use crate::routes::{
         (name = "forecasts", description = "Forecasts of the 15-minute standing ratio and the model registry"),
         (name = "stats", description = "Minute, consolidated and series statistics"),
         (name = "legacy", description = "Routes of the Python prototype"),
+        (name = "sync", description = "Offline-first sync: sites join a central with a one-time code, push their changes and pull what the central's users wrote about them. At a central, `X-AniMOV-Site: <site id>` (or `?site=`) makes any route read and write that site's data"),
         (name = "meta", description = "Health, version, metrics, this document"),
     )
 )]

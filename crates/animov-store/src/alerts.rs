@@ -141,7 +141,7 @@ impl Store {
         ts_ms: i64,
     ) -> Result<(), StoreError> {
         let seq = Self::next_seqs(tx, 1).await?;
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO alert_events (alert_id, ts_ms, kind, by_user, comment, site_id, change_seq) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
@@ -150,10 +150,10 @@ impl Store {
         .bind(kind.as_str())
         .bind(by)
         .bind(comment)
-        .bind(&self.site_id)
-        .bind(seq)
-        .execute(&mut **tx)
-        .await?;
+        .bind(self.site())
+        .bind(seq);
+        let id = Self::insert_one(tx, insert).await?;
+        self.queue_down(tx, "alert_events", id).await?;
         Ok(())
     }
 
@@ -206,7 +206,7 @@ impl Store {
         .bind(a.value)
         .bind(a.threshold)
         .bind(a.track_id)
-        .bind(&self.site_id)
+        .bind(self.site())
         .bind(seq);
         let id = match Self::insert_one(&mut tx, insert).await {
             Ok(id) => id,
@@ -471,7 +471,7 @@ impl Store {
         let rule = f.rule.map(|r| r.as_str());
         let sev = f.severity.map(|s| s.as_str());
         let mut query = sqlx::query_as::<_, AlertRecord>(&q)
-            .bind(&self.site_id)
+            .bind(self.site())
             .bind(f.camera_id)
             .bind(f.camera_id)
             .bind(rule)

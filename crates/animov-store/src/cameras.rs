@@ -68,7 +68,7 @@ impl Store {
             self.backend.insert_ignore()
         );
         sqlx::query(&q)
-            .bind(&self.site_id)
+            .bind(self.site())
             .bind(source)
             .bind(source)
             .bind(kind.as_str())
@@ -113,7 +113,7 @@ impl Store {
     pub async fn camera_id(&self, source: &str) -> Result<Option<i64>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT id FROM cameras WHERE site_id = ? AND source = ?")
-                .bind(&self.site_id)
+                .bind(self.site())
                 .bind(source)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -123,14 +123,14 @@ impl Store {
     /// One source with its newest frame time.
     pub async fn camera(&self, source: &str) -> Result<Option<CameraRow>, StoreError> {
         let q = format!("{SELECT} AND c.source = ?");
-        self.row_of::<CameraRecord, _>(sqlx::query_as(&q).bind(&self.site_id).bind(source))
+        self.row_of::<CameraRecord, _>(sqlx::query_as(&q).bind(self.site()).bind(source))
             .await
     }
 
     /// Every source of this site, by name.
     pub async fn cameras(&self) -> Result<Vec<CameraRow>, StoreError> {
         let q = format!("{SELECT} ORDER BY c.source");
-        self.rows_of::<CameraRecord, _>(sqlx::query_as(&q).bind(&self.site_id))
+        self.rows_of::<CameraRecord, _>(sqlx::query_as(&q).bind(self.site()))
             .await
     }
 }

@@ -114,7 +114,7 @@ impl Store {
         .bind(boxes_column(&f.boxes))
         .bind(&f.origin)
         .bind(now_ms)
-        .bind(&self.site_id)
+        .bind(self.site())
         .bind(seq);
         let id = Self::insert_one(&mut tx, insert).await?;
         tx.commit().await?;
@@ -151,7 +151,7 @@ impl Store {
              AND (? = 0 OR d.reviewed_by IS NOT NULL) ORDER BY d.ts_ms, d.id"
         );
         let query = sqlx::query_as::<_, Record>(&q)
-            .bind(&self.site_id)
+            .bind(self.site())
             .bind(camera_id)
             .bind(camera_id)
             .bind(i64::from(reviewed_only));
@@ -198,10 +198,13 @@ impl Store {
         let Some(row) = self.dataset_frame(id).await? else {
             return Ok(None);
         };
+        let mut tx = self.pool.begin().await?;
+        self.record_delete(&mut tx, "dataset_frames", id).await?;
         sqlx::query("DELETE FROM dataset_frames WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(Some(row.path))
     }
 

@@ -35,6 +35,13 @@ pub enum StoreError {
     /// connection refused or lost, the pool closed); nothing was written.
     #[error("the database is not reachable: {0}")]
     Unavailable(sqlx::Error),
+    /// A sync batch cannot be applied as sent.
+    #[error("sync data refused: {0}")]
+    Sync(String),
+    /// A synced row refers to a row the receiver does not have yet (its
+    /// table is sent again from the start of the pass).
+    #[error("sync data refers to a row not received yet ({0})")]
+    MissingParent(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Db(sqlx::Error),

@@ -242,7 +242,7 @@ impl Store {
                 .bind(p.upper80)
                 .bind(p.lower95)
                 .bind(p.upper95)
-                .bind(&self.site_id)
+                .bind(self.site())
                 .bind(first + i as i64)
                 .execute(&mut *tx)
                 .await?;

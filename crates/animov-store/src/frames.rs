@@ -120,7 +120,7 @@ impl Store {
                         .bind(i64::from(f.lying))
                         .bind(i64::from(f.standing))
                         .bind(f.detections.clone())
-                        .bind(self.site_id.as_str())
+                        .bind(self.site())
                         .bind(seq);
                     seq += 1;
                 }
@@ -347,7 +347,7 @@ impl Store {
                 q = bind_summary(q, &r.total);
                 q = bind_summary(q, &r.lying);
                 q = bind_summary(q, &r.standing);
-                q = q.bind(self.site_id.as_str()).bind(seq);
+                q = q.bind(self.site()).bind(seq);
                 seq += 1;
             }
             q.execute(&mut **tx).await?;

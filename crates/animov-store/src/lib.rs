@@ -26,6 +26,7 @@ mod outbox;
 mod query;
 mod settings;
 mod stats;
+pub mod sync;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod users;
@@ -156,7 +157,20 @@ impl Backend {
 
     /// `INSERT ... (cols) VALUES (...)` that updates `updates` when `key` exists.
     pub(crate) fn upsert(self, table: &str, key: &str, cols: &[&str], updates: &[&str]) -> String {
-        let values = vec!["?"; cols.len()].join(", ");
+        self.upsert_many(table, key, cols, updates, 1)
+    }
+
+    /// The same for `rows` rows at once.
+    pub(crate) fn upsert_many(
+        self,
+        table: &str,
+        key: &str,
+        cols: &[&str],
+        updates: &[&str],
+        rows: usize,
+    ) -> String {
+        let one = format!("({})", vec!["?"; cols.len()].join(", "));
+        let values = vec![one; rows.max(1)].join(", ");
         let (head, set) = match self {
             Backend::Sqlite => (
                 format!("ON CONFLICT ({key}) DO UPDATE SET"),
@@ -174,7 +188,7 @@ impl Backend {
             ),
         };
         format!(
-            "INSERT INTO {table} ({}) VALUES ({values}) {head} {}",
+            "INSERT INTO {table} ({}) VALUES {values} {head} {}",
             cols.join(", "),
             set.join(", ")
         )
@@ -187,7 +201,14 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// This database's own site id.
     site_id: String,
+}
+
+tokio::task_local! {
+    /// At a central: the site a request is about (its lists and writes are
+    /// that site's); see [`Store::site_scope`].
+    static SITE_SCOPE: String;
 }
 
 impl Store {
@@ -268,6 +289,20 @@ impl Store {
     /// This barn PC's id, stamped on every synced row.
     pub fn site_id(&self) -> &str {
         &self.site_id
+    }
+
+    /// Runs `fut` with every list and write of this store about site
+    /// `site_id` instead of this node's own (at a central: a request about
+    /// one of its sites).
+    pub async fn site_scope<F: std::future::Future>(site_id: String, fut: F) -> F::Output {
+        SITE_SCOPE.scope(site_id, fut).await
+    }
+
+    /// The site lists and writes are about: the scope's, else this node's.
+    pub(crate) fn site(&self) -> String {
+        SITE_SCOPE
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| self.site_id.clone())
     }
 
     /// The SQL dialect behind this store.

@@ -50,6 +50,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "dataset",
         include_str!("../../../migrations/sqlite/0008_dataset.sql"),
     ),
+    (
+        9,
+        "sync",
+        include_str!("../../../migrations/sqlite/0009_sync.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -91,6 +96,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         8,
         "dataset",
         include_str!("../../../migrations/mysql/0008_dataset.sql"),
+    ),
+    (
+        9,
+        "sync",
+        include_str!("../../../migrations/mysql/0009_sync.sql"),
     ),
 ];
 

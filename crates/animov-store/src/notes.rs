@@ -148,9 +148,10 @@ impl Store {
         .bind(author)
         .bind(now_ms)
         .bind(now_ms)
-        .bind(&self.site_id)
+        .bind(self.site())
         .bind(seq);
         let id = Self::insert_one(&mut tx, insert).await?;
+        self.queue_down(&mut tx, "notes", id).await?;
         tx.commit().await?;
         self.note(id).await?.ok_or(StoreError::NotFound("note"))
     }
@@ -165,21 +166,23 @@ impl Store {
     ) -> Result<Option<NoteRow>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let seq = Self::next_seqs(&mut tx, 2).await?;
-        let copied = sqlx::query(
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM notes WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let copy = sqlx::query(
             "INSERT INTO note_versions (note_id, start_ms, end_ms, text, tags, box, edited_by, edited_ms, site_id, change_seq) \
              SELECT id, start_ms, end_ms, text, tags, box, ?, ?, ?, ? FROM notes WHERE id = ?",
         )
         .bind(by)
         .bind(now_ms)
-        .bind(&self.site_id)
+        .bind(self.site())
         .bind(seq)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if copied == 0 {
-            return Ok(None);
-        }
+        .bind(id);
+        let version = Self::insert_one(&mut tx, copy).await?;
         sqlx::query(
             "UPDATE notes SET camera_id = ?, start_ms = ?, end_ms = ?, text = ?, tags = ?, box = ?, updated_ms = ?, \
              change_seq = ? WHERE id = ?",
@@ -195,6 +198,8 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        self.queue_down(&mut tx, "note_versions", version).await?;
+        self.queue_down(&mut tx, "notes", id).await?;
         tx.commit().await?;
         self.note(id).await
     }
@@ -202,6 +207,7 @@ impl Store {
     /// Deletes a note and its versions; false if there was none.
     pub async fn delete_note(&self, id: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        self.record_delete(&mut tx, "notes", id).await?;
         sqlx::query("DELETE FROM note_versions WHERE note_id = ?")
             .bind(id)
             .execute(&mut *tx)
@@ -236,7 +242,7 @@ impl Store {
             .as_ref()
             .map(|t| format!("%{}%", t.to_lowercase().replace(['%', '_'], "")));
         let query = sqlx::query_as::<_, NoteRecord>(&q)
-            .bind(&self.site_id)
+            .bind(self.site())
             .bind(f.camera_id)
             .bind(f.camera_id)
             .bind(f.from_ms)

@@ -25,6 +25,19 @@ pub(crate) enum Arg {
     Blob(Option<Vec<u8>>),
 }
 
+impl Arg {
+    /// `q` with this value bound next.
+    pub(crate) fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Arg::Int(v) => q.bind(v),
+            Arg::OptInt(v) => q.bind(v),
+            Arg::OptFloat(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::Blob(v) => q.bind(v),
+        }
+    }
+}
+
 impl Store {
     /// Runs an INSERT of one row and returns the id the database gave it,
     /// read on the same connection (never another writer's row).
@@ -85,15 +98,9 @@ impl Store {
         );
         let mut query = sqlx::query(&q);
         for a in args {
-            query = match a {
-                Arg::Int(v) => query.bind(v),
-                Arg::OptInt(v) => query.bind(v),
-                Arg::OptFloat(v) => query.bind(v),
-                Arg::Text(v) => query.bind(v),
-                Arg::Blob(v) => query.bind(v),
-            };
+            query = a.bind_to(query);
         }
-        let id = Self::insert_one(&mut tx, query.bind(&self.site_id).bind(seq)).await?;
+        let id = Self::insert_one(&mut tx, query.bind(self.site()).bind(seq)).await?;
         tx.commit().await?;
         Ok(id)
     }

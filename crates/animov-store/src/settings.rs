@@ -17,19 +17,8 @@ impl Store {
 
     /// Saves a camera's vision settings (JSON).
     pub async fn set_camera_settings(&self, camera_id: i64, json: &[u8]) -> Result<(), StoreError> {
-        let q = self.backend.upsert(
-            "camera_settings",
-            "camera_id",
-            &["camera_id", "settings", "updated_ms"],
-            &["settings", "updated_ms"],
-        );
-        sqlx::query(&q)
-            .bind(camera_id)
-            .bind(json.to_vec())
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.set_camera_json("camera_settings", camera_id, json)
+            .await
     }
 
     /// A camera's alert rule settings (JSON), if saved.
@@ -44,8 +33,18 @@ impl Store {
 
     /// Saves a camera's alert rule settings (JSON).
     pub async fn set_alert_rules(&self, camera_id: i64, json: &[u8]) -> Result<(), StoreError> {
+        self.set_camera_json("alert_rules", camera_id, json).await
+    }
+
+    /// Saves a camera's JSON settings row of `table` (a synced table).
+    async fn set_camera_json(
+        &self,
+        table: &str,
+        camera_id: i64,
+        json: &[u8],
+    ) -> Result<(), StoreError> {
         let q = self.backend.upsert(
-            "alert_rules",
+            table,
             "camera_id",
             &[
                 "camera_id",
@@ -62,7 +61,7 @@ impl Store {
             .bind(camera_id)
             .bind(json.to_vec())
             .bind(now_ms())
-            .bind(&self.site_id)
+            .bind(self.site())
             .bind(seq)
             .execute(&mut *tx)
             .await?;

@@ -204,10 +204,13 @@ impl Store {
 
     /// Forgets a segment (after its file was deleted).
     pub async fn delete_recording(&self, id: i64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        self.record_delete(&mut tx, "recordings", id).await?;
         sqlx::query("DELETE FROM recordings WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -301,7 +304,7 @@ impl Store {
                 .bind(b.start_ms)
                 .bind(b.end_ms)
                 .bind(i64::from(b.running))
-                .bind(&self.site_id)
+                .bind(self.site())
                 .bind(first + i as i64)
                 .execute(&mut *tx)
                 .await?;
@@ -334,10 +337,16 @@ impl Store {
     /// Ends every running bout of a camera at its last sighting (after a
     /// restart the tracks are gone); returns the next free track id.
     pub async fn end_running_bouts(&self, camera_id: i64) -> Result<i64, StoreError> {
-        sqlx::query("UPDATE lying_bouts SET running = 0 WHERE camera_id = ? AND running = 1")
-            .bind(camera_id)
-            .execute(&self.pool)
-            .await?;
+        let mut tx = self.pool.begin().await?;
+        let seq = Self::next_seqs(&mut tx, 1).await?;
+        sqlx::query(
+            "UPDATE lying_bouts SET running = 0, change_seq = ? WHERE camera_id = ? AND running = 1",
+        )
+        .bind(seq)
+        .bind(camera_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         let max: Option<i64> =
             sqlx::query_scalar("SELECT MAX(track_id) FROM lying_bouts WHERE camera_id = ?")
                 .bind(camera_id)

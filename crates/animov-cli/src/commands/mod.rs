@@ -9,10 +9,12 @@ mod import;
 mod migrate;
 mod secret;
 mod serve;
+mod sync;
 mod user;
 
 use crate::args::{
-    AlertsCommand, Cli, Command, ForecastCommand, ImportCommand, SecretCommand, UserCommand,
+    AlertsCommand, Cli, Command, ForecastCommand, ImportCommand, SecretCommand, SyncCommand,
+    UserCommand,
 };
 
 /// Runs the command.
@@ -62,6 +64,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => blocking(move || forecast::eval(&input, &spec, holdout_days, json)).await,
         Command::Detect(a) => blocking(move || detect::run(&a)).await,
+        Command::Sync {
+            what:
+                SyncCommand::Join {
+                    url,
+                    code,
+                    name,
+                    farm,
+                },
+        } => sync::join(g, &url, &code, name, farm).await,
+        Command::Sync {
+            what: SyncCommand::Status { json },
+        } => sync::status(g, json).await,
+        Command::Sync {
+            what: SyncCommand::Now,
+        } => sync::now(g).await,
     }
 }
 

@@ -20,4 +20,5 @@ pub mod setup;
 pub mod sources;
 pub mod stats;
 pub mod storage;
+pub mod sync;
 pub mod users;

@@ -17,4 +17,5 @@ mod read;
 mod secrecy;
 mod setup;
 mod storage;
+mod sync;
 mod vision;

@@ -43,6 +43,11 @@ pub async fn env_with_seams(seams: Seams) -> Env {
     env_of(testing::sqlite().await, &|_| {}, Some(seams)).await
 }
 
+/// One environment on test store `t`, its configuration changed by `tune`.
+pub async fn env_on(t: TestStore, tune: &dyn Fn(&mut Config)) -> Env {
+    env_of(t, tune, None).await
+}
+
 async fn env_of(t: TestStore, tune: &dyn Fn(&mut Config), seams: Option<Seams>) -> Env {
     let ui = tempfile::tempdir().unwrap();
     std::fs::write(ui.path().join("index.html"), UI_MARKER).unwrap();
