@@ -225,6 +225,30 @@ fn Shell() -> impl IntoView {
                 class:active=move || ctx.route.get().split('/').next() == Some(route)>{move || ctx.t(key)}</a>
         }
     };
+    // The site's sync state, when it has joined a central.
+    let sync = RwSignal::new(None::<animov_api::SyncStatus>);
+    pages::every(60_000, move || {
+        spawn_local(async move {
+            if let Ok(s) = api::get::<animov_api::SyncStatus>("/api/v1/sync/status").await {
+                let _ = sync.try_set(Some(s));
+            }
+        });
+    });
+    let sync_badge = move || {
+        sync.get()
+            .filter(|s| s.central_url.is_some() && s.role == animov_api::SyncRole::Site)
+            .map(|s| {
+                let text = pages::sync::state_text(&s);
+                let class = if s.offline_since_ms.is_some() {
+                    "sync-badge offline"
+                } else if s.pending > 0 {
+                    "sync-badge behind"
+                } else {
+                    "sync-badge"
+                };
+                view! { <a href="#/sync" id="sync-badge" class=class>{text}</a> }
+            })
+    };
     view! {
         <header>
             <span class="brand">"AniMOV"</span>
@@ -243,9 +267,11 @@ fn Shell() -> impl IntoView {
                 {link("models", "nav.models")}
                 {move || ctx.user.get().is_some_and(|u| u.role != Role::Vet).then(|| link("import", "nav.import"))}
                 {move || ctx.is_admin().then(|| link("storage", "nav.storage"))}
+                {link("sync", "nav.sync")}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
             </nav>
+            {sync_badge}
             <LangSwitch/>
             <span class="user">{move || ctx.user.get().map(|u| if u.username == "local" {
                 ctx.t("user.local").to_string()
@@ -271,6 +297,7 @@ fn Shell() -> impl IntoView {
                     "cameras" => view! { <pages::Cameras arg=arg/> }.into_any(),
                     "import" => view! { <pages::Import/> }.into_any(),
                     "storage" => view! { <pages::Storage/> }.into_any(),
+                    "sync" => view! { <pages::Sync/> }.into_any(),
                     "settings" => view! { <pages::Settings/> }.into_any(),
                     "about" => view! { <pages::About/> }.into_any(),
                     _ => view! { <pages::Today/> }.into_any(),

@@ -17,6 +17,7 @@ mod rules;
 mod settings;
 mod setup;
 pub mod storage;
+pub mod sync;
 mod timeline;
 mod today;
 
@@ -32,6 +33,7 @@ pub use review::Review;
 pub use settings::Settings;
 pub use setup::Setup;
 pub use storage::Storage;
+pub use sync::Sync;
 pub use timeline::Timeline;
 pub use today::Today;
 
