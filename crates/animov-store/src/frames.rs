@@ -260,11 +260,7 @@ impl Store {
     #[tracing::instrument(skip(self, minutes), fields(n = minutes.len()))]
     pub async fn close_minutes(&self, minutes: &[DirtyMinute]) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        // Take the write lock before reading: on SQLite (WAL) a transaction that
-        // reads first and writes later fails if another writer committed between.
-        sqlx::query("UPDATE change_counter SET value = value WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
+        Self::write_lock(&mut tx).await?;
         let mut written = 0;
         let mut sorted = minutes.to_vec();
         sorted.sort_by_key(|d| (d.camera_id, d.minute_ts));

@@ -321,6 +321,16 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Takes the write lock at the start of `tx`: on SQLite (WAL) a
+    /// transaction that reads first and writes later fails at once ("database
+    /// is locked") if another writer committed in between.
+    async fn write_lock(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE change_counter SET value = value WHERE id = 1")
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// Reserves `n` consecutive change sequence numbers inside `tx`; returns the first.
     async fn next_seqs(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,

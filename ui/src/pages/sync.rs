@@ -46,11 +46,23 @@ pub fn state_text(s: &SyncStatus) -> String {
     }
 }
 
+/// The fields of the join form.
+#[derive(Clone, Copy, Default)]
+struct JoinForm {
+    url: RwSignal<String>,
+    code: RwSignal<String>,
+    name: RwSignal<String>,
+    farm: RwSignal<String>,
+}
+
 /// The Sync page (a site) or the Sites page (a central).
 #[component]
 pub fn Sync() -> impl IntoView {
     let ctx = ctx();
     let status = RwSignal::new(None::<Result<SyncStatus, String>>);
+    // What the last action said and the join form (kept across reloads of the status).
+    let note = RwSignal::new(None::<Result<String, String>>);
+    let form = JoinForm::default();
     let load = move || {
         spawn_local(async move {
             let answer = api::get::<SyncStatus>("/api/v1/sync/status").await;
@@ -63,15 +75,28 @@ pub fn Sync() -> impl IntoView {
             None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
             Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
             Some(Ok(s)) if s.role == SyncRole::Central => view! { <Sites/> }.into_any(),
-            Some(Ok(s)) => view! { <SiteSync status=s reload=Callback::new(move |()| load())/> }.into_any(),
+            Some(Ok(s)) => view! { <SiteSync status=s note=note form=form reload=Callback::new(move |()| load())/> }.into_any(),
         }}
     }
 }
 
 #[component]
-fn SiteSync(status: SyncStatus, reload: Callback<()>) -> impl IntoView {
+fn SiteSync(
+    status: SyncStatus,
+    note: RwSignal<Option<Result<String, String>>>,
+    form: JoinForm,
+    reload: Callback<()>,
+) -> impl IntoView {
     let ctx = ctx();
-    let note = RwSignal::new(None::<Result<String, String>>);
+    let JoinForm {
+        url,
+        code,
+        name,
+        farm,
+    } = form;
+    if url.get_untracked().is_empty() {
+        url.set(status.central_url.clone().unwrap_or_default());
+    }
     let now = move |_| {
         spawn_local(async move {
             let answer = api::send::<_, ()>("POST", "/api/v1/sync/now", &()).await;
@@ -80,15 +105,9 @@ fn SiteSync(status: SyncStatus, reload: Callback<()>) -> impl IntoView {
                     .map(|()| ctx.t("sync.started").to_string())
                     .map_err(|e| e.message),
             ));
-            reload.run(());
+            let _ = reload.try_run(());
         });
     };
-    let (url, code, name, farm) = (
-        RwSignal::new(status.central_url.clone().unwrap_or_default()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-        RwSignal::new(String::new()),
-    );
     let join = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let req = JoinCentral {
@@ -105,7 +124,7 @@ fn SiteSync(status: SyncStatus, reload: Callback<()>) -> impl IntoView {
                     .map(|_| ctx.t("sync.joined").to_string())
                     .map_err(|e| e.message),
             ));
-            reload.run(());
+            let _ = reload.try_run(());
         });
     };
     let joined = status.central_url.is_some();

@@ -21,7 +21,8 @@ async fn status(state: &AppState) -> Result<SetupStatus, ApiError> {
     Ok(SetupStatus {
         // An install with cameras (the demo, or one from before the setup
         // existed) is set up already.
-        needed: saved.is_none() && !has_cameras,
+        // A central has no barn of its own: it needs no first-day setup.
+        needed: saved.is_none() && !has_cameras && !animov_engine::sync::is_central(state),
         farm_name: saved.as_ref().map(|f| f.farm_name.clone()),
         time_zone: saved
             .map(|f| f.time_zone)

@@ -188,7 +188,16 @@ pub async fn join_central(
             "give this site's name and its farm",
         ));
     }
-    site::join(&state, &req.url, &req.code, &req.name, &req.farm).await?;
+    site::join(&state, &req.url, &req.code, &req.name, &req.farm)
+        .await
+        .map_err(|e| match e {
+            // The central refused the code: the user's input, not their session.
+            SyncError::Unauthorized(m) => {
+                ApiError::invalid("code", m).with_code("enrolment_refused")
+            }
+            SyncError::Local(m) => ApiError::invalid("url", m),
+            e => e.into(),
+        })?;
     Ok(Json(sync::status(&state).await?))
 }
 

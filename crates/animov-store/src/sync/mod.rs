@@ -32,6 +32,7 @@ impl Store {
     /// Moves a cursor (only forward).
     pub async fn set_sync_cursor(&self, name: &str, seq: i64) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        Self::write_lock(&mut tx).await?;
         Self::set_cursor_tx(&mut tx, self.backend, name, seq).await?;
         tx.commit().await?;
         Ok(())
@@ -137,6 +138,7 @@ impl Store {
         entries: &[DownEntry],
     ) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
+        Self::write_lock(&mut tx).await?;
         let mut applied = 0;
         let mut last = 0;
         for e in entries {
@@ -301,6 +303,7 @@ impl Store {
         table: &str,
         id: i64,
     ) -> Result<(), StoreError> {
+        Self::write_lock(tx).await?;
         let origin: Option<(Option<String>, Option<i64>)> = sqlx::query_as(&format!(
             "SELECT origin_site, origin_id FROM {table} WHERE id = ?"
         ))

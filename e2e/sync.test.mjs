@@ -1,0 +1,149 @@
+// End-to-end sync: a central (`animov serve`, [sync] role = "central", on the
+// test MariaDB) and a barn PC (`animov serve --demo`, SQLite). In Chromium:
+// the central's admin creates an enrolment code on the Sites page, the
+// farm's admin joins with it from the Sync page, the site's data reaches the
+// central, and the Sites page shows the site. `animov sync status` is read
+// too. Screenshots for the README land in e2e/out.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { launchChromium, spawnUntil } from "./support/engine.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, "out");
+mkdirSync(out, { recursive: true });
+const BIN = process.env.ANIMOV_BIN;
+const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
+const MYSQL = process.env.ANIMOV_TEST_MYSQL_URL;
+assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
+assert.ok(MYSQL, "ANIMOV_TEST_MYSQL_URL must name the test MariaDB (the test command starts it)");
+
+const ENV = { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" };
+const CENTRAL_PASSWORD = "central-admin-pw-1";
+let central, site, browser;
+const consoleErrors = [];
+
+function animov(dir, args, input) {
+  return execFileSync(BIN, ["--data-dir", dir, ...args], { env: { ...process.env, ...ENV }, input, encoding: "utf8" });
+}
+
+async function serve(dir, args) {
+  let u;
+  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--listen", "127.0.0.1:0", ...args], ENV, (l) => {
+    u = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? u;
+    if (l.includes("Press Ctrl-C")) return l.match(/Sign in as admin \/ (\S+)/)?.[1] ?? "";
+    const pw = l.match(/Sign in as admin \/ (\S+)/)?.[1];
+    if (pw) return pw;
+    return undefined;
+  });
+  return { p, url: u, password: value, dir };
+}
+
+before(async () => {
+  const m = new URL(MYSQL);
+  const db = `animov_e2e_${Date.now()}`;
+  execFileSync("mariadb", ["--no-defaults", `-h${m.hostname}`, `-P${m.port}`, `-u${decodeURIComponent(m.username)}`,
+    `-p${decodeURIComponent(m.password)}`, "-e", `CREATE DATABASE ${db} CHARACTER SET utf8mb4`]);
+  const cdir = mkdtempSync(join(tmpdir(), "animov-central-"));
+  writeFileSync(join(cdir, "animov.toml"),
+    `[database]\nkind = "mysql"\nurl = "mysql://${m.username}@${m.hostname}:${m.port}/${db}"\n[sync]\nrole = "central"\n`);
+  animov(cdir, ["secret", "set", "mysql-password"], `${decodeURIComponent(m.password)}\n`);
+  animov(cdir, ["user", "add", "--username", "admin", "--role", "admin", "--password-stdin"], `${CENTRAL_PASSWORD}\n`);
+  central = await serve(cdir, []);
+  const sdir = mkdtempSync(join(tmpdir(), "animov-site-"));
+  writeFileSync(join(sdir, "animov.toml"),
+    "[demo]\ncameras = 2\nbackfill_days = 1\ninterval_ms = 500\n[forecast]\nretrain = false\n[sync]\ninterval_seconds = 2\n");
+  site = await serve(sdir, ["--demo"]);
+  browser = await launchChromium(chromium);
+});
+
+after(async () => {
+  await browser?.close();
+  central?.p.kill("SIGTERM");
+  site?.p.kill("SIGTERM");
+});
+
+async function signIn(url, user, password) {
+  const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector("#username", { timeout: 30_000 });
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await page.click("#login-submit");
+  await page.waitForSelector("header nav", { timeout: 15_000 });
+  return page;
+}
+
+test("a farm joins a central with a one-time code from the Sites page and its data arrives", { timeout: 240_000 }, async () => {
+  // The central's admin: the Sites page, no site yet, a new code.
+  const c = await signIn(central.url, "admin", CENTRAL_PASSWORD);
+  await c.goto(`${central.url}/#/sync`);
+  await c.waitForSelector("#no-sites", { timeout: 15_000 });
+  await c.click("#enrol");
+  const code = (await c.textContent("#enrol-code", { timeout: 15_000 })).trim();
+  assert.match(code, /^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+
+  // The farm's admin: not joined yet; a wrong code is refused with a reason.
+  const s = await signIn(site.url, "admin", site.password);
+  await s.goto(`${site.url}/#/sync`);
+  await s.waitForSelector("#sync-join", { timeout: 15_000 });
+  assert.match(await s.textContent("#sync-state"), /pas de central/);
+  await s.fill("#join-url", central.url);
+  await s.fill("#join-code", "AAAA-BBBB-CCCC-DDDD");
+  await s.fill("#join-name", "Chèvrerie du Bas");
+  await s.fill("#join-farm", "GAEC des Tilleuls");
+  await s.click("#sync-join button[type=submit]");
+  await s.waitForSelector(".error", { timeout: 15_000 });
+  assert.match(await s.textContent(".error"), /code/i);
+  // The right code.
+  await s.fill("#join-code", code);
+  await s.click("#sync-join button[type=submit]");
+  await s.waitForSelector("#sync-note.ok", { timeout: 30_000 }).catch(async (e) => {
+    await s.screenshot({ path: join(out, "sync-join-failed.png"), fullPage: true });
+    throw e;
+  });
+  await s.waitForFunction((u) => document.querySelector("#sync-central")?.textContent === u, central.url, { timeout: 15_000 });
+  await s.click("#sync-now");
+
+  // The backlog drains (the demo keeps adding minutes: a few rows may wait).
+  let state = "";
+  for (let i = 0; i < 60; i++) {
+    await s.goto(`${site.url}/#/today`);
+    await s.goto(`${site.url}/#/sync`);
+    await s.waitForSelector("#sync-state", { timeout: 15_000 });
+    state = await s.textContent("#sync-state");
+    if (/^synchronisé$/.test(state) || /^\d{1,2} lignes en retard$/.test(state)) break;
+    await s.waitForTimeout(2000);
+  }
+  assert.match(state, /^(synchronisé|\d{1,2} lignes en retard)$/, `state: ${state}`);
+  assert.match(await s.textContent("#sync-skew"), /^[+-]\d+ ms$/);
+  await s.waitForSelector("#sync-badge", { timeout: 70_000 });
+  await s.screenshot({ path: join(out, "sync-site.png"), fullPage: true });
+
+  // The central: the site with its two cameras and last contact.
+  await c.goto(`${central.url}/#/today`);
+  await c.goto(`${central.url}/#/sync`);
+  await c.waitForSelector("#sites tr.site", { timeout: 15_000 });
+  const row = await c.textContent("#sites tr.site");
+  assert.match(row, /Chèvrerie du Bas/);
+  assert.match(row, /GAEC des Tilleuls/);
+  const cams = await c.$eval("#sites tr.site td:nth-child(7)", (td) => td.textContent);
+  assert.equal(cams, "2");
+  await c.screenshot({ path: join(out, "sync-sites.png"), fullPage: true });
+
+  // The command line says the same.
+  const status = animov(site.dir, ["sync", "status"]);
+  writeFileSync(join(out, "sync-status.txt"), status);
+  assert.match(status, new RegExp(`central +${central.url.replace(/[.]/g, "\\.")}`));
+  assert.match(status, /skew +central clock [+-]\d+ ms/);
+  // The wrong code answered 422 on purpose.
+  assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+});
