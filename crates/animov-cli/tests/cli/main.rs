@@ -5,3 +5,4 @@ mod commands;
 mod common;
 mod detect;
 mod forecast;
+mod sync_kill;

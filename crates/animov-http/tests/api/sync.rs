@@ -6,6 +6,7 @@
 //! acknowledgement at the central reach the right site and alert.
 
 use std::{
+    collections::BTreeSet,
     net::SocketAddr,
     sync::{
         Arc, Mutex,
@@ -16,7 +17,7 @@ use std::{
 
 use animov_api::{RuleKind, Severity, SourceKind, SyncRole};
 use animov_engine::sync::site;
-use animov_store::{NewAlert, NewFrame, NoteFields, Store, sync::TABLES, testing};
+use animov_store::{NewAlert, NewFrame, NoteFields, Store, testing};
 use rand::Rng;
 use serde_json::{Value, json};
 use tokio::{
@@ -119,35 +120,8 @@ async fn serve(env: &Env) -> (SocketAddr, JoinHandle<()>) {
     (addr, task)
 }
 
-/// Every synced row of `store`, as comparable text: version dropped, "this
-/// node" spelled out as `me`, picture paths left out.
 async fn rows(store: &Store, me: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for spec in TABLES.iter().filter(|t| !t.optional) {
-        // From -1: rows received from the central carry version 0.
-        let batch = store.sync_read(spec, -1, 1_000_000).await.unwrap();
-        let ids = usize::from(spec.key == animov_store::sync::RowKey::Id) * 2;
-        for mut row in batch.rows {
-            row.remove(0);
-            if ids > 0 && row[0].is_null() {
-                row[0] = json!(me);
-            }
-            for v in row.iter_mut() {
-                if let Value::Array(a) = v
-                    && a.len() == 2
-                    && a[0].is_null()
-                {
-                    a[0] = json!(me);
-                }
-            }
-            if let Some(c) = spec.file_col.and_then(|c| spec.col_index(c)) {
-                row[ids + c] = Value::Null;
-            }
-            out.push(format!("{} {}", spec.name, Value::Array(row)));
-        }
-    }
-    out.sort();
-    out
+    store.sync_dump(me).await.unwrap()
 }
 
 async fn site_env() -> Env {
@@ -292,8 +266,10 @@ async fn check(central: &Env, sites: &[&Env]) {
         union.extend(rows(&s.state.store, s.state.store.site_id()).await);
     }
     union.sort();
-    let missing: Vec<_> = union.iter().filter(|r| !at_central.contains(r)).collect();
-    let extra: Vec<_> = at_central.iter().filter(|r| !union.contains(r)).collect();
+    let (c_set, u_set): (BTreeSet<&String>, BTreeSet<&String>) =
+        (at_central.iter().collect(), union.iter().collect());
+    let missing: Vec<_> = u_set.difference(&c_set).collect();
+    let extra: Vec<_> = c_set.difference(&u_set).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "central differs from the sites: {} missing, {} extra\nmissing: {:?}\nextra: {:?}",

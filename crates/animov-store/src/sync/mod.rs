@@ -344,6 +344,39 @@ impl Store {
         Ok(())
     }
 
+    /// Every synced row here (frames aside) as comparable text, sorted: the
+    /// version left out, "this node" spelled as `me`, picture paths left out.
+    /// Two nodes hold the same rows exactly when their dumps are equal (what
+    /// the sync tests and an audit compare).
+    pub async fn sync_dump(&self, me: &str) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::new();
+        for spec in TABLES.iter().filter(|t| !t.optional) {
+            // From -1: rows received from the central carry version 0.
+            let batch = self.sync_read(spec, -1, i64::MAX / 2).await?;
+            let ids = if spec.key == RowKey::Id { 2 } else { 0 };
+            for mut row in batch.rows {
+                row.remove(0);
+                if ids > 0 && row[0].is_null() {
+                    row[0] = serde_json::Value::from(me);
+                }
+                for v in row.iter_mut() {
+                    if let serde_json::Value::Array(a) = v
+                        && a.len() == 2
+                        && a[0].is_null()
+                    {
+                        a[0] = serde_json::Value::from(me);
+                    }
+                }
+                if let Some(c) = spec.file_col.and_then(|c| spec.col_index(c)) {
+                    row[ids + c] = serde_json::Value::Null;
+                }
+                out.push(format!("{} {}", spec.name, serde_json::Value::Array(row)));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Drops tombstones the central has committed (every table's cursor is past them).
     pub async fn sync_prune_tombstones(&self) -> Result<u64, StoreError> {
         let mut n = 0;
