@@ -19,7 +19,7 @@ use animov_api::{RuleKind, Severity, SourceKind, SyncRole};
 use animov_engine::sync::site;
 use animov_store::{NewAlert, NewFrame, NoteFields, Store, testing};
 use rand::Rng;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -334,7 +334,11 @@ async fn sites_sync_to_a_mariadb_central_through_cuts_and_restarts() {
                 Some(body),
             )
             .await;
-        assert_eq!(s, 401, "{e}");
+        assert_eq!(
+            (s.as_u16(), e["error"]["field"].as_str()),
+            (422, Some("code")),
+            "{e}"
+        );
     }
 
     // 1. Connections cut at random bytes of requests and answers.
