@@ -20,10 +20,15 @@ type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
 impl Store {
     /// A persisted cursor (0 when never moved).
     pub async fn sync_cursor(&self, name: &str) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::cursor_on(&mut conn, name).await
+    }
+
+    async fn cursor_on(conn: &mut sqlx::AnyConnection, name: &str) -> Result<i64, StoreError> {
         Ok(
             sqlx::query_scalar::<_, i64>("SELECT seq FROM sync_cursors WHERE tbl = ?")
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_optional(conn)
                 .await?
                 .unwrap_or(0),
         )
@@ -50,11 +55,7 @@ impl Store {
             &["tbl", "seq", "updated_ms"],
             &["seq", "updated_ms"],
         );
-        let current: Option<i64> = sqlx::query_scalar("SELECT seq FROM sync_cursors WHERE tbl = ?")
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if current.is_none_or(|c| c < seq) {
+        if Self::cursor_on(tx, name).await? < seq {
             sqlx::query(&q)
                 .bind(name)
                 .bind(seq)
@@ -146,9 +147,7 @@ impl Store {
             let spec = table(&e.table)
                 .filter(|s| s.down)
                 .ok_or_else(|| StoreError::Sync(format!("{} cannot come down", e.table)))?;
-            let guard = self
-                .cursor_tx(&mut tx, &format!("up:{}", spec.name))
-                .await?;
+            let guard = Self::cursor_on(&mut tx, &format!("up:{}", spec.name)).await?;
             let batch = SyncBatch {
                 table: e.table.clone(),
                 columns: spec.cols.iter().map(|(c, _)| c.to_string()).collect(),
@@ -179,16 +178,6 @@ impl Store {
         }
         tx.commit().await?;
         Ok(applied)
-    }
-
-    async fn cursor_tx(&self, tx: &mut Tx<'_>, name: &str) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar::<_, i64>("SELECT seq FROM sync_cursors WHERE tbl = ?")
-                .bind(name)
-                .fetch_optional(&mut **tx)
-                .await?
-                .unwrap_or(0),
-        )
     }
 
     /// What an alert event from the central does to the alert here.

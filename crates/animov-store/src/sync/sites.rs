@@ -105,31 +105,20 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?
                 .unwrap_or_else(|| by_default.to_string());
-        let q = self.backend.upsert(
-            "sync_sites",
+        let cols = [
             "site_id",
-            &[
-                "site_id",
-                "name",
-                "farm",
-                "time_zone",
-                "version",
-                "credential_hash",
-                "enrolled_ms",
-                "enrolled_by",
-                "revoked_ms",
-            ],
-            &[
-                "name",
-                "farm",
-                "time_zone",
-                "version",
-                "credential_hash",
-                "enrolled_ms",
-                "enrolled_by",
-                "revoked_ms",
-            ],
-        );
+            "name",
+            "farm",
+            "time_zone",
+            "version",
+            "credential_hash",
+            "enrolled_ms",
+            "enrolled_by",
+            "revoked_ms",
+        ];
+        let q = self
+            .backend
+            .upsert("sync_sites", "site_id", &cols, &cols[1..]);
         sqlx::query(&q)
             .bind(&site.site_id)
             .bind(&site.name)

@@ -121,6 +121,22 @@ const fn minute_cols() -> [(&'static str, ColType); 33] {
 
 const MINUTE_COLS: [(&str, ColType); 33] = minute_cols();
 
+/// A camera's JSON settings row (vision settings, alert rules).
+const fn camera_json(name: &'static str) -> TableSpec {
+    TableSpec {
+        name,
+        key: RowKey::Natural(&["camera_id"]),
+        cols: &[
+            ("camera_id", Ref("cameras")),
+            ("settings", Blob),
+            ("updated_ms", Int),
+        ],
+        file_col: None,
+        optional: false,
+        down: false,
+    }
+}
+
 /// Every synced table, parents before children.
 pub const TABLES: &[TableSpec] = &[
     TableSpec {
@@ -138,30 +154,8 @@ pub const TABLES: &[TableSpec] = &[
         optional: false,
         down: false,
     },
-    TableSpec {
-        name: "camera_settings",
-        key: RowKey::Natural(&["camera_id"]),
-        cols: &[
-            ("camera_id", Ref("cameras")),
-            ("settings", Blob),
-            ("updated_ms", Int),
-        ],
-        file_col: None,
-        optional: false,
-        down: false,
-    },
-    TableSpec {
-        name: "alert_rules",
-        key: RowKey::Natural(&["camera_id"]),
-        cols: &[
-            ("camera_id", Ref("cameras")),
-            ("settings", Blob),
-            ("updated_ms", Int),
-        ],
-        file_col: None,
-        optional: false,
-        down: false,
-    },
+    camera_json("camera_settings"),
+    camera_json("alert_rules"),
     TableSpec {
         name: "forecast_models",
         key: RowKey::Id,
