@@ -522,6 +522,49 @@ async fn sites_sync_to_a_mariadb_central_through_cuts_and_restarts() {
     check(&central, &[&a, &b]).await;
     let c_notes = sqlx_count(&central.state.store, "written at the barn").await;
     assert_eq!(c_notes, 1, "the site's note reaches the central once");
+
+    // A site cannot write another site's rows, nor the central's rows about another site.
+    let cred = a
+        .state
+        .secrets
+        .get(animov_engine::secrets::names::SYNC_CREDENTIAL)
+        .unwrap()
+        .unwrap();
+    let notes_spec = animov_store::sync::table("notes").unwrap();
+    let mut forged = b.state.store.sync_read(notes_spec, -1, 10).await.unwrap();
+    for row in forged.rows.iter_mut() {
+        row[1] = json!(b_site);
+    }
+    let body = json!({"sent_ms": now(), "version": "t", "backlog": {}, "batch": forged});
+    let (s, e) = central
+        .call("POST", "/api/v1/sync/push", Cred::Bearer(&cred), Some(body))
+        .await;
+    assert_eq!(s, 400, "site A cannot write site B's rows: {e}");
+    let b_cred = b
+        .state
+        .secrets
+        .get(animov_engine::secrets::names::SYNC_CREDENTIAL)
+        .unwrap()
+        .unwrap();
+    let c_id = central.state.store.site_id().to_string();
+    let mut about_a = b.state.store.sync_read(notes_spec, -1, 10).await.unwrap();
+    about_a.rows.truncate(1);
+    about_a.rows[0][1] = json!(c_id);
+    about_a.rows[0][2] = json!(note["id"]);
+    let body = json!({"sent_ms": now(), "version": "t", "backlog": {}, "batch": about_a});
+    let (s, e) = central
+        .call(
+            "POST",
+            "/api/v1/sync/push",
+            Cred::Bearer(&b_cred),
+            Some(body),
+        )
+        .await;
+    assert_eq!(
+        s, 400,
+        "site B cannot edit the vet's note about site A: {e}"
+    );
+    check(&central, &[&a, &b]).await;
     server.abort();
 }
 

@@ -237,7 +237,11 @@ impl Store {
     }
 
     /// The site whose camera row `id` of `table` is about.
-    async fn owner(tx: &mut Tx<'_>, table: &str, id: i64) -> Result<Option<String>, StoreError> {
+    pub(crate) async fn owner(
+        tx: &mut Tx<'_>,
+        table: &str,
+        id: i64,
+    ) -> Result<Option<String>, StoreError> {
         let join = match table {
             "note_versions" => {
                 "JOIN notes n ON n.id = x.note_id JOIN cameras c ON c.id = n.camera_id"

@@ -346,6 +346,18 @@ impl Store {
         mode: ApplyMode<'_>,
     ) -> Result<Option<(i64, i64)>, StoreError> {
         let origin = identity.site.as_deref().unwrap_or(mode.sender());
+        if let ApplyMode::Central { site } = mode {
+            // A site names only its own rows and rows the central wrote about it.
+            if origin != site && origin != self.site_id {
+                return Err(bad(table, "a site may only send its own rows"));
+            }
+            if origin == self.site_id
+                && let Some(owner) = Self::owner(tx, table, identity.id).await?
+                && owner != site
+            {
+                return Err(bad(table, "this row is about another site"));
+            }
+        }
         let q = if origin == self.site_id {
             format!("SELECT id, change_seq FROM {table} WHERE id = ?")
         } else {
