@@ -131,10 +131,13 @@ pub async fn push(engine: &Engine, site: &str, req: PushRequest) -> Result<PushR
     if let Some(mut batch) = req.batch {
         committed_seq = batch.last_seq;
         store_files(engine, site, &mut batch).await?;
-        applied = engine
-            .store
-            .sync_apply_up(site, &batch)
+        // Applied in a task of its own: a site that hangs up mid-request
+        // (a cut, a kill) does not leave the transaction half-way; it commits
+        // or rolls back, and the site's resend is applied idempotently.
+        let (store, owner) = (engine.store.clone(), site.to_string());
+        applied = tokio::spawn(async move { store.sync_apply_up(&owner, &batch).await })
             .await
+            .map_err(|e| SyncError::Local(format!("the batch was not applied: {e}")))?
             .map_err(|e| match e {
                 StoreError::MissingParent(m) => SyncError::Refused {
                     status: 409,
