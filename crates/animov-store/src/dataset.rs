@@ -198,13 +198,7 @@ impl Store {
         let Some(row) = self.dataset_frame(id).await? else {
             return Ok(None);
         };
-        let mut tx = self.pool.begin().await?;
-        self.record_delete(&mut tx, "dataset_frames", id).await?;
-        sqlx::query("DELETE FROM dataset_frames WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        self.delete_synced("dataset_frames", id).await?;
         Ok(Some(row.path))
     }
 

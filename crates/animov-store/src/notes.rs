@@ -206,19 +206,7 @@ impl Store {
 
     /// Deletes a note and its versions; false if there was none.
     pub async fn delete_note(&self, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        self.record_delete(&mut tx, "notes", id).await?;
-        sqlx::query("DELETE FROM note_versions WHERE note_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let n = sqlx::query("DELETE FROM notes WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(n > 0)
+        self.delete_synced("notes", id).await
     }
 
     /// One note.

@@ -204,13 +204,7 @@ impl Store {
 
     /// Forgets a segment (after its file was deleted).
     pub async fn delete_recording(&self, id: i64) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        self.record_delete(&mut tx, "recordings", id).await?;
-        sqlx::query("DELETE FROM recordings WHERE id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        self.delete_synced("recordings", id).await?;
         Ok(())
     }
 

@@ -245,7 +245,7 @@ async fn send_table(
             }
             return Ok(());
         }
-        attach_files(spec, &mut batch);
+        attach_files(spec, &mut batch).await;
         let entry = left.entry(spec.name.to_string()).or_default();
         *entry = (*entry - n).max(0);
         let sent_ms = engine.now_ms();
@@ -289,24 +289,25 @@ async fn throttle(engine: &Engine, bytes: usize, took_ms: i64) {
 }
 
 /// Puts each row's picture beside it (`null` when its file is gone).
-fn attach_files(spec: &TableSpec, batch: &mut SyncBatch) {
+async fn attach_files(spec: &TableSpec, batch: &mut SyncBatch) {
     let Some(col) = spec.file_col.and_then(|c| spec.col_index(c)) else {
         return;
     };
-    batch.files = batch
-        .rows
-        .iter()
-        .map(|row| {
-            let path = row.get(3 + col)?.as_str()?;
-            match std::fs::read(path) {
+    let mut files = Vec::with_capacity(batch.rows.len());
+    for row in &batch.rows {
+        let path = row.get(3 + col).and_then(|v| v.as_str());
+        files.push(match path {
+            Some(path) => match tokio::fs::read(path).await {
                 Ok(bytes) => Some(B64.encode(bytes)),
                 Err(e) => {
                     tracing::debug!(path, error = %e, "picture not sent");
                     None
                 }
-            }
-        })
-        .collect();
+            },
+            None => None,
+        });
+    }
+    batch.files = files;
 }
 
 /// Applies the central's changes for this site; returns how many.

@@ -370,6 +370,38 @@ impl Store {
         Ok(out)
     }
 
+    /// Deletes row `id` of synced `table` (a note with its versions);
+    /// returns how many rows of `table` went. No trace for sync: see
+    /// [`Store::delete_synced`].
+    pub(crate) async fn delete_row(
+        tx: &mut Tx<'_>,
+        table: &str,
+        id: i64,
+    ) -> Result<u64, StoreError> {
+        if table == "notes" {
+            sqlx::query("DELETE FROM note_versions WHERE note_id = ?")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(sqlx::query(&format!("DELETE FROM {table} WHERE id = ?"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected())
+    }
+
+    /// Deletes row `id` of synced `table` here, leaving the tombstone (or
+    /// the central's down entry) that carries the deletion; false when there
+    /// was no such row.
+    pub(crate) async fn delete_synced(&self, table: &str, id: i64) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        self.record_delete(&mut tx, table, id).await?;
+        let n = Self::delete_row(&mut tx, table, id).await?;
+        tx.commit().await?;
+        Ok(n > 0)
+    }
+
     /// Drops tombstones the central has committed (every table's cursor is past them).
     pub async fn sync_prune_tombstones(&self) -> Result<u64, StoreError> {
         let mut n = 0;

@@ -475,18 +475,7 @@ impl Store {
         let Some((id, _)) = self.sync_local_id(tx, spec.name, identity, mode).await? else {
             return Ok(0);
         };
-        if spec.name == "notes" {
-            sqlx::query("DELETE FROM note_versions WHERE note_id = ?")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        let n = sqlx::query(&format!("DELETE FROM {} WHERE id = ?", spec.name))
-            .bind(id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        Ok(n)
+        Self::delete_row(tx, spec.name, id).await
     }
 }
 
