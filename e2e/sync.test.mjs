@@ -57,7 +57,8 @@ before(async () => {
   central = await serve(cdir, []);
   const sdir = mkdtempSync(join(tmpdir(), "animov-site-"));
   writeFileSync(join(sdir, "animov.toml"),
-    "[demo]\ncameras = 2\nbackfill_days = 1\ninterval_ms = 500\n[forecast]\nretrain = false\n[sync]\ninterval_seconds = 2\n");
+    "[demo]\ncameras = 2\nbackfill_days = 1\ninterval_ms = 500\n[forecast]\nretrain = false\n[sync]\ninterval_seconds = 2\n" +
+    "[vision]\nsegment_minutes = 1\nsnapshots_per_hour = 60\n");
   site = await serve(sdir, ["--demo"]);
   browser = await launchChromium(chromium);
 });
@@ -73,6 +74,7 @@ async function signIn(url, user, password) {
   const page = await ctx.newPage();
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("response", (r) => { if (r.status() === 404) consoleErrors.push(`404 ${new URL(r.url()).pathname}`); });
   await page.goto(url);
   await page.waitForSelector("#username", { timeout: 30_000 });
   await page.fill("#username", user);
@@ -146,4 +148,71 @@ test("a farm joins a central with a one-time code from the Sites page and its da
   assert.match(status, /skew +central clock [+-]\d+ ms/);
   // The wrong code answered 422 on purpose.
   assert.deepEqual(consoleErrors.filter((e) => !/status of 422/.test(e)), []);
+});
+
+test("at the central, the site picked in the header is what every page shows", { timeout: 240_000 }, async () => {
+  const errorsBefore = consoleErrors.length;
+  // A recording and a snapshot of the farm reach the central.
+  const login = await (await fetch(`${central.url}/api/v1/auth/login`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: CENTRAL_PASSWORD }),
+  })).json();
+  const sites = await (await fetch(`${central.url}/api/v1/sync/sites`, { headers: { authorization: `Bearer ${login.token}` } })).json();
+  assert.equal(sites.length, 1);
+  const auth = { authorization: `Bearer ${login.token}`, "x-animov-site": sites[0].site_id };
+  let recs = [], snaps = [];
+  for (let i = 0; i < 120 && (recs.length === 0 || snaps.length === 0); i++) {
+    recs = await (await fetch(`${central.url}/api/v1/recordings?source=demo-1`, { headers: auth })).json();
+    snaps = await (await fetch(`${central.url}/api/v1/snapshots?source=demo-1`, { headers: auth })).json();
+    if (recs.length === 0 || snaps.length === 0) await new Promise((r) => setTimeout(r, 2000));
+  }
+  assert.ok(recs.length > 0 && snaps.length > 0, `recordings ${recs.length}, snapshots ${snaps.length} at the central`);
+  // The same routes without a site: the central's own data, none.
+  const own = await (await fetch(`${central.url}/api/v1/cameras`, { headers: { authorization: auth.authorization } })).json();
+  assert.deepEqual(own, []);
+  // What belongs to the farm cannot be changed at the central.
+  const refused = await fetch(`${central.url}/api/v1/cameras/demo-1/vision`, {
+    method: "PUT", headers: { ...auth, "content-type": "application/json" }, body: "{}",
+  });
+  assert.equal(refused.status, 409);
+  assert.equal((await refused.json()).error.code, "farm_data");
+
+  const c = await signIn(central.url, "admin", CENTRAL_PASSWORD);
+  // The picker names the farm and picks it.
+  await c.waitForSelector("#site-picker option", { state: "attached", timeout: 70_000 });
+  assert.match(await c.textContent("#site-picker"), /Chèvrerie du Bas — GAEC des Tilleuls/);
+  assert.equal(await c.textContent("#nav-sync"), "Sites");
+  // Today: the farm's two cameras with their day.
+  await c.goto(`${central.url}/#/today`);
+  await c.waitForSelector("section.card[data-source='demo-2']", { timeout: 15_000 });
+  assert.equal(await c.locator("section.card").count(), 2);
+  // Timeline: the farm's minutes.
+  await c.goto(`${central.url}/#/timeline/demo-1`);
+  await c.waitForSelector("#tl-count", { timeout: 15_000 });
+  assert.ok(Number(await c.getAttribute("#tl-count", "data-points")) > 10);
+  // Live: the newest picture the farm sent, with its boxes.
+  await c.goto(`${central.url}/#/live`);
+  await c.waitForSelector(".tile[data-source='demo-1'] .farm-picture", { timeout: 15_000 });
+  await c.waitForFunction(() => document.querySelector(".tile[data-source='demo-1'] img")?.naturalWidth > 0, null, { timeout: 15_000 });
+  // Review: the day's strip with the farm's recordings and its pictures; the video stays at the farm.
+  const day = new Date(snaps[0].ts_ms);
+  const ymd = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, "0")}-${String(day.getDate()).padStart(2, "0")}`;
+  await c.goto(`${central.url}/#/review/demo-1/${ymd}`);
+  await c.waitForSelector("#review-strip:not([data-recordings='0'])", { timeout: 15_000 });
+  await c.waitForSelector("#review-at-farm", { timeout: 15_000 });
+  await c.waitForSelector("#review-pictures figure .picture img", { timeout: 15_000 });
+  await c.waitForFunction(() => document.querySelector("#review-pictures img")?.naturalWidth > 0, null, { timeout: 15_000 });
+  await c.screenshot({ path: join(out, "central-review.png"), fullPage: true });
+  // Cameras: the farm's, read-only here.
+  await c.goto(`${central.url}/#/cameras`);
+  await c.waitForSelector("#farm-owned", { timeout: 15_000 });
+  assert.equal(await c.locator("#camera-add").count(), 0);
+  assert.equal(await c.locator("#nav-import, #nav-dataset").count(), 0);
+  // Alerts and forecasts answer for the farm (lists, possibly empty, no error).
+  await c.goto(`${central.url}/#/alerts`);
+  await c.waitForSelector("main h1", { timeout: 15_000 });
+  await c.goto(`${central.url}/#/models`);
+  await c.waitForSelector("#models-camera option[value='demo-1']", { state: "attached", timeout: 15_000 });
+  assert.equal(await c.locator(".error").count(), 0, await c.locator(".error").allTextContents().then((t) => t.join(" | ")));
+  assert.deepEqual(consoleErrors.slice(errorsBefore), []);
 });

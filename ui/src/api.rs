@@ -5,6 +5,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Serialize, de::DeserializeOwned};
 
 const TOKEN_KEY: &str = "animov.token";
+const SITE_KEY: &str = "animov.site";
 
 /// Why a call failed, ready to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,11 +56,54 @@ pub fn set_token(token: Option<&str>) {
     }
 }
 
-fn with_auth(b: RequestBuilder) -> RequestBuilder {
-    match token() {
-        Some(t) => b.header("Authorization", &format!("Bearer {t}")),
-        None => b,
+/// The site this tab looks at, at a central (`None` at a barn PC, or before
+/// one is picked).
+pub fn site() -> Option<String> {
+    storage()?
+        .get_item(SITE_KEY)
+        .ok()?
+        .filter(|s| !s.is_empty())
+}
+
+/// Picks the site every later call reads and writes (at a central).
+pub fn set_site(site: Option<&str>) {
+    if let Some(s) = storage() {
+        let _ = match site {
+            Some(v) => s.set_item(SITE_KEY, v),
+            None => s.remove_item(SITE_KEY),
+        };
     }
+}
+
+/// The headers every call carries: the session token and, at a central,
+/// the site picked (`X-AniMOV-Site`).
+fn headers() -> Vec<(&'static str, String)> {
+    let mut h = Vec::new();
+    if let Some(t) = token() {
+        h.push(("Authorization", format!("Bearer {t}")));
+    }
+    if let Some(s) = site() {
+        h.push(("X-AniMOV-Site", s));
+    }
+    h
+}
+
+fn with_auth(b: RequestBuilder) -> RequestBuilder {
+    headers()
+        .into_iter()
+        .fold(b, |b, (name, value)| b.header(name, &value))
+}
+
+/// `url` (an API route read by the browser itself: a picture, a video, a
+/// download, an event stream) with the session token and the site picked
+/// as query parameters, since such requests cannot carry headers.
+pub fn media(url: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mut u = format!("{url}{sep}access_token={}", q(&token().unwrap_or_default()));
+    if let Some(s) = site() {
+        u.push_str(&format!("&site={}", q(&s)));
+    }
+    u
 }
 
 async fn read<T: DeserializeOwned>(resp: Result<Response, gloo_net::Error>) -> Result<T, Failure> {
@@ -156,8 +200,8 @@ pub async fn send_upload<T: DeserializeOwned>(
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| fail("no XMLHttpRequest"))?;
     xhr.open("POST", path)
         .map_err(|_| fail("cannot open the request"))?;
-    if let Some(t) = token() {
-        let _ = xhr.set_request_header("Authorization", &format!("Bearer {t}"));
+    for (name, value) in headers() {
+        let _ = xhr.set_request_header(name, &value);
     }
     if let Upload::File(_) = body {
         let _ = xhr.set_request_header("Content-Type", "application/octet-stream");

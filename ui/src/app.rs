@@ -20,6 +20,10 @@ pub struct Ctx {
     pub route: RwSignal<String>,
     /// Alerts not yet resolved, per camera (badges).
     pub alerts: crate::alerts::Counts,
+    /// At a central: the site whose data the pages show (`None` at a barn PC).
+    pub site: RwSignal<Option<String>>,
+    /// True at a central (its pages show the sites' synced data).
+    pub central: RwSignal<bool>,
 }
 
 impl Ctx {
@@ -36,6 +40,13 @@ impl Ctx {
     /// True when the user may change configuration.
     pub fn is_admin(&self) -> bool {
         self.user.get().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    /// True when the user may change what the farm owns (cameras, models,
+    /// rules, detectors): an admin, not at a central (there it is the
+    /// farm's, changed at the farm).
+    pub fn farm_admin(&self) -> bool {
+        self.is_admin() && !self.central.get()
     }
 }
 
@@ -82,6 +93,8 @@ pub fn App() -> impl IntoView {
         user: RwSignal::new(None),
         route: RwSignal::new(String::new()),
         alerts: RwSignal::new(Default::default()),
+        site: RwSignal::new(api::site()),
+        central: RwSignal::new(false),
     };
     provide_context(ctx);
     let local_secret = local_secret();
@@ -225,15 +238,54 @@ fn Shell() -> impl IntoView {
                 class:active=move || ctx.route.get().split('/').next() == Some(route)>{move || ctx.t(key)}</a>
         }
     };
-    // The site's sync state, when it has joined a central.
+    // The site's sync state, when it has joined a central; at a central,
+    // the sites to pick from (the first one until another is picked).
     let sync = RwSignal::new(None::<animov_api::SyncStatus>);
+    let sites = RwSignal::new(Vec::<animov_api::SiteInfo>::new());
     pages::every(60_000, move || {
         spawn_local(async move {
-            if let Ok(s) = api::get::<animov_api::SyncStatus>("/api/v1/sync/status").await {
-                let _ = sync.try_set(Some(s));
+            let Ok(s) = api::get::<animov_api::SyncStatus>("/api/v1/sync/status").await else {
+                return;
+            };
+            let central = s.role == animov_api::SyncRole::Central;
+            let _ = sync.try_set(Some(s));
+            if ctx.central.get_untracked() != central {
+                let _ = ctx.central.try_set(central);
+            }
+            if !central {
+                return;
+            }
+            if let Ok(all) = api::get::<Vec<animov_api::SiteInfo>>("/api/v1/sync/sites").await {
+                if ctx.site.get_untracked().is_none()
+                    && let Some(first) = all.first()
+                {
+                    pick_site(ctx, first.site_id.clone());
+                }
+                let _ = sites.try_set(all);
             }
         });
     });
+    let is_central = move || ctx.central.get();
+    // Another site: the badges count its alerts.
+    Effect::new(move |_| {
+        ctx.site.track();
+        crate::alerts::reload(ctx.alerts);
+    });
+    let site_picker = move || {
+        is_central().then(|| {
+            view! {
+                <label class="site-picker">{move || ctx.t("sync.site")}
+                    <select id="site-picker" on:change=move |ev| pick_site(ctx, event_target_value(&ev))>
+                        {move || sites.get().into_iter().map(|s| {
+                            let selected = ctx.site.get().as_deref() == Some(s.site_id.as_str());
+                            let label = if s.farm.is_empty() { s.name.clone() } else { format!("{} — {}", s.name, s.farm) };
+                            view! { <option value=s.site_id selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+        })
+    };
     let sync_badge = move || {
         sync.get()
             .filter(|s| s.central_url.is_some() && s.role == animov_api::SyncRole::Site)
@@ -258,19 +310,20 @@ fn Shell() -> impl IntoView {
                 {link("timeline", "nav.timeline")}
                 {link("review", "nav.review")}
                 {link("notes", "nav.notes")}
-                {link("dataset", "nav.dataset")}
+                {move || (!ctx.central.get()).then(|| link("dataset", "nav.dataset"))}
                 <span class="nav-alerts">
                     {link("alerts", "nav.alerts")}
                     {move || (active() > 0).then(|| view! { <span id="nav-alert-badge" class="alert-badge">{active()}</span> })}
                 </span>
                 {link("cameras", "nav.cameras")}
                 {link("models", "nav.models")}
-                {move || ctx.user.get().is_some_and(|u| u.role != Role::Vet).then(|| link("import", "nav.import"))}
+                {move || (ctx.user.get().is_some_and(|u| u.role != Role::Vet) && !ctx.central.get()).then(|| link("import", "nav.import"))}
                 {move || ctx.is_admin().then(|| link("storage", "nav.storage"))}
-                {link("sync", "nav.sync")}
+                {move || if is_central() { link("sync", "nav.sites") } else { link("sync", "nav.sync") }}
                 {link("settings", "nav.settings")}
                 {link("about", "nav.about")}
             </nav>
+            {site_picker}
             {sync_badge}
             <LangSwitch/>
             <span class="user">{move || ctx.user.get().map(|u| if u.username == "local" {
@@ -282,6 +335,8 @@ fn Shell() -> impl IntoView {
         </header>
         <main>
             {move || {
+                // A page is made again for another site.
+                ctx.site.track();
                 let route = ctx.route.get();
                 let mut parts = route.splitn(2, '/');
                 let page = parts.next().unwrap_or("today").to_string();
@@ -304,5 +359,13 @@ fn Shell() -> impl IntoView {
                 }
             }}
         </main>
+    }
+}
+
+/// Shows `site`'s data from now on (at a central).
+fn pick_site(ctx: Ctx, site: String) {
+    api::set_site(Some(&site));
+    if ctx.site.get_untracked().as_deref() != Some(site.as_str()) {
+        let _ = ctx.site.try_set(Some(site));
     }
 }

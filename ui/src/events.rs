@@ -8,10 +8,10 @@ use crate::api;
 
 /// Calls `f` with every event while the current component is shown.
 pub fn subscribe(f: impl Fn(Event) + 'static) {
-    let Some(token) = api::token() else { return };
-    let Ok(es) =
-        web_sys::EventSource::new(&format!("/api/v1/events?access_token={}", api::q(&token)))
-    else {
+    if api::token().is_none() {
+        return;
+    }
+    let Ok(es) = web_sys::EventSource::new(&api::media("/api/v1/events")) else {
         return;
     };
     let on_message =

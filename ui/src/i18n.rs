@@ -345,6 +345,24 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "nav.storage" => ("Stockage", "Storage"),
         "nav.sync" => ("Synchro", "Sync"),
         "nav.sites" => ("Sites", "Sites"),
+        "central.farm_owned" => (
+            "Ici, au central, les caméras de la ferme choisie sont en lecture seule : elles se règlent à la ferme et arrivent par la synchro.",
+            "Here at the central, the picked farm's cameras are read-only: they are set up at the farm and arrive by sync.",
+        ),
+        "live.farm_picture" => (
+            "Dernière image reçue de la ferme :",
+            "Newest picture from the farm:",
+        ),
+        "live.no_farm_picture" => (
+            "Aucune image reçue de la ferme depuis 24 h.",
+            "No picture from the farm in the last 24 h.",
+        ),
+        "review.at_farm" => (
+            "Les vidéos restent à la ferme : ici, les comptes, alertes, notes et images du jour envoyées par la ferme.",
+            "Videos stay at the farm: here are the day's counts, alerts, notes and the pictures the farm sent.",
+        ),
+        "review.pictures" => ("Images du jour", "Pictures of the day"),
+        "sync.site" => ("Site", "Site"),
         "sync.never" => ("jamais", "never"),
         "sync.days" => ("j", "days"),
         "sync.not_joined" => ("pas de central", "no central"),

@@ -58,7 +58,7 @@ pub fn show(
                 Some(url) if j.state == JobState::Done => view! {
                     <p class="muted">{j.message.clone()}</p>
                     <p><a id=format!("{id}-download")
-                        href=format!("{url}?access_token={}", api::q(&api::token().unwrap_or_default()))
+                        href=api::media(&url)
                         download="">{ctx.t(download)}</a></p>
                 }
                 .into_any(),

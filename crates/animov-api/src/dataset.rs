@@ -171,7 +171,7 @@ pub struct ExportRequest {
     pub reviewed_only: bool,
 }
 
-fn yes() -> bool {
+pub(crate) fn yes() -> bool {
     true
 }
 

@@ -345,6 +345,11 @@ pub struct Recording {
     /// Playback path (MP4, the same video copied, with byte ranges).
     #[serde(default)]
     pub play_url: String,
+    /// The video is on this machine: false at a central for a recording
+    /// whose video stayed at the farm (only kept ones travel, when the farm
+    /// sends them).
+    #[serde(default = "crate::dataset::yes")]
+    pub video_here: bool,
 }
 
 /// `GET /api/v1/detections`: a camera's stored detections over a time

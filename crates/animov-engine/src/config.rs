@@ -223,6 +223,10 @@ pub struct SyncConfig {
     pub batch_rows: u32,
     /// Upload cap in kbit/s (0: none).
     pub max_kbit_s: u32,
+    /// Also send the videos of kept recordings (the ones a person kept).
+    pub kept_videos: bool,
+    /// The largest kept video sent, MiB (larger ones stay at the farm).
+    pub kept_video_max_mib: u32,
 }
 
 impl Default for SyncConfig {
@@ -234,6 +238,8 @@ impl Default for SyncConfig {
             interval_seconds: 60,
             batch_rows: 2000,
             max_kbit_s: 0,
+            kept_videos: false,
+            kept_video_max_mib: 200,
         }
     }
 }
@@ -404,6 +410,11 @@ impl Config {
         if !(1..=100_000).contains(&self.sync.batch_rows) || self.sync.interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "sync.batch_rows must be 1 to 100000 and sync.interval_seconds at least 1".into(),
+            ));
+        }
+        if !(1..=4096).contains(&self.sync.kept_video_max_mib) {
+            return Err(ConfigError::Invalid(
+                "sync.kept_video_max_mib must be 1 to 4096".into(),
             ));
         }
         if self.token_ttl_hours == 0 || self.token_ttl_hours > 24 * 30 {

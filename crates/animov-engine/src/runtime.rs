@@ -68,7 +68,8 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
     if let Err(err) = cameras::address::move_clear_passwords(&engine.store, &engine.secrets).await {
         tracing::warn!(error = %err, "camera passwords not checked");
     }
-    if engine.config.vision.enabled {
+    // A central runs no cameras: its recordings are the sites' metadata.
+    if engine.config.vision.enabled && !crate::sync::is_central(engine) {
         tasks.push(tokio::spawn(cameras::writer::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(cameras::retention::run(e(), stopped.clone())));
         if let Err(err) = engine

@@ -181,6 +181,10 @@ pub fn app(state: AppState) -> Router {
             post(sync::push).layer(DefaultBodyLimit::max(64 << 20)),
         )
         .route("/sync/pull", get(sync::pull))
+        .route(
+            "/sync/videos/{id}",
+            put(sync::put_video).layer(DefaultBodyLimit::disable()),
+        )
         .route("/sync/enrolments", post(sync::enrol))
         .route("/sync/sites", get(sync::sites))
         .route("/sync/sites/{site}/revoke", post(sync::revoke))
@@ -207,6 +211,10 @@ pub fn app(state: AppState) -> Router {
         .merge(legacy::routes())
         .merge(ui::routes(ui_dir))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            sync::central_guard,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)
 }

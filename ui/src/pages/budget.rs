@@ -27,8 +27,8 @@ pub fn Budget(
                 let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
                 let prev_bouts: Vec<f64> = b.previous.iter().filter(|p| p.lying_min > 0.0).map(|p| f64::from(p.bouts)).collect();
                 let fmt = |m: Option<f64>| m.map_or("—".to_string(), |m| format!("{:.0} min", m));
-                let csv = format!("/api/v1/time-budget.csv?source={}&from={d0}&to={}&access_token={}",
-                    api::q(&b.source), time::next_day(d0), api::q(&api::token().unwrap_or_default()));
+                let csv = api::media(&format!("/api/v1/time-budget.csv?source={}&from={d0}&to={}",
+                    api::q(&b.source), time::next_day(d0)));
                 view! {
                     <table id="budget-day">
                         <thead><tr><th></th><th>{ctx.t("budget.day")}</th><th>{ctx.t("budget.week")}</th></tr></thead>

@@ -294,7 +294,6 @@ pub fn Dataset(arg: Option<String>) -> impl IntoView {
             }
         });
     };
-    let token = move || api::q(&api::token().unwrap_or_default());
 
     view! {
         <section class="page">
@@ -354,7 +353,7 @@ pub fn Dataset(arg: Option<String>) -> impl IntoView {
                                 let id = f.id;
                                 let checked = f.reviewed_by.is_some();
                                 let label = format!("{} · {} {}", time::hm_s(f.ts_ms), f.boxes.len(), ctx.t("dataset.boxes"));
-                                let src = format!("/api/v1/dataset/frames/{id}/image?access_token={}", token());
+                                let src = api::media(&format!("/api/v1/dataset/frames/{id}/image"));
                                 view! {
                                     <button type="button" class="thumb" class:checked=checked
                                         class:selected=move || selected.with(|s| s.as_ref().is_some_and(|s| s.id == id))
@@ -371,7 +370,7 @@ pub fn Dataset(arg: Option<String>) -> impl IntoView {
 
             {move || selected.get().map(|f| {
                 let (w, h) = (f.width, f.height);
-                let src = format!("/api/v1/dataset/frames/{}/image?access_token={}", f.id, token());
+                let src = api::media(&format!("/api/v1/dataset/frames/{}/image", f.id));
                 view! {
                     <div class="box-editor" id="box-editor" tabindex="0" on:keydown=keys>
                         <p class="muted">{ctx.t("dataset.editor_hint")}</p>

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use animov_api::{Camera, Event, LiveCounts, LiveFrameInfo};
+use animov_api::{Camera, Detection, Event, LiveCounts, LiveFrameInfo, Snapshot};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{ErrorBox, every, state_key};
@@ -58,22 +58,66 @@ pub fn LivePicture(source: String) -> impl IntoView {
                 .into_any()
         }
         Some(Ok(i)) => {
-            let token = api::token().unwrap_or_default();
-            let url = format!(
-                "/api/v1/cameras/{}/live.jpg?access_token={token}&t={}",
+            let url = api::media(&format!(
+                "/api/v1/cameras/{}/live.jpg?t={}",
                 i.source, i.ts_ms
-            );
-            view! {
-                <div class="picture" data-boxes=i.detections.len()>
-                    <img src=url alt=ctx.t("live.picture_alt")/>
-                    <svg viewBox=format!("0 0 {} {}", i.width, i.height) preserveAspectRatio="none" aria-hidden="true">
-                        {i.detections.iter().map(|d| view! {
-                            <rect x=d.x y=d.y width=d.w height=d.h class=format!("box {}", d.class)/>
-                        }).collect_view()}
-                    </svg>
-                </div>
-            }.into_any()
+            ));
+            view! { <BoxedPicture url=url width=i64::from(i.width) height=i64::from(i.height) detections=i.detections/> }
+                .into_any()
         }
+    }
+}
+
+/// A picture with its boxes drawn over it (standing and lying in their colours).
+#[component]
+pub fn BoxedPicture(
+    url: String,
+    width: i64,
+    height: i64,
+    detections: Vec<Detection>,
+) -> impl IntoView {
+    let ctx = ctx();
+    view! {
+        <div class="picture" data-boxes=detections.len()>
+            <img src=url alt=ctx.t("live.picture_alt")/>
+            <svg viewBox=format!("0 0 {width} {height}") preserveAspectRatio="none" aria-hidden="true">
+                {detections.iter().map(|d| view! {
+                    <rect x=d.x y=d.y width=d.w height=d.h class=format!("box {}", d.class)/>
+                }).collect_view()}
+            </svg>
+        </div>
+    }
+}
+
+/// At a central: the newest picture the farm sent of a camera (a snapshot of
+/// the last day), with its boxes and its time.
+#[component]
+pub fn LatestSnapshot(source: String) -> impl IntoView {
+    let ctx = ctx();
+    let snap = RwSignal::new(None::<Option<Snapshot>>);
+    every(60_000, move || {
+        let src = source.clone();
+        spawn_local(async move {
+            let now = time::now_ms();
+            let url = format!(
+                "/api/v1/snapshots?source={}&from={}&to={now}",
+                api::q(&src),
+                now - 86_400_000
+            );
+            if let Ok(all) = api::get::<Vec<Snapshot>>(&url).await {
+                let _ = snap.try_set(Some(all.into_iter().max_by_key(|s| s.ts_ms)));
+            }
+        });
+    });
+    move || {
+        match snap.get() {
+        None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
+        Some(None) => view! { <p class="muted no-picture">{ctx.t("live.no_farm_picture")}</p> }.into_any(),
+        Some(Some(s)) => view! {
+            <BoxedPicture url=api::media(&s.url) width=s.width height=s.height detections=s.detections/>
+            <p class="muted farm-picture">{format!("{} {}", ctx.t("live.farm_picture"), time::ymd_hm(s.ts_ms))}</p>
+        }.into_any(),
+    }
     }
 }
 
@@ -105,7 +149,13 @@ pub fn Live() -> impl IntoView {
                         let state = c.state.as_str();
                         let source = c.source.clone();
                         let counts = move || live.with(|m| m.get(&source).cloned());
-                        let picture = c.uri.is_some().then(|| view! { <LivePicture source=c.source.clone()/> });
+                        let (src, has_uri) = (c.source.clone(), c.uri.is_some());
+                        // A central shows the newest picture the farm sent.
+                        let picture = move || if ctx.central.get() {
+                            Some(view! { <LatestSnapshot source=src.clone()/> }.into_any())
+                        } else {
+                            has_uri.then(|| view! { <LivePicture source=src.clone()/> }.into_any())
+                        };
                         view! {
                             <section class="tile" data-source=c.source.clone()>
                                 <h2>{c.name.clone()}" "<crate::alerts::Badge source=c.source.clone()/></h2>

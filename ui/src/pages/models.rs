@@ -81,7 +81,7 @@ pub fn Models() -> impl IntoView {
                 reload.update(|n| *n += 1);
             });
         };
-        let can_promote = ctx.is_admin() && m.stage != ModelStage::Production;
+        let can_promote = ctx.farm_admin() && m.stage != ModelStage::Production;
         view! {
             <tr data-model=m.id data-stage=m.stage.as_str()>
                 <td>{m.id}</td>
@@ -106,7 +106,7 @@ pub fn Models() -> impl IntoView {
                 {move || cams.get().into_iter().map(|c| view! { <option value=c.source.clone()>{c.name.clone()}</option> }).collect_view()}
             </select>
         </label>
-        {move || ctx.is_admin().then(|| view! { <button id="train" on:click=train>{ctx.t("models.train")}</button> })}
+        {move || ctx.farm_admin().then(|| view! { <button id="train" on:click=train>{ctx.t("models.train")}</button> })}
         {move || job.get().map(|j| match j {
             Ok(j) => view! {
                 <p id="train-job" class=format!("job {}", j.state)>

@@ -108,7 +108,7 @@ pub fn Notes() -> impl IntoView {
                 <label>{move || ctx.t("notes.search")}{input(text, "notes-search", "search")}</label>
                 <label>{move || ctx.t("notes.from")}{input(from, "notes-from", "date")}</label>
                 <label>{move || ctx.t("notes.to")}{input(to, "notes-to", "date")}</label>
-                <a id="notes-csv" href=move || format!("/api/v1/notes.csv?{}&access_token={}", query(), api::q(&api::token().unwrap_or_default()))
+                <a id="notes-csv" href=move || api::media(&format!("/api/v1/notes.csv?{}", query()))
                     download="animov-notes.csv">{move || ctx.t("notes.csv")}</a>
             </div>
             {move || match found.get() {

@@ -14,8 +14,10 @@ pub fn DayRecordings(
     reload: RwSignal<u32>,
 ) -> impl IntoView {
     let ctx = ctx();
-    let can_keep = ctx.user.get().is_some();
-    let admin = ctx.is_admin();
+    // At a central, recordings are the farm's: kept and deleted there.
+    let farm = !ctx.central.get_untracked();
+    let can_keep = ctx.user.get().is_some() && farm;
+    let admin = ctx.is_admin() && farm;
     view! {
         <table id="review-recordings">
             <thead><tr>

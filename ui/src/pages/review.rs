@@ -424,14 +424,12 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
         });
         jobs::start("/api/v1/clips", body, clip);
     };
+    // A central has the recordings' times; their videos only when kept and sent.
     let play_url = move || {
-        current.get().map(|r| {
-            format!(
-                "{}?access_token={}",
-                r.play_url,
-                api::q(&api::token().unwrap_or_default())
-            )
-        })
+        current
+            .get()
+            .filter(|r| r.video_here)
+            .map(|r| api::media(&r.play_url))
     };
 
     view! {
@@ -514,7 +512,7 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                     }).collect_view()}
                                     {snaps.iter().filter(|x| inside(x.ts_ms, x.ts_ms)).map(|x| view! {
                                         <a class="strip-snap" target="_blank" style=format!("left:{:.3}%", at(x.ts_ms))
-                                            href=format!("{}?access_token={}", x.url, api::q(&api::token().unwrap_or_default()))
+                                            href=api::media(&x.url)
                                             title=format!("{} · {} {}", time::hm(x.ts_ms), x.detections.len(), ctx.t("review.snapshot"))
                                             on:click=|e| e.stop_propagation()></a>
                                     }).collect_view()}
@@ -529,11 +527,26 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                         }
                     }
                     {empty.then(|| view! { <p id="review-empty">{ctx.t("review.no_recording")}</p> })}
+                    {
+                        let snaps = d.snapshots.clone();
+                        move || ctx.central.get().then(|| view! {
+                            <p id="review-at-farm" class="muted">{ctx.t("review.at_farm")}</p>
+                            <h3>{ctx.t("review.pictures")}</h3>
+                            <div id="review-pictures" class="tiles">
+                                {snaps.iter().map(|s| view! {
+                                    <figure class="tile" data-ts=s.ts_ms>
+                                        <super::live::BoxedPicture url=api::media(&s.url) width=s.width height=s.height detections=s.detections.clone()/>
+                                        <figcaption class="muted">{format!("{} · {} {}", time::hm(s.ts_ms), s.detections.len(), ctx.t("dataset.boxes"))}</figcaption>
+                                    </figure>
+                                }).collect_view()}
+                            </div>
+                        })
+                    }
                 }.into_any()
             }
         }}
         <div class="review-player">
-            <div class="review-stage">
+            <div class="review-stage" class:no-video=move || ctx.central.get() && play_url().is_none()>
                 <video id="review-video" node_ref=video muted=true playsinline=true prop:src=play_url
                     on:loadedmetadata=on_loaded on:ended=on_ended></video>
                 <canvas id=CANVAS_ID class="review-overlay" class:drawing=move || drawing.get()
@@ -608,12 +621,17 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                 </div>
                 <div>
                     <button type="submit" id="note-save">{move || if editing.get().is_some() { ctx.t("review.note_update") } else { ctx.t("review.note_save") }}</button>
-                    <button type="button" id="clip-export" on:click=move |_| export(note_span.get_untracked())>{move || ctx.t("review.clip")}</button>
+                    {move || (!ctx.central.get()).then(|| view! {
+                        <button type="button" id="clip-export" on:click=move |_| export(note_span.get_untracked())>{move || ctx.t("review.clip")}</button>
+                    })}
                 </div>
                 {move || note_error.get().map(|e| view! { <ErrorBox message=e/> })}
-                <p class="muted">{move || ctx.t("review.clip_hint")}</p>
-                {jobs::show(clip, "clip", "review.clip_making", "review.clip_download")}
-                <p><a id="review-dataset" href=move || format!("#/dataset/{}/{}", source.get(), date.get())>{move || ctx.t("review.dataset")}</a></p>
+                // Clips and dataset pictures are made from the videos, at the farm.
+                {move || (!ctx.central.get()).then(|| view! {
+                    <p class="muted">{move || ctx.t("review.clip_hint")}</p>
+                    {jobs::show(clip, "clip", "review.clip_making", "review.clip_download")}
+                    <p><a id="review-dataset" href=move || format!("#/dataset/{}/{}", source.get(), date.get())>{move || ctx.t("review.dataset")}</a></p>
+                })}
             </form>
             <ul id="review-note-list">
                 {move || match day.get() {
@@ -626,7 +644,9 @@ pub fn Review(arg: Option<String>) -> impl IntoView {
                                 </a>" "
                                 <strong>{n.tags.iter().map(|t| notes::tag_label(ctx.lang.get(), t)).collect::<Vec<_>>().join(", ")}</strong>" "
                                 {n.text.clone()}" "<span class="muted">{format!("— {}", n.author)}</span>" "
-                                <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
+                                {(!ctx.central.get_untracked()).then(|| view! {
+                                    <button type="button" class="note-clip" on:click=move |_| export(Some((n.start_ms, n.end_ms)))>{ctx.t("review.clip_short")}</button>
+                                })}
                                 {
                                     let mine = ctx.user.get().is_some_and(|u| u.username == n.author) || ctx.is_admin();
                                     let (id, text, tags, span, area) = (n.id, n.text.clone(), n.tags.clone(), (n.start_ms, n.end_ms), n.area);

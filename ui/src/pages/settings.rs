@@ -30,7 +30,7 @@ pub fn Settings() -> impl IntoView {
         {move || match cams.get() {
             None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
             Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
-            Some(Ok(cs)) => ctx.is_admin().then(|| view! { <super::rules::AlertRulesForm cameras=cs/> }).into_any(),
+            Some(Ok(cs)) => ctx.farm_admin().then(|| view! { <super::rules::AlertRulesForm cameras=cs/> }).into_any(),
         }}
         <super::accounts::OwnPassword/>
         {move || ctx.is_admin().then(|| view! {

@@ -77,13 +77,13 @@ async fn same(central: &Store, site: &Store) {
     // The central's own model registry (its bundled forecast model) is not site data.
     let own = format!("forecast_models [\"{}\"", central.site_id());
     let c: Vec<String> = central
-        .sync_dump(central.site_id())
+        .sync_dump(central.site_id(), false)
         .await
         .unwrap()
         .into_iter()
         .filter(|r| !r.starts_with(&own))
         .collect();
-    let s = site.sync_dump(site.site_id()).await.unwrap();
+    let s = site.sync_dump(site.site_id(), false).await.unwrap();
     let (cs, ss): (BTreeSet<&String>, BTreeSet<&String>) = (c.iter().collect(), s.iter().collect());
     let missing: Vec<_> = ss.difference(&cs).collect();
     let extra: Vec<_> = cs.difference(&ss).collect();
@@ -154,7 +154,7 @@ async fn kill_9_of_the_central_or_the_site_loses_and_doubles_nothing() {
     let site = Store::open(&StoreConfig::sqlite(sdir.path().join("animov.sqlite")))
         .await
         .unwrap();
-    let before = site.sync_dump(site.site_id()).await.unwrap();
+    let before = site.sync_dump(site.site_id(), false).await.unwrap();
     assert!(before.len() > 10_000, "{} rows", before.len());
 
     // 1. The central killed (SIGKILL) and restarted 10 times during catch-up.
@@ -180,7 +180,7 @@ async fn kill_9_of_the_central_or_the_site_loses_and_doubles_nothing() {
     sync_until_done(sdir.path());
     same(&db.store, &site).await;
     assert_eq!(
-        site.sync_dump(site.site_id()).await.unwrap(),
+        site.sync_dump(site.site_id(), false).await.unwrap(),
         before,
         "site data changed"
     );
@@ -193,7 +193,7 @@ async fn kill_9_of_the_central_or_the_site_loses_and_doubles_nothing() {
             .unwrap()
             .success()
     );
-    let before = site.sync_dump(site.site_id()).await.unwrap();
+    let before = site.sync_dump(site.site_id(), false).await.unwrap();
     let mut killed = 0;
     for _ in 0..10 {
         let mut p = animov(sdir.path()).args(["sync", "now"]).spawn().unwrap();
@@ -212,7 +212,7 @@ async fn kill_9_of_the_central_or_the_site_loses_and_doubles_nothing() {
     sync_until_done(sdir.path());
     same(&db.store, &site).await;
     assert_eq!(
-        site.sync_dump(site.site_id()).await.unwrap(),
+        site.sync_dump(site.site_id(), false).await.unwrap(),
         before,
         "site data changed"
     );

@@ -168,7 +168,10 @@ pub async fn push(engine: &Engine, site: &str, req: PushRequest) -> Result<PushR
 }
 
 /// Writes the pictures of a batch under `<data>/sites/<site>/<table>/` and
-/// points the rows at them.
+/// points the rows at them. Every path a site sent is replaced: a row whose
+/// picture did not come gets an empty one, and a local path (a recording's
+/// video) the central's own copy when it received one, else an empty one —
+/// the central never opens a file a site named.
 async fn store_files(
     engine: &Engine,
     site: &str,
@@ -177,35 +180,154 @@ async fn store_files(
     let Some(spec) = animov_store::sync::table(&batch.table) else {
         return Ok(());
     };
+    if let Some(col) = spec.local_col.and_then(|c| spec.col_index(c)) {
+        for row in batch.rows.iter_mut() {
+            let origin = row[1].as_str().unwrap_or(site).to_string();
+            let copy = copy_path(
+                engine,
+                site,
+                spec.name,
+                &origin,
+                row[2].as_i64().unwrap_or_default(),
+            );
+            let here = if tokio::fs::try_exists(&copy).await.unwrap_or(false) {
+                copy.to_string_lossy().into_owned()
+            } else {
+                String::new()
+            };
+            if let Some(v) = row.get_mut(3 + col) {
+                *v = serde_json::Value::String(here);
+            }
+        }
+    }
     let Some(col) = spec.file_col.and_then(|c| spec.col_index(c)) else {
         return Ok(());
     };
-    if batch.files.is_empty() {
-        return Ok(());
-    }
-    if batch.files.len() != batch.rows.len() {
+    if !batch.files.is_empty() && batch.files.len() != batch.rows.len() {
         return Err(SyncError::BadRequest(
             "one picture per row is expected".into(),
         ));
     }
     let dir = sites_dir(engine).join(safe(site)).join(spec.name);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| SyncError::Local(format!("cannot create {}: {e}", dir.display())))?;
-    for (row, file) in batch.rows.iter_mut().zip(&batch.files) {
-        let Some(file) = file else { continue };
-        let bytes = B64
-            .decode(file)
-            .map_err(|e| SyncError::BadRequest(format!("a picture is not base64: {e}")))?;
-        let origin = row[1].as_str().unwrap_or(site).to_string();
-        let id = row[2].as_i64().unwrap_or_default();
-        let path = dir.join(format!("{}-{id}.jpg", safe(&origin)));
-        tokio::fs::write(&path, bytes)
+    if !batch.files.is_empty() {
+        tokio::fs::create_dir_all(&dir)
             .await
-            .map_err(|e| SyncError::Local(format!("cannot write {}: {e}", path.display())))?;
-        row[3 + col] = serde_json::Value::String(path.to_string_lossy().into_owned());
+            .map_err(|e| SyncError::Local(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    for (i, row) in batch.rows.iter_mut().enumerate() {
+        let mut stored = String::new();
+        if let Some(Some(file)) = batch.files.get(i) {
+            let bytes = B64
+                .decode(file)
+                .map_err(|e| SyncError::BadRequest(format!("a picture is not base64: {e}")))?;
+            let origin = row[1].as_str().unwrap_or(site).to_string();
+            let path = copy_path(
+                engine,
+                site,
+                spec.name,
+                &origin,
+                row[2].as_i64().unwrap_or_default(),
+            );
+            tokio::fs::write(&path, bytes)
+                .await
+                .map_err(|e| SyncError::Local(format!("cannot write {}: {e}", path.display())))?;
+            stored = path.to_string_lossy().into_owned();
+        }
+        if let Some(v) = row.get_mut(3 + col) {
+            *v = serde_json::Value::String(stored);
+        }
     }
     Ok(())
+}
+
+/// Where the central keeps its copy of the file of row (`origin`, `id`) of
+/// `table` sent by `site`: a picture (`.jpg`) or a kept video (`.mkv`).
+fn copy_path(engine: &Engine, site: &str, table: &str, origin: &str, id: i64) -> PathBuf {
+    let ext = if table == "recordings" { "mkv" } else { "jpg" };
+    sites_dir(engine)
+        .join(safe(site))
+        .join(table)
+        .join(format!("{}-{id}.{ext}", safe(origin)))
+}
+
+/// The largest video a central takes in one request.
+pub const MAX_VIDEO_BYTES: u64 = 4 << 30;
+
+/// Receives the video of `site`'s kept recording `id` (streamed to a
+/// temporary file, then renamed) and points the recording at it. A
+/// recording the central does not have yet is refused (409: its row comes
+/// first); nothing is left behind on any failure.
+pub async fn receive_video<S, E>(
+    engine: &Engine,
+    site: &str,
+    id: i64,
+    mut body: S,
+) -> Result<u64, SyncError>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    require_central(engine)?;
+    let path = copy_path(engine, site, "recordings", site, id);
+    let part = path.with_extension("part");
+    let local = |what: &str, e: &dyn std::fmt::Display| {
+        SyncError::Local(format!("cannot {what} {}: {e}", part.display()))
+    };
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| local("create the folder of", &e))?;
+    }
+    let written = async {
+        let mut file = tokio::fs::File::create(&part)
+            .await
+            .map_err(|e| local("create", &e))?;
+        let mut n = 0u64;
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| SyncError::Unreachable(format!("the video stopped: {e}")))?;
+            n += chunk.len() as u64;
+            if n > MAX_VIDEO_BYTES {
+                return Err(SyncError::BadRequest(format!(
+                    "a video is at most {} GiB",
+                    MAX_VIDEO_BYTES >> 30
+                )));
+            }
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| local("write", &e))?;
+        }
+        file.sync_all().await.map_err(|e| local("write", &e))?;
+        Ok(n)
+    }
+    .await;
+    let n = match written {
+        Ok(n) => n,
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(e);
+        }
+    };
+    tokio::fs::rename(&part, &path)
+        .await
+        .map_err(|e| local("rename", &e))?;
+    if !engine
+        .store
+        .set_recording_video(site, id, &path.to_string_lossy())
+        .await?
+    {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(SyncError::Refused {
+            status: 409,
+            message: format!(
+                "recording {id} has not reached the central yet: its row is sent first"
+            ),
+        });
+    }
+    tracing::info!(site, id, bytes = n, "kept video received");
+    Ok(n)
 }
 
 /// Where the central keeps its sites' pictures.

@@ -113,6 +113,33 @@ impl Central {
         ))
     }
 
+    /// Sends the video of kept recording `id` (streamed from `path`, `bytes`
+    /// long).
+    pub async fn put_video(&self, id: i64, path: &Path, bytes: u64) -> Result<Sent, SyncError> {
+        let file = tokio::fs::File::open(path).await.map_err(|e| {
+            SyncError::Local(format!("cannot read the video {}: {e}", path.display()))
+        })?;
+        let body = reqwest::Body::wrap_stream(tokio_util::io::ReaderStream::new(file));
+        let started = std::time::Instant::now();
+        let resp = self
+            .auth(
+                self.http
+                    .put(self.url(&format!("videos/{id}")))
+                    .header(header::CONTENT_TYPE, "video/x-matroska")
+                    .header(header::CONTENT_LENGTH, bytes)
+                    .timeout(Duration::from_secs(3600))
+                    .body(body),
+            )?
+            .send()
+            .await
+            .map_err(unreachable)?;
+        read::<serde_json::Value>(resp).await?;
+        Ok(Sent {
+            bytes: bytes as usize,
+            rtt_ms: started.elapsed().as_millis() as i64,
+        })
+    }
+
     /// What the central's users wrote about this site after entry `after`.
     pub async fn pull(&self, after: i64) -> Result<PullReply, SyncError> {
         let resp = self
@@ -132,6 +159,11 @@ fn unreachable(e: reqwest::Error) -> SyncError {
         msg.push_str(": ");
         msg.push_str(&s.to_string());
         src = s.source();
+    }
+    if msg.to_lowercase().contains("certificate") {
+        msg.push_str(
+            " (a central with a certificate of its own: set [sync] ca_file to its CA certificate, PEM)",
+        );
     }
     SyncError::Unreachable(msg)
 }

@@ -40,7 +40,67 @@ pub async fn backlog(engine: &Engine) -> Result<Vec<TableBacklog>, SyncError> {
             });
         }
     }
+    if engine.config.sync.kept_videos {
+        let cursor = engine.store.sync_cursor(VIDEOS_CURSOR).await?;
+        let pending = engine.store.kept_videos_pending(cursor).await?;
+        if pending > 0 {
+            out.push(TableBacklog {
+                table: "videos".into(),
+                pending,
+            });
+        }
+    }
     Ok(out)
+}
+
+/// The cursor of the kept videos sent (a recording's change sequence).
+const VIDEOS_CURSOR: &str = "up:videos";
+
+/// Sends the videos of kept recordings (`[sync] kept_videos`), oldest change
+/// first, each after its row; one over `kept_video_max_mib` stays at the
+/// farm (said in the log), one whose file is gone is skipped.
+async fn send_videos(
+    engine: &Engine,
+    central: &Central,
+    report: &mut PassReport,
+) -> Result<(), SyncError> {
+    if !engine.config.sync.kept_videos {
+        return Ok(());
+    }
+    let cap = u64::from(engine.config.sync.kept_video_max_mib) << 20;
+    loop {
+        let cursor = engine.store.sync_cursor(VIDEOS_CURSOR).await?;
+        let kept = engine.store.kept_videos_after(cursor, 20).await?;
+        if kept.is_empty() {
+            return Ok(());
+        }
+        for v in kept {
+            match tokio::fs::metadata(&v.path).await {
+                Ok(m) if m.len() <= cap => {
+                    let sent = central
+                        .put_video(v.id, std::path::Path::new(&v.path), m.len())
+                        .await?;
+                    report.sent += 1;
+                    engine.sync.update(|p| {
+                        p.sent_rows += 1;
+                        p.sent_bytes += sent.bytes as i64;
+                    });
+                    throttle(engine, sent.bytes, sent.rtt_ms).await;
+                }
+                Ok(m) => tracing::warn!(
+                    recording = v.id,
+                    mib = m.len() >> 20,
+                    cap_mib = cap >> 20,
+                    "a kept video over [sync] kept_video_max_mib stays at the farm"
+                ),
+                Err(e) => tracing::warn!(recording = v.id, error = %e, "a kept video is gone"),
+            }
+            engine
+                .store
+                .set_sync_cursor(VIDEOS_CURSOR, v.change_seq)
+                .await?;
+        }
+    }
 }
 
 /// Joins the central at `url` with a one-time `code`: saves the central and
@@ -65,7 +125,11 @@ pub async fn join(
             site_id: engine.store.site_id().to_string(),
             name: name.trim().to_string(),
             farm: farm.trim().to_string(),
-            time_zone: iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into()),
+            time_zone: crate::farm::load(&engine.store)
+                .await
+                .ok()
+                .flatten()
+                .map_or_else(crate::farm::detected_time_zone, |f| f.time_zone),
             version: VERSION.into(),
         })
         .await?;
@@ -182,7 +246,7 @@ pub async fn pass(engine: &Engine) -> Result<Option<PassReport>, SyncError> {
                 Ok(()) => {}
             }
         }
-        break Ok(());
+        break send_videos(engine, &central, &mut report).await;
     };
     // A row still refused for its parent may wait for a deletion from the
     // central (a note a vet deleted while it was edited here): receive first.

@@ -82,6 +82,7 @@ pub async fn recordings(
                 keep: r.keep,
                 url: format!("/api/v1/recordings/{}/video", r.id),
                 play_url: format!("/api/v1/recordings/{}/mp4", r.id),
+                video_here: !r.path.is_empty(),
             })
             .collect(),
     ))
@@ -98,11 +99,7 @@ pub async fn recording_video(
     parts: Parts,
 ) -> Result<Response, ApiError> {
     header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
-    let r = state.store.recording(id).await?.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no recording {id}: GET /api/v1/recordings lists them"
-        ))
-    })?;
+    let r = recording_here(&state, id).await?;
     let file = tokio::fs::File::open(&r.path).await.map_err(|e| {
         ApiError::not_found(format!(
             "the file of recording {id} is gone ({e}); it may have been deleted by hand"
@@ -123,6 +120,23 @@ pub async fn recording_video(
         .into_response())
 }
 
+/// Recording `id`, when its video is on this machine (a central keeps the
+/// sites' recordings as times and sizes: their path is empty).
+async fn recording_here(state: &AppState, id: i64) -> Result<animov_store::RecordingRow, ApiError> {
+    let r = state.store.recording(id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no recording {id}: GET /api/v1/recordings lists them"
+        ))
+    })?;
+    if r.path.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "the video of recording {id} stays at the farm that recorded it: review it there (a central keeps the times and sizes of the sites' recordings)"
+        ))
+        .with_code("video_at_the_farm"));
+    }
+    Ok(r)
+}
+
 /// A recording segment to play in a browser: the same video copied (not
 /// re-encoded) into an MP4 with its index first, served with byte ranges
 /// (made on first play, then kept among the most recently played).
@@ -138,11 +152,7 @@ pub async fn recording_mp4(
 ) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
     header_or_query_user(&parts, &state, q.access_token.as_deref()).await?;
-    let r = state.store.recording(id).await?.ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no recording {id}: GET /api/v1/recordings lists them"
-        ))
-    })?;
+    let r = recording_here(&state, id).await?;
     let mp4 = playback::mp4_of(&state.config.data_dir, &r)
         .await
         .map_err(|e| match e {

@@ -8,6 +8,7 @@ use animov_api::{
     Role, SiteInfo, SyncStatus,
 };
 use animov_engine::sync::{self, SyncError, central, site, wire};
+use axum::response::IntoResponse;
 use axum::{
     Json,
     body::Bytes,
@@ -87,6 +88,22 @@ pub async fn push(
         .is_some_and(|v| v == "gzip");
     let req: PushRequest = wire::decode(&body, gzip)?;
     Ok(Json(central::push(&state, &site, req).await?))
+}
+
+/// The video of a kept recording of the calling site (central): the body is
+/// the file, streamed to disk.
+#[utoipa::path(put, path = "/api/v1/sync/videos/{id}", tag = "sync",
+    params(("id" = i64, Path, description = "The recording's id at the site")),
+    request_body(content_type = "video/x-matroska", description = "The video"),
+    responses((status = 200, description = "stored"), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn put_video(
+    State(state): State<AppState>,
+    SiteCaller(site): SiteCaller,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    body: axum::body::Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let bytes = central::receive_video(&state, &site, id, body.into_data_stream()).await?;
+    Ok(Json(serde_json::json!({ "bytes": bytes })))
 }
 
 /// `?after=` of a pull.
@@ -220,5 +237,99 @@ pub async fn site_scope(State(state): State<AppState>, req: Request, next: Next)
     match from_header.or(from_query).filter(|s| !s.is_empty()) {
         Some(site) => animov_store::Store::site_scope(site, next.run(req)).await,
         None => next.run(req).await,
+    }
+}
+
+/// What a central's users may change (paths under `/api/v1`): their
+/// accounts and the central's own settings, sites, notes, and what people
+/// do on an alert. The rest belongs to the farms.
+fn central_may_change(path: &str) -> bool {
+    const OWN: [&str; 8] = [
+        "/auth/",
+        "/setup",
+        "/users",
+        "/storage",
+        "/api-keys",
+        "/notes",
+        "/sync/",
+        "/alerts/delivery",
+    ];
+    if OWN.iter().any(|p| path.starts_with(p)) {
+        return true;
+    }
+    // POST /alerts/{id}/ack|resolve|notes|feedback
+    let mut parts = path.trim_start_matches('/').split('/');
+    matches!(
+        (
+            parts.next(),
+            parts.next().map(|id| id.parse::<i64>().is_ok()),
+            parts.next(),
+            parts.next()
+        ),
+        (
+            Some("alerts"),
+            Some(true),
+            Some("ack" | "resolve" | "notes" | "feedback"),
+            None
+        )
+    )
+}
+
+/// At a central, a request that would change a farm's cameras, recordings,
+/// models, datasets or counts is refused (409 `farm_data`): those are
+/// changed at the farm and arrive here by sync.
+pub async fn central_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let read = matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
+    if read || !sync::is_central(&state) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
+    if let Some(v1) = path.strip_prefix("/api/v1")
+        && central_may_change(v1)
+    {
+        return next.run(req).await;
+    }
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "farm_data",
+        "this AniMOV is a central: cameras, recordings, models, datasets and counts are changed at the farm and arrive here by sync; here people write notes, acknowledge, comment and judge alerts, and manage sites and accounts",
+    )
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::central_may_change;
+
+    #[test]
+    fn a_central_changes_notes_alerts_and_its_own_settings_only() {
+        for ok in [
+            "/notes",
+            "/notes/3",
+            "/alerts/12/ack",
+            "/alerts/12/feedback",
+            "/sync/enrolments",
+            "/users/bob/password",
+            "/auth/login",
+            "/alerts/delivery/test",
+        ] {
+            assert!(central_may_change(ok), "{ok}");
+        }
+        for no in [
+            "/cameras",
+            "/cameras/cam-1/vision",
+            "/ingest",
+            "/import/csv",
+            "/models/forecast/train",
+            "/clips",
+            "/dataset/sample",
+            "/recordings/3",
+            "/alerts/rules",
+            "/alerts/12/ack/x",
+            "/alerts/x/ack",
+            "/detectors",
+        ] {
+            assert!(!central_may_change(no), "{no}");
+        }
     }
 }

@@ -6,12 +6,14 @@
 pub mod rows;
 mod sites;
 pub mod tables;
+mod videos;
 
 use animov_api::{DownEntry, RowIdentity, SyncBatch};
 
 pub use rows::ApplyMode;
 pub use sites::{NewSite, SiteRow};
 pub use tables::{ColType, RowKey, TABLES, TableSpec, table};
+pub use videos::KeptVideo;
 
 use crate::{Store, StoreError, now_ms};
 
@@ -337,13 +339,13 @@ impl Store {
         Ok(())
     }
 
-    /// Every synced row here (frames aside) as comparable text, sorted: the
+    /// Every synced row here (frames only when `optional`) as comparable text, sorted: the
     /// version left out, "this node" spelled as `me`, picture paths left out.
     /// Two nodes hold the same rows exactly when their dumps are equal (what
     /// the sync tests and an audit compare).
-    pub async fn sync_dump(&self, me: &str) -> Result<Vec<String>, StoreError> {
+    pub async fn sync_dump(&self, me: &str, optional: bool) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
-        for spec in TABLES.iter().filter(|t| !t.optional) {
+        for spec in TABLES.iter().filter(|t| optional || !t.optional) {
             // From -1: rows received from the central carry version 0.
             let batch = self.sync_read(spec, -1, i64::MAX / 2).await?;
             let ids = if spec.key == RowKey::Id { 2 } else { 0 };
@@ -360,7 +362,7 @@ impl Store {
                         a[0] = serde_json::Value::from(me);
                     }
                 }
-                if let Some(c) = spec.file_col.and_then(|c| spec.col_index(c)) {
+                for c in spec.paths() {
                     row[ids + c] = serde_json::Value::Null;
                 }
                 out.push(format!("{} {}", spec.name, serde_json::Value::Array(row)));

@@ -58,6 +58,10 @@ pub struct TableSpec {
     pub cols: &'static [(&'static str, ColType)],
     /// The column holding the path of a picture that travels with the row.
     pub file_col: Option<&'static str>,
+    /// A column holding a path on the node that wrote the row, whose file
+    /// does not travel (a recording's video): emptied at the central, which
+    /// never opens a path a site sent.
+    pub local_col: Option<&'static str>,
     /// Only sent when the site says so (frames).
     pub optional: bool,
     /// Rows written at the central about a site's data go down to it.
@@ -68,6 +72,15 @@ impl TableSpec {
     /// Index of column `name` in a wire row (after the version and identity).
     pub fn col_index(&self, name: &str) -> Option<usize> {
         self.cols.iter().position(|(c, _)| *c == name)
+    }
+
+    /// Indexes of the columns holding paths on this node (the picture's and
+    /// the local file's): never compared between nodes.
+    pub fn paths(&self) -> impl Iterator<Item = usize> + '_ {
+        [self.file_col, self.local_col]
+            .into_iter()
+            .flatten()
+            .filter_map(|c| self.col_index(c))
     }
 }
 
@@ -132,6 +145,7 @@ const fn camera_json(name: &'static str) -> TableSpec {
             ("updated_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     }
@@ -151,6 +165,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -173,6 +188,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -191,6 +207,7 @@ pub const TABLES: &[TableSpec] = &[
             ("upper95", Real),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -199,6 +216,7 @@ pub const TABLES: &[TableSpec] = &[
         key: RowKey::Natural(&["camera_id", "minute_ts"]),
         cols: &MINUTE_COLS,
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -213,6 +231,7 @@ pub const TABLES: &[TableSpec] = &[
             ("running", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -241,6 +260,7 @@ pub const TABLES: &[TableSpec] = &[
             ("feedback_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -255,6 +275,7 @@ pub const TABLES: &[TableSpec] = &[
             ("comment", Text),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: true,
     },
@@ -273,6 +294,7 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: true,
     },
@@ -290,6 +312,7 @@ pub const TABLES: &[TableSpec] = &[
             ("edited_ms", Int),
         ],
         file_col: None,
+        local_col: None,
         optional: false,
         down: true,
     },
@@ -305,6 +328,7 @@ pub const TABLES: &[TableSpec] = &[
             ("keep_flag", Int),
         ],
         file_col: None,
+        local_col: Some("path"),
         optional: false,
         down: false,
     },
@@ -320,6 +344,7 @@ pub const TABLES: &[TableSpec] = &[
             ("detections", Blob),
         ],
         file_col: Some("path"),
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -339,6 +364,7 @@ pub const TABLES: &[TableSpec] = &[
             ("created_ms", Int),
         ],
         file_col: Some("path"),
+        local_col: None,
         optional: false,
         down: false,
     },
@@ -354,6 +380,7 @@ pub const TABLES: &[TableSpec] = &[
             ("detections", Blob),
         ],
         file_col: None,
+        local_col: None,
         optional: true,
         down: false,
     },

@@ -92,7 +92,7 @@ pub fn Detectors() -> impl IntoView {
                                     <td>{format!("{} · {}×{}", d.format, d.input[0], d.input[1])}</td>
                                     <td>{origin}{d.provenance.clone().map(|p| view! { <br/><small class="muted">{p}</small> })}</td>
                                     <td class="used-by">{d.used_by.join(", ")}</td>
-                                    <td>{(ctx.is_admin() && !d.bundled).then(|| view! {
+                                    <td>{(ctx.farm_admin() && !d.bundled).then(|| view! {
                                         <button class="detector-remove" disabled=!d.used_by.is_empty() on:click=remove>{ctx.t("cameras.remove")}</button>
                                     })}</td>
                                 </tr>
@@ -102,7 +102,7 @@ pub fn Detectors() -> impl IntoView {
                 </table>
             }.into_any(),
         }}
-        {move || ctx.is_admin().then(|| view! {
+        {move || ctx.farm_admin().then(|| view! {
             <h3>{ctx.t("detectors.import")}</h3>
             <p class="muted">{ctx.t("detectors.import_hint")}</p>
             <form class="form" id="detector-form" node_ref=form_ref on:submit=submit>

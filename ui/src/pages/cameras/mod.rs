@@ -78,10 +78,11 @@ fn CameraList() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     view! {
         <h1>{move || ctx.t("nav.cameras")}</h1>
-        {move || ctx.is_admin().then(|| view! {
+        {move || ctx.farm_admin().then(|| view! {
             <p><a class="button" id="camera-add" href="#/cameras/new">{ctx.t("cameras.add")}</a></p>
         })}
         {move || (!ctx.is_admin()).then(|| view! { <p class="muted">{ctx.t("settings.readonly")}</p> })}
+        {move || ctx.central.get().then(|| view! { <p class="muted" id="farm-owned">{ctx.t("central.farm_owned")}</p> })}
         {move || status.get().map(|m| view! { <ErrorBox message=m/> })}
         {move || match cams.get() {
             None => view! { <p class="loading">{ctx.t("common.loading")}</p> }.into_any(),
@@ -116,13 +117,15 @@ fn CameraList() -> impl IntoView {
                             }
                         };
                         let has_uri = c.uri.is_some();
-                        let thumb = has_uri.then(|| {
-                            let source = source.clone();
+                        // A central has no live picture of a farm's camera.
+                        let (thumb_source, thumb_name) = (source.clone(), c.name.clone());
+                        let thumb = move || (has_uri && !ctx.central.get()).then(|| {
+                            let source = thumb_source.clone();
                             view! {
-                                <img class="thumb" alt=c.name.clone() src=move || format!(
-                                    "/api/v1/cameras/{}/live.jpg?access_token={}&t={}",
-                                    api::q(&source), api::token().unwrap_or_default(), tick.get()
-                                )/>
+                                <img class="thumb" alt=thumb_name.clone() src=move || api::media(&format!(
+                                    "/api/v1/cameras/{}/live.jpg?t={}",
+                                    api::q(&source), tick.get()
+                                ))/>
                             }
                         });
                         view! {
@@ -154,7 +157,7 @@ fn CameraList() -> impl IntoView {
                                         })}
                                     })}
                                 </dl>
-                                {(ctx.is_admin() && has_uri).then(|| view! {
+                                {(ctx.farm_admin() && has_uri).then(|| view! {
                                     <p class="actions">
                                         <a class="button tune" href=format!("#/cameras/{}", source)>{ctx.t("cameras.tune")}</a>
                                         " "
