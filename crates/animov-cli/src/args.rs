@@ -253,6 +253,18 @@ pub enum ForecastCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Retrain the cameras' forecast models now, as the nightly run does
+    /// (`[forecast] spec`, `retrain_days`, `retrain_parallel`): each model is
+    /// validated on the last 2 days and promoted only when it beats the
+    /// seasonal naive forecast and the production model.
+    Retrain {
+        /// Only this camera.
+        #[arg(long)]
+        source: Option<String>,
+        /// Print the run as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `animov user`.

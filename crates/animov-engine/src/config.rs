@@ -132,6 +132,12 @@ pub struct ForecastConfig {
     pub min_history_days: u32,
     /// The model retrained at night.
     pub spec: String,
+    /// When retraining runs, farm time `HH:MM-HH:MM` (may cross midnight).
+    pub retrain_window: String,
+    /// Days of history a nightly fit uses (the last 2 validate it).
+    pub retrain_days: u32,
+    /// Cameras fitted at the same time (each uses one core).
+    pub retrain_parallel: u32,
 }
 
 impl Default for ForecastConfig {
@@ -140,6 +146,9 @@ impl Default for ForecastConfig {
             retrain: true,
             min_history_days: 3,
             spec: "(1,0,1)(0,1,1,96)".into(),
+            retrain_window: "01:00-05:00".into(),
+            retrain_days: 9,
+            retrain_parallel: 1,
         }
     }
 }
@@ -410,6 +419,22 @@ impl Config {
         if !(1..=100_000).contains(&self.sync.batch_rows) || self.sync.interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "sync.batch_rows must be 1 to 100000 and sync.interval_seconds at least 1".into(),
+            ));
+        }
+        if let Err(e) = crate::forecasting::nightly::Window::parse(&self.forecast.retrain_window) {
+            return Err(ConfigError::Invalid(format!(
+                "forecast.retrain_window: {e}"
+            )));
+        }
+        if let Err(e) = animov_forecast::SarimaxSpec::parse(&self.forecast.spec) {
+            return Err(ConfigError::Invalid(format!("forecast.spec: {e}")));
+        }
+        if !(4..=60).contains(&self.forecast.retrain_days)
+            || !(1..=64).contains(&self.forecast.retrain_parallel)
+        {
+            return Err(ConfigError::Invalid(
+                "forecast.retrain_days must be 4 to 60 and forecast.retrain_parallel 1 to 64"
+                    .into(),
             ));
         }
         if !(1..=4096).contains(&self.sync.kept_video_max_mib) {

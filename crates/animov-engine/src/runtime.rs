@@ -60,6 +60,10 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
     ];
     if !crate::sync::is_central(engine) {
         tasks.push(tokio::spawn(crate::sync::site::run(e(), stopped.clone())));
+        tasks.push(tokio::spawn(forecasting::nightly::task(
+            e(),
+            stopped.clone(),
+        )));
     }
     if engine.config.alerts.enabled {
         tasks.push(tokio::spawn(alerting::run(e(), stopped.clone())));

@@ -240,9 +240,23 @@ impl Sarimax {
         p
     }
 
+    /// Iterations the optimiser may take.
+    pub const MAX_ITER: usize = 300;
+
     /// Fits by exact maximum likelihood (the likelihood statsmodels maximises).
     #[tracing::instrument(level = "debug", skip_all, fields(spec = %self.spec, n = y.len()))]
     pub fn fit(&self, y: &[f64], exog: Option<Exog<'_>>) -> Result<FittedSarimax, ForecastError> {
+        self.fit_observed(y, exog, &mut |_, _| {})
+    }
+
+    /// [`Sarimax::fit`], telling `observe` (iteration, log-likelihood) as
+    /// the optimiser goes (progress for long fits).
+    pub fn fit_observed(
+        &self,
+        y: &[f64],
+        exog: Option<Exog<'_>>,
+        observe: &mut dyn FnMut(usize, f64),
+    ) -> Result<FittedSarimax, ForecastError> {
         let k_exog = self.check(y, exog)?;
         let start = self.start(y, exog, k_exog);
         let x0 = self
@@ -256,7 +270,9 @@ impl Sarimax {
                 Err(_) => f64::INFINITY,
             }
         };
-        let min = optim::minimize(objective, &x0, 300);
+        let min = optim::minimize_observed(objective, &x0, Self::MAX_ITER, &mut |it, f| {
+            observe(it, -f * nobs)
+        });
         if !min.f.is_finite() {
             return Err(ForecastError::FitFailed(
                 "no parameters give a finite likelihood (the series may be constant or explode)"

@@ -43,7 +43,17 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// Minimises `f` from `x0` (non-finite values of `f` count as +∞).
-pub fn minimize(mut f: impl FnMut(&[f64]) -> f64, x0: &[f64], max_iter: usize) -> Minimum {
+pub fn minimize(f: impl FnMut(&[f64]) -> f64, x0: &[f64], max_iter: usize) -> Minimum {
+    minimize_observed(f, x0, max_iter, &mut |_, _| {})
+}
+
+/// [`minimize`], telling `observe` (iteration, objective) after each iteration.
+pub fn minimize_observed(
+    mut f: impl FnMut(&[f64]) -> f64,
+    x0: &[f64],
+    max_iter: usize,
+    observe: &mut dyn FnMut(usize, f64),
+) -> Minimum {
     let m = 8;
     let mut x = x0.to_vec();
     let mut fx = f(&x);
@@ -137,6 +147,7 @@ pub fn minimize(mut f: impl FnMut(&[f64]) -> f64, x0: &[f64], max_iter: usize) -
         x = xn;
         fx = fxn;
         g = gn;
+        observe(it + 1, fx);
         if small_steps >= 3 {
             return Minimum {
                 x,

@@ -1,7 +1,10 @@
 //! Models: forecast model versions per camera with their validation metrics,
 //! training with progress, promotion (admin).
 
-use animov_api::{Camera, JobInfo, JobStarted, JobState, ModelInfo, ModelStage, TrainRequest};
+use animov_api::{
+    Camera, CameraRetrain, CameraRetrainState, JobInfo, JobStarted, JobState, ModelInfo,
+    ModelStage, RetrainState, RetrainStatus, TrainRequest,
+};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::ErrorBox;
@@ -129,5 +132,70 @@ pub fn Models() -> impl IntoView {
                 }}
             </tbody>
         </table>
+        {move || (!ctx.central.get()).then(|| view! { <Retraining/> })}
+    }
+}
+
+/// The nightly retraining: window, model, the last run camera by camera
+/// (the fit under way, with its iteration, log-likelihood and time left).
+#[component]
+fn Retraining() -> impl IntoView {
+    let ctx = ctx();
+    let status = RwSignal::new(None::<RetrainStatus>);
+    super::every(5_000, move || {
+        spawn_local(async move {
+            if let Ok(s) = api::get::<RetrainStatus>("/api/v1/models/retrain").await {
+                let _ = status.try_set(Some(s));
+            }
+        });
+    });
+    let state = move |s: RetrainState| match s {
+        RetrainState::Running => ctx.t("retrain.running"),
+        RetrainState::Done => ctx.t("retrain.done"),
+        RetrainState::Interrupted => ctx.t("retrain.interrupted"),
+    };
+    let outcome = move |c: &CameraRetrain| match c.state {
+        CameraRetrainState::Pending => ctx.t("retrain.pending").to_string(),
+        CameraRetrainState::Trained if c.promoted => ctx.t("retrain.promoted").to_string(),
+        CameraRetrainState::Trained => ctx.t("retrain.kept").to_string(),
+        CameraRetrainState::Skipped => format!("{} ({})", ctx.t("retrain.skipped"), c.message),
+        CameraRetrainState::Failed => format!("{} ({})", ctx.t("retrain.failed"), c.message),
+    };
+    view! {
+        <h2>{move || ctx.t("retrain.title")}</h2>
+        {move || status.get().map(|s| view! {
+            <p class="muted" id="retrain-settings">{if s.enabled {
+                format!("{} {} · {} {}", ctx.t("retrain.window"), s.window, ctx.t("models.spec"), s.spec)
+            } else {
+                ctx.t("retrain.off").to_string()
+            }}</p>
+            {match s.last {
+                None => view! { <p id="retrain-none">{ctx.t("retrain.never")}</p> }.into_any(),
+                Some(r) => view! {
+                    <p id="retrain-run" data-state=format!("{:?}", r.state).to_lowercase()>
+                        <strong>{format!("{} {} — {}", ctx.t("retrain.night"), r.night, state(r.state))}</strong>
+                        {r.interrupted_because.clone().map(|w| format!(" : {w}"))}
+                        {r.resumed_from.clone().map(|n| format!(" · {} {n}", ctx.t("retrain.resumed")))}
+                    </p>
+                    {r.current.clone().map(|c| view! {
+                        <p id="retrain-current">{format!("{} · {} {} · log-likelihood {:.1}{}", c.source, ctx.t("retrain.iteration"), c.iteration, c.llf,
+                            c.eta_s.map(|e| format!(" · ETA {:.0} s", e)).unwrap_or_default())}</p>
+                    })}
+                    <table id="retrain-cameras" class="models">
+                        <thead><tr>
+                            <th>{ctx.t("timeline.camera")}</th><th>{ctx.t("retrain.outcome")}</th>
+                            <th>{ctx.t("models.validation")}</th><th>{ctx.t("models.baseline")}</th><th>{ctx.t("retrain.production")}</th><th>"s"</th>
+                        </tr></thead>
+                        <tbody>{r.cameras.iter().map(|c| view! {
+                            <tr data-source=c.source.clone() data-state=format!("{:?}", c.state).to_lowercase()>
+                                <td>{c.source.clone()}</td><td>{outcome(c)}</td>
+                                <td>{metric(c.validation_rmse)}</td><td>{metric(c.baseline_rmse)}</td><td>{metric(c.production_rmse)}</td>
+                                <td>{format!("{:.1}", c.seconds)}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any(),
+            }}
+        })}
     }
 }

@@ -1,9 +1,15 @@
-//! `animov forecast eval`: needs no data folder.
+//! `animov forecast eval` (needs no data folder) and `animov forecast retrain`.
 
 use std::path::Path;
 
-use animov_engine::forecasting::eval::{evaluate, read_series, to_text};
+use animov_api::{CameraRetrainState, RetrainRun};
+use animov_engine::forecasting::{
+    eval::{evaluate, read_series, to_text},
+    nightly,
+};
 use anyhow::{Context, bail};
+
+use crate::{args::Global, setup};
 
 /// Fits and scores each source of a series file; prints text or JSON.
 pub fn eval(input: &Path, spec: &str, holdout_days: u32, json: bool) -> anyhow::Result<()> {
@@ -43,4 +49,63 @@ pub fn eval(input: &Path, spec: &str, holdout_days: u32, json: bool) -> anyhow::
         );
     }
     Ok(())
+}
+
+/// Retrains every camera's model (or one), printing a line per camera.
+pub async fn retrain(global: &Global, source: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let s = setup::prepare(global)?;
+    let engine = animov_engine::open(&s.data_dir, s.config).await?;
+    let run = nightly::run_now(&engine, source).await;
+    engine.store.close().await;
+    let run = run?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&run)?);
+    } else {
+        print!("{}", render(&run));
+    }
+    let failed = run
+        .cameras
+        .iter()
+        .filter(|c| c.state == CameraRetrainState::Failed)
+        .count();
+    if failed > 0 {
+        bail!(
+            "{failed} of {} cameras could not be retrained",
+            run.cameras.len()
+        );
+    }
+    Ok(())
+}
+
+fn rmse(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.2}"))
+}
+
+/// One line per camera: outcome, model, errors on the held-out days.
+fn render(run: &RetrainRun) -> String {
+    let mut out = format!("model {}\n", run.spec);
+    for c in &run.cameras {
+        let line = match c.state {
+            CameraRetrainState::Trained => format!(
+                "{:<16} model {} {} · RMSE {} (seasonal naive {}, production {}) · {:.1} s",
+                c.source,
+                c.model_id.unwrap_or_default(),
+                if c.promoted {
+                    "promoted"
+                } else {
+                    "kept in staging"
+                },
+                rmse(c.validation_rmse),
+                rmse(c.baseline_rmse),
+                rmse(c.production_rmse),
+                c.seconds
+            ),
+            CameraRetrainState::Skipped => format!("{:<16} skipped: {}", c.source, c.message),
+            CameraRetrainState::Failed => format!("{:<16} failed: {}", c.source, c.message),
+            CameraRetrainState::Pending => format!("{:<16} not done", c.source),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
 }

@@ -63,6 +63,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     json,
                 },
         } => blocking(move || forecast::eval(&input, &spec, holdout_days, json)).await,
+        Command::Forecast {
+            what: ForecastCommand::Retrain { source, json },
+        } => forecast::retrain(g, source.as_deref(), json).await,
         Command::Detect(a) => blocking(move || detect::run(&a)).await,
         Command::Sync {
             what:

@@ -3,7 +3,8 @@
 //! bundled model (`models/forecast/default.json`) until the camera has its
 //! own — stored with 80 % and 95 % intervals ([`predict`]); training,
 //! validation and promotion of a camera's own model ([`train`]); the bundled
-//! model's registration ([`bundled`]); `animov forecast eval` ([`eval`]).
+//! model's registration ([`bundled`]); `animov forecast eval` ([`eval`]);
+//! the nightly retraining of every camera ([`nightly`]).
 //!
 //! A camera with less than a week of history is filled in with the bundled
 //! model's reference week (same time of day), so forecasts exist from the
@@ -12,6 +13,7 @@
 
 pub mod bundled;
 pub mod eval;
+pub mod nightly;
 pub mod predict;
 pub mod train;
 

@@ -114,19 +114,39 @@ fn production_rmse(
     rmse(&f.mean, valid)
 }
 
+/// How far a training run is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainStep<'a> {
+    /// Share done, 0 to 1.
+    pub share: f64,
+    /// What is happening.
+    pub message: &'a str,
+    /// While fitting: the optimiser's iteration and log-likelihood.
+    pub fit: Option<(usize, f64)>,
+}
+
 /// Fits, scores, registers (staging) and maybe promotes a model of the
-/// camera. `progress` receives (share done, what is happening).
+/// camera. `progress` hears how far it is.
 #[tracing::instrument(skip(engine, progress))]
 pub async fn train_camera(
     engine: &Engine,
     camera_id: i64,
     t: TrainSpec,
     now_ms: i64,
-    progress: impl Fn(f64, &str) + Send + Sync + 'static,
+    progress: impl Fn(TrainStep<'_>) + Send + Sync + 'static,
 ) -> Result<Trained, TrainError> {
+    let progress = Arc::new(progress);
+    let p = progress.clone();
+    let step = move |share: f64, message: &str| {
+        p(TrainStep {
+            share,
+            message,
+            fit: None,
+        })
+    };
     let end = floor_to(now_ms, QUARTER_MS);
     let from = end - i64::from(t.days) * DAY_MS;
-    progress(0.05, "reading the history");
+    step(0.05, "reading the history");
     let y = observed_grid(engine, camera_id, from, end).await?;
     let observed = y.iter().filter(|v| v.is_finite()).count();
     if observed < t.min_days as usize * 96 / 2 {
@@ -147,13 +167,25 @@ pub async fn train_camera(
     let (train, valid) = (train.to_vec(), valid.to_vec());
     let spec = t.spec;
     let production = engine.store.production_model(camera_id).await?;
-    let progress = Arc::new(progress);
     let p2 = progress.clone();
-    progress(0.1, "fitting");
+    step(0.1, "fitting");
     let validation_start = end - i64::from(t.validation_days) * DAY_MS;
     let fit = tokio::task::spawn_blocking(move || -> Result<_, TrainError> {
-        let fitted = Sarimax::new(spec).fit(&train, None)?;
-        p2(0.8, "validating");
+        let fitted = Sarimax::new(spec).fit_observed(&train, None, &mut |it, llf| {
+            let message = format!("fitting: iteration {it}, log-likelihood {llf:.1}");
+            // The optimiser rarely needs more than 60 iterations.
+            let share = 0.1 + 0.7 * (it as f64 / 60.0).min(1.0);
+            p2(TrainStep {
+                share,
+                message: &message,
+                fit: Some((it, llf)),
+            })
+        })?;
+        p2(TrainStep {
+            share: 0.8,
+            message: "validating",
+            fit: None,
+        });
         let f = fitted.forecast(hold, None)?;
         let val = rmse(&f.mean, &valid).ok_or(TrainError::NoValidation)?;
         let naive = seasonal_naive(&train, spec.season().max(1), hold)
@@ -167,7 +199,7 @@ pub async fn train_camera(
     .await
     .map_err(|e| TrainError::Task(e.to_string()))??;
     let (fitted, val, naive, prod) = fit;
-    progress(0.9, "registering");
+    step(0.9, "registering");
     let params = ModelParams {
         params: fitted.params().to_vec(),
         profile: None,
@@ -195,7 +227,7 @@ pub async fn train_camera(
             .set_model_stage(model_id, ModelStage::Production)
             .await?;
     }
-    progress(
+    step(
         1.0,
         if promoted {
             "done: promoted to production"

@@ -127,8 +127,8 @@ pub async fn train(
             validation_days: 2,
             min_days: st.config.forecast.min_history_days,
         };
-        let r = train_camera(&st, cam.id, t, st.now_ms(), move |share, msg| {
-            progress_state.jobs.progress(job, share, msg)
+        let r = train_camera(&st, cam.id, t, st.now_ms(), move |s| {
+            progress_state.jobs.progress(job, s.share, s.message)
         })
         .await;
         if let Ok(t) = &r {
@@ -149,6 +149,18 @@ pub async fn train(
     });
     tracing::info!(source = %req.source, %spec, days, job, by = %user.username, "forecast training started");
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job })))
+}
+
+/// Nightly retraining: its window and model, and the last run — each
+/// camera's outcome with its errors, the fit under way, or why it was
+/// interrupted.
+#[utoipa::path(get, path = "/api/v1/models/retrain", tag = "forecasts", security(("bearer" = [])),
+    responses((status = 200, body = animov_api::RetrainStatus)))]
+pub async fn retrain_status(
+    State(state): State<AppState>,
+    _user: AuthUser,
+) -> Json<animov_api::RetrainStatus> {
+    Json(animov_engine::forecasting::nightly::status(&state).await)
 }
 
 /// A background job's state and progress.

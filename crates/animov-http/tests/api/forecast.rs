@@ -134,13 +134,17 @@ async fn the_bundled_model_forecasts_every_camera_from_the_first_minute() {
 
 /// `days` days of a simulated herd's frames (one a minute) for `source`, minutes closed.
 async fn history(env: &crate::common::Env, source: &str, days: i64) -> i64 {
+    history_until(env, source, now(), days).await
+}
+
+/// Same, ending at `end`.
+async fn history_until(env: &crate::common::Env, source: &str, end: i64, days: i64) -> i64 {
     let cam = env
         .state
         .store
         .ensure_source(source, animov_api::SourceKind::Camera)
         .await
         .unwrap();
-    let end = now();
     let start = end - days * 1_440 * MIN;
     let settings = animov_core::demo::DemoSettings::for_camera(7, 0, 60);
     let mut herd = animov_core::demo::DemoHerd::new(settings, start);
@@ -358,4 +362,130 @@ async fn training_validates_registers_and_promotes_only_a_better_model() {
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
+}
+
+/// Nightly retraining by the engine's clock (SQLite): nothing before the
+/// window; a run the engine did not finish is reported as interrupted at the
+/// next start; at 01:00 farm time the night's run takes up its cameras
+/// first, trains and validates every camera with enough history, skips the
+/// one with too little (saying why), and runs once a night.
+#[tokio::test]
+async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night() {
+    use animov_api::{CameraRetrainState, RetrainRun, RetrainState};
+    use animov_engine::forecasting::nightly;
+    let clock = std::sync::Arc::new(animov_engine::clock::ManualClock::new(now()));
+    let env = crate::common::env_with_seams_tuned(
+        animov_engine::Seams {
+            clock: clock.clone(),
+            mailer: std::sync::Arc::new(animov_engine::mail::RecordingMailer::new()),
+        },
+        &|c| {
+            c.forecast.spec = "(1,0,0)(0,1,1,96)".into();
+            c.forecast.retrain_days = 5;
+            c.forecast.retrain_parallel = 2;
+        },
+    )
+    .await;
+    let engine = &env.state;
+    // 00:59 farm time today, the data ending then.
+    let off = i64::from(animov_engine::farm::utc_offset_minutes(&engine.store, now()).await) * MIN;
+    let local_midnight = (now() + off).div_euclid(1_440 * MIN) * 1_440 * MIN;
+    let t0 = local_midnight + 59 * MIN - off;
+    clock.set(t0);
+    for (source, days) in [("cam-a", 5), ("cam-b", 5), ("cam-short", 1)] {
+        history_until(&env, source, t0, days).await;
+    }
+    animov_engine::forecasting::bundled::ensure_bundled(engine)
+        .await
+        .unwrap();
+
+    // Last night's run was cut short after cam-a (the process was killed).
+    let window = nightly::Window::parse("01:00-05:00").unwrap();
+    let last_night = window.night_of(t0 + off - 1_440 * MIN + 60 * MIN);
+    let mut cut: RetrainRun = serde_json::from_value(json!({
+        "night": last_night, "state": "running", "started_ms": t0 - 1_440 * MIN, "ended_ms": null,
+        "spec": "(1,0,0)(0,1,1,96)", "resumed_from": null, "interrupted_because": null, "current": null,
+        "cameras": []
+    }))
+    .unwrap();
+    for (source, state) in [
+        ("cam-a", "trained"),
+        ("cam-b", "pending"),
+        ("cam-short", "pending"),
+    ] {
+        cut.cameras.push(serde_json::from_value(json!({
+            "source": source, "state": state, "model_id": null, "promoted": false, "validation_rmse": null,
+            "baseline_rmse": null, "production_rmse": null, "message": "", "seconds": 1.0
+        })).unwrap());
+    }
+    engine
+        .store
+        .set_app_setting(nightly::SETTING, &serde_json::to_vec(&cut).unwrap())
+        .await
+        .unwrap();
+    nightly::recover(engine).await;
+    let vet = env.login("victor").await;
+    let (s, st) = env
+        .call("GET", "/api/v1/models/retrain", Cred::Bearer(&vet), None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(st["last"]["state"], "interrupted", "{st}");
+    assert!(
+        st["last"]["interrupted_because"]
+            .as_str()
+            .unwrap()
+            .contains("stopped"),
+        "{st}"
+    );
+    assert_eq!(
+        (st["enabled"].as_bool(), st["window"].as_str()),
+        (Some(true), Some("01:00-05:00"))
+    );
+
+    // 00:59: not yet.
+    assert!(nightly::tick(engine).await.unwrap().is_none());
+    // 01:00: tonight's run, last night's cameras first.
+    clock.set(t0 + MIN);
+    let run = nightly::tick(engine)
+        .await
+        .unwrap()
+        .expect("the night's run");
+    assert_eq!(run.state, RetrainState::Done, "{run:?}");
+    assert_eq!(run.resumed_from.as_deref(), Some(last_night.as_str()));
+    let order: Vec<&str> = run.cameras.iter().map(|c| c.source.as_str()).collect();
+    assert_eq!(order, ["cam-b", "cam-short", "cam-a"]);
+    for c in &run.cameras {
+        if c.source == "cam-short" {
+            assert_eq!(c.state, CameraRetrainState::Skipped, "{c:?}");
+            assert!(c.message.contains("not enough history"), "{c:?}");
+            continue;
+        }
+        assert_eq!(c.state, CameraRetrainState::Trained, "{c:?}");
+        let (val, naive) = (c.validation_rmse.unwrap(), c.baseline_rmse.unwrap());
+        assert!(val.is_finite() && naive.is_finite() && val > 0.0, "{c:?}");
+        // Registered, with the stage the comparison decided.
+        let (_, models) = env
+            .call(
+                "GET",
+                &format!("/api/v1/models?source={}", c.source),
+                Cred::Bearer(&vet),
+                None,
+            )
+            .await;
+        let m = models
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"].as_i64() == c.model_id)
+            .unwrap_or_else(|| panic!("model {:?} of {}: {models}", c.model_id, c.source));
+        assert_eq!(m["spec"], "(1,0,0)(0,1,1,96)");
+        assert_eq!(m["stage"] == "production", c.promoted, "{m}");
+    }
+    let (_, st) = env
+        .call("GET", "/api/v1/models/retrain", Cred::Bearer(&vet), None)
+        .await;
+    assert_eq!(st["last"]["state"], "done", "{st}");
+    // Once a night.
+    clock.set(t0 + 30 * MIN);
+    assert!(nightly::tick(engine).await.unwrap().is_none());
 }

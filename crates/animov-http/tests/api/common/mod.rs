@@ -43,6 +43,11 @@ pub async fn env_with_seams(seams: Seams) -> Env {
     env_of(testing::sqlite().await, &|_| {}, Some(seams)).await
 }
 
+/// Same, with the configuration changed by `tune` first.
+pub async fn env_with_seams_tuned(seams: Seams, tune: &dyn Fn(&mut Config)) -> Env {
+    env_of(testing::sqlite().await, tune, Some(seams)).await
+}
+
 /// One environment on test store `t`, its configuration changed by `tune`.
 pub async fn env_on(t: TestStore, tune: &dyn Fn(&mut Config)) -> Env {
     env_of(t, tune, None).await
