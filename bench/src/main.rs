@@ -3,8 +3,10 @@
 //!    rate at which minutes are then closed into statistics);
 //! 2. minute-statistics throughput of animov-core vs the pandas reference script
 //!    on the same frame file (ratio);
-//! 3. p50/p99 latency of the 24 h @ 5 min and 30 d @ 1 h series queries over HTTP
-//!    on a generated year of minute rows for 8 cameras.
+//! 3. p50/p99 latency of the 24 h @ 5 min, 30 d @ 1 h and 1 y @ 1 d series
+//!    queries on a generated year of minute rows for 8 cameras: before (every
+//!    minute read and merged, through the store) and after (the series route
+//!    over HTTP, reading the hourly and daily rollups), same windows.
 //!
 //! Run with `bash bench/run.sh` (starts MariaDB and the pandas venv), or
 //! `cargo run --release -p animov-bench -- [--quick]` with ANIMOV_TEST_MYSQL_URL
@@ -28,6 +30,7 @@ use animov_core::{
 use animov_engine::{Engine, config::Config, users};
 use animov_http::{AppState, server};
 use animov_store::{NewFrame, Store, testing};
+use anyhow::Context;
 use client::Client;
 
 const T0: i64 = 1_735_689_600_000; // 2025-01-01T00:00Z
@@ -280,6 +283,35 @@ async fn fill_year(store: &Store, days: i64) -> anyhow::Result<Vec<String>> {
     Ok(sources)
 }
 
+/// The three series queries: label, span, bucket (ms and as the API names it), requests.
+const QUERIES: [(&str, i64, i64, &str, usize); 3] = [
+    ("24 h @ 5 min", DAY, 5 * MIN, "5m", 300),
+    ("30 d @ 1 h", 30 * DAY, 60 * MIN, "1h", 300),
+    ("1 y @ 1 d", 365 * DAY, DAY, "1d", 30),
+];
+
+/// Random windows of `span` inside the data (the same ones before and after).
+fn windows(days: i64, span: i64, n: usize) -> Vec<(usize, i64, i64)> {
+    let mut rng = animov_core::demo::Rng::new(5);
+    let span = span.min(days * DAY);
+    (0..n)
+        .map(|i| {
+            let room = ((days * DAY - span) / MIN).max(1) as u64;
+            let end = T0 + span + (rng.next_u64() % room) as i64 * MIN;
+            (i, end - span, end)
+        })
+        .collect()
+}
+
+fn p50_p99(mut lat: Vec<f64>) -> String {
+    lat.sort_by(f64::total_cmp);
+    format!(
+        "p50 {:>7.2} ms   p99 {:>7.2} ms",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    )
+}
+
 async fn latency_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
     let days = if opts.quick { 35 } else { 365 };
     let mut rows = Vec::new();
@@ -302,24 +334,45 @@ async fn latency_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
             ),
             format!("{:>10.1} s", t.elapsed().as_secs_f64()),
         ));
+        // Before: every minute read and merged (how series were read before rollups).
+        let mut cams = Vec::new();
+        for s in &sources {
+            cams.push(b.store.camera_id(s).await?.context("camera")?);
+        }
+        let mut before = Vec::new();
+        for (label, span, bucket_ms, _, n) in QUERIES {
+            let mut lat = Vec::new();
+            for (i, from, to) in windows(days, span, n) {
+                let t = Instant::now();
+                let h = b
+                    .store
+                    .posture_hists(cams[i % cams.len()], from, to)
+                    .await?;
+                let points = animov_core::series::series(&h, bucket_ms);
+                anyhow::ensure!(!points.is_empty(), "no points");
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            before.push((label, p50_p99(lat)));
+        }
+        let t = Instant::now();
+        while b.store.refresh_rollups(2000).await? > 0 {}
+        rows.push((
+            format!("{name}: hourly and daily rollups made for the whole history"),
+            format!("{:>10.1} s", t.elapsed().as_secs_f64()),
+        ));
+        // After: the series route, over HTTP, reading the rollups.
         let (running, token) = start_server(b.store.clone()).await?;
-        for (label, span, bucket) in [("24 h @ 5 min", DAY, "5m"), ("30 d @ 1 h", 30 * DAY, "1h")] {
+        for ((label, span, _, bucket, n), (_, was)) in QUERIES.into_iter().zip(before) {
             let addr = running.addr;
             let auth = format!("Bearer {token}");
             let sources = sources.clone();
-            let mut lat = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<f64>> {
+            let lat = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<f64>> {
                 let mut c = Client::connect(addr)?;
-                let mut rng = animov_core::demo::Rng::new(5);
                 let mut out = Vec::new();
-                for i in 0..300 {
+                for (i, from, to) in windows(days, span, n) {
                     let src = &sources[i % sources.len()];
-                    let end = T0
-                        + span
-                        + (rng.next_u64() % ((days * DAY - span) / MIN) as u64) as i64 * MIN;
-                    let path = format!(
-                        "/api/v1/series?source={src}&from={}&to={end}&bucket={bucket}",
-                        end - span
-                    );
+                    let path =
+                        format!("/api/v1/series?source={src}&from={from}&to={to}&bucket={bucket}");
                     let t = Instant::now();
                     let (s, body) = c.request("GET", &path, &[("Authorization", &auth)], b"")?;
                     anyhow::ensure!(s == 200 && body.len() > 2, "series failed: {s}");
@@ -328,14 +381,13 @@ async fn latency_section(opts: &Opts) -> anyhow::Result<Vec<(String, String)>> {
                 Ok(out)
             })
             .await??;
-            lat.sort_by(f64::total_cmp);
             rows.push((
-                format!("{name}: series {label} (300 requests)"),
-                format!(
-                    "p50 {:>7.2} ms   p99 {:>7.2} ms",
-                    percentile(&lat, 0.5),
-                    percentile(&lat, 0.99)
-                ),
+                format!("{name}: series {label}, before: every minute (store, {n} requests)"),
+                was,
+            ));
+            rows.push((
+                format!("{name}: series {label}, after: rollups (HTTP, {n} requests)"),
+                p50_p99(lat),
             ));
         }
         running.shutdown().await;

@@ -38,12 +38,36 @@ pub async fn closer(engine: Engine, mut shutdown: watch::Receiver<bool>) {
     let _ = close_now(&engine, engine.now_ms() - grace_ms).await;
 }
 
-/// Closes every pending minute that ended before `before_ms`; counts them in the metrics.
+/// Closes every pending minute that ended before `before_ms`; counts them in
+/// the metrics; then makes the hourly and daily rollups of changed hours
+/// again (a bounded share per pass, so a long backlog — after an upgrade —
+/// is made in the background while series read its hours from minutes).
 pub async fn close_now(engine: &Engine, before_ms: i64) -> Result<u64, animov_store::StoreError> {
     let n = engine.store.close_pending(before_ms).await?;
     if n > 0 {
         engine.metrics.minutes_closed.fetch_add(n, Relaxed);
         tracing::debug!(minutes = n, "minute statistics written");
     }
+    roll_up(engine, 4).await?;
     Ok(n)
+}
+
+/// Makes up to `batches` × 500 dirty hours' rollups; says how many are left
+/// when a backlog is being worked through.
+pub async fn roll_up(engine: &Engine, batches: usize) -> Result<usize, animov_store::StoreError> {
+    let mut done = 0;
+    for _ in 0..batches {
+        let n = engine.store.refresh_rollups(500).await?;
+        done += n;
+        if n < 500 {
+            return Ok(done);
+        }
+    }
+    let left = engine.store.dirty_hour_count().await?;
+    tracing::info!(
+        hours_done = done,
+        hours_left = left,
+        "making the hourly and daily rollups"
+    );
+    Ok(done)
 }

@@ -15,7 +15,7 @@ use animov_core::{
 };
 use sqlx::{Row, any::AnyArguments, query::Query};
 
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A frame to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -143,25 +143,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let minutes: BTreeSet<i64> = frames.iter().map(|f| minute_of(f.ts_ms)).collect();
         let minutes: Vec<i64> = minutes.into_iter().collect();
-        for chunk in minutes.chunks(CHUNK) {
-            let mut sql =
-                String::from("INSERT INTO dirty_minutes (camera_id, minute_ts, gen) VALUES ");
-            for i in 0..chunk.len() {
-                sql.push_str(if i == 0 { "(?,?,1)" } else { ",(?,?,1)" });
-            }
-            sql.push_str(match self.backend {
-                Backend::Sqlite => {
-                    " ON CONFLICT (camera_id, minute_ts) DO UPDATE SET gen = gen + 1"
-                }
-                Backend::MySql => " ON DUPLICATE KEY UPDATE gen = gen + 1",
-            });
-            let mut q = sqlx::query(&sql);
-            for m in chunk {
-                q = q.bind(camera_id).bind(*m);
-            }
-            q.execute(&mut **tx).await?;
-        }
-        Ok(())
+        self.mark_in(tx, "dirty_minutes", "minute_ts", camera_id, &minutes)
+            .await
     }
 
     /// Frames of a camera in `[from_ms, to_ms)`, oldest first.
@@ -329,6 +312,8 @@ impl Store {
         if rows.is_empty() {
             return Ok(0);
         }
+        self.mark_hours(tx, rows.iter().map(|r| (camera_id, r.minute_ts)))
+            .await?;
         const ROW: &str =
             "(?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?, ?,?)";
         let mut seq = Self::next_seqs(tx, rows.len() as i64).await?;

@@ -24,6 +24,7 @@ mod migrate;
 mod notes;
 mod outbox;
 mod query;
+mod rollups;
 mod settings;
 mod stats;
 pub mod sync;

@@ -55,6 +55,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "sync",
         include_str!("../../../migrations/sqlite/0009_sync.sql"),
     ),
+    (
+        10,
+        "rollups",
+        include_str!("../../../migrations/sqlite/0010_rollups.sql"),
+    ),
 ];
 const MYSQL: &[(i64, &str, &str)] = &[
     (
@@ -101,6 +106,11 @@ const MYSQL: &[(i64, &str, &str)] = &[
         9,
         "sync",
         include_str!("../../../migrations/mysql/0009_sync.sql"),
+    ),
+    (
+        10,
+        "rollups",
+        include_str!("../../../migrations/mysql/0010_rollups.sql"),
     ),
 ];
 

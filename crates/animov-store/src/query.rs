@@ -26,6 +26,15 @@ pub(crate) enum Arg {
 }
 
 impl Arg {
+    /// The integer this holds, if it holds one.
+    pub(crate) fn as_int(&self) -> Option<i64> {
+        match self {
+            Arg::Int(v) => Some(*v),
+            Arg::OptInt(v) => *v,
+            _ => None,
+        }
+    }
+
     /// `q` with this value bound next.
     pub(crate) fn bind_to(self, q: AnyQuery<'_>) -> AnyQuery<'_> {
         match self {

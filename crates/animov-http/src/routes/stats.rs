@@ -201,7 +201,10 @@ pub(crate) async fn series_points(
     to: i64,
     bucket: Bucket,
 ) -> Result<Vec<SeriesPoint>, ApiError> {
-    let hists = state.store.posture_hists(camera_id, from, to).await?;
+    let hists = state
+        .store
+        .series_hists(camera_id, from, to, bucket.millis())
+        .await?;
     Ok(build_series(&hists, bucket.millis()))
 }
 

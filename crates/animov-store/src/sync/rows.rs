@@ -440,6 +440,14 @@ impl Store {
         cols.extend(["site_id", "change_seq"]);
         let updates: Vec<&str> = cols.iter().copied().filter(|c| !key.contains(c)).collect();
         let n = rows.len() as u64;
+        if spec.name == "minute_stats" {
+            // Received minutes: their hours' rollups are made again.
+            let minutes: Vec<(i64, i64)> = rows
+                .iter()
+                .filter_map(|(_, a)| Some((a.first()?.as_int()?, a.get(1)?.as_int()?)))
+                .collect();
+            self.mark_hours(tx, minutes).await?;
+        }
         let per_row = cols.len();
         let chunk = (30_000 / per_row).max(1);
         let mut rows = rows.into_iter().peekable();
