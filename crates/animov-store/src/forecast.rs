@@ -182,6 +182,7 @@ impl Store {
     /// production model, in one transaction. False if there is no such model.
     pub async fn set_model_stage(&self, id: i64, stage: ModelStage) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        Self::write_lock(&mut tx).await?;
         let camera: Option<Option<i64>> =
             sqlx::query_scalar("SELECT camera_id FROM forecast_models WHERE id = ?")
                 .bind(id)

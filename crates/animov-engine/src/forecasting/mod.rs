@@ -90,18 +90,28 @@ pub async fn forecast_all(engine: &Engine, now_ms: i64) -> Result<usize, Forecas
     Ok(done)
 }
 
-/// Forecasts every 15 minutes (at start, then on each quarter hour) until stopped.
+/// Forecasts every 15 minutes (at start, then on each quarter hour) until
+/// stopped; a failed pass (the database busy with a long write, e.g. the
+/// first start's backfill) is tried again 20 s later.
 pub async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
     loop {
-        match forecast_all(&engine, engine.now_ms()).await {
-            Ok(n) => tracing::info!(cameras = n, "forecasts issued"),
-            Err(e) => {
-                tracing::warn!(error = %e, "forecast pass failed; retrying at the next quarter hour")
+        let failed = match forecast_all(&engine, engine.now_ms()).await {
+            Ok(n) => {
+                tracing::info!(cameras = n, "forecasts issued");
+                false
             }
-        }
+            Err(e) => {
+                tracing::warn!(error = %e, "forecast pass failed; trying again in 20 s");
+                true
+            }
+        };
         let now = engine.now_ms();
         let next = floor_to(now, QUARTER_MS) + QUARTER_MS + 5_000;
-        let wait = Duration::from_millis((next - now).max(1_000) as u64);
+        let wait = if failed {
+            Duration::from_secs(20)
+        } else {
+            Duration::from_millis((next - now).max(1_000) as u64)
+        };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.wait_for(|s| *s) => return,

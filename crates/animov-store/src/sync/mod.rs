@@ -75,6 +75,7 @@ impl Store {
         let spec = table(&batch.table)
             .ok_or_else(|| StoreError::Sync(format!("unknown table {}", batch.table)))?;
         let mut tx = self.pool.begin().await?;
+        Self::write_lock(&mut tx).await?;
         let n = self
             .sync_apply(&mut tx, spec, batch, ApplyMode::Central { site })
             .await?;
@@ -398,6 +399,7 @@ impl Store {
     /// was no such row.
     pub(crate) async fn delete_synced(&self, table: &str, id: i64) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
+        Self::write_lock(&mut tx).await?;
         self.record_delete(&mut tx, table, id).await?;
         let n = Self::delete_row(&mut tx, table, id).await?;
         tx.commit().await?;
