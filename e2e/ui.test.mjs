@@ -22,7 +22,7 @@ const consoleErrors = [];
 
 async function startEngine() {
   const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
-  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n[vision]\nsegment_minutes = 1\n");
+  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\nmin_history_days = 5\n[alerts]\ninterval_seconds = 5\n[vision]\nsegment_minutes = 1\n");
   let u;
   const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
     { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
@@ -169,6 +169,15 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.click("#nav-models");
   await page.waitForSelector("table.models tr[data-stage='production']", { timeout: 15_000 });
   assert.ok(await page.isVisible("#train"), "an admin can train a model");
+  // The nightly retraining, run now from the page: each demo camera has 2 days of
+  // history, fewer than the 5 this install asks for, so each is skipped with the reason.
+  await page.waitForSelector("#retrain-settings", { timeout: 15_000 });
+  await page.click("#retrain-now");
+  await page.waitForSelector("#retrain-run[data-state='done']", { timeout: 60_000 });
+  const retrained = await page.$$eval("#retrain-cameras tr[data-source]", (rs) => rs.map((r) => [r.dataset.source, r.dataset.state]));
+  assert.ok(["demo-1", "demo-2"].every((d) => retrained.some(([s]) => s === d)), JSON.stringify(retrained));
+  assert.ok(retrained.every(([, state]) => state === "skipped"), JSON.stringify(retrained));
+  assert.match(await page.textContent("#retrain-cameras"), /not enough history/);
   await page.screenshot({ path: join(out, "models.png"), fullPage: true });
   await page.click("#nav-about");
   await page.waitForSelector("#version");

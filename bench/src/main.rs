@@ -8,7 +8,8 @@
 //!    minute read and merged, through the store) and after (the series route
 //!    over HTTP, reading the hourly and daily rollups), same windows.
 //!
-//! Run with `bash bench/run.sh` (starts MariaDB and the pandas venv), or
+//! Run with `bash bench/run.sh [--quick] [--series]` (starts MariaDB and the
+//! pandas venv; `--series` runs section 3 alone), or
 //! `cargo run --release -p animov-bench -- [--quick]` with ANIMOV_TEST_MYSQL_URL
 //! and ANIMOV_BENCH_PYTHON set by hand.
 
@@ -421,13 +422,17 @@ async fn main() -> anyhow::Result<()> {
         if opts.quick { "quick" } else { "full" },
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    print("1. Ingest", &ingest_section(&opts).await?);
+    // `--series`: the series section alone.
+    let series_only = args.iter().any(|a| a == "--series");
+    if !series_only {
+        print("1. Ingest", &ingest_section(&opts).await?);
+        print(
+            "2. Minute statistics: animov-core vs pandas, same file",
+            &stats_section(&opts)?,
+        );
+    }
     print(
-        "2. Minute statistics: animov-core vs pandas, same file",
-        &stats_section(&opts)?,
-    );
-    print(
-        "3. Series query latency over HTTP",
+        "3. Series query latency, before and after the rollups",
         &latency_section(&opts).await?,
     );
     Ok(())

@@ -346,6 +346,7 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "nav.sync" => ("Synchro", "Sync"),
         "nav.sites" => ("Sites", "Sites"),
         "retrain.title" => ("Réentraînement de nuit", "Nightly retraining"),
+        "retrain.now" => ("Réentraîner maintenant", "Retrain now"),
         "retrain.window" => (
             "Chaque nuit, heure de la ferme :",
             "Every night, farm time:",

@@ -139,7 +139,10 @@ pub fn app(state: AppState) -> Router {
         .route("/forecasts/compare", get(forecasts::compare))
         .route("/models", get(forecasts::models))
         .route("/models/forecast/train", post(forecasts::train))
-        .route("/models/retrain", get(forecasts::retrain_status))
+        .route(
+            "/models/retrain",
+            get(forecasts::retrain_status).post(forecasts::retrain_now),
+        )
         .route("/models/{id}/promote", post(forecasts::promote))
         .route("/models/{id}/archive", post(forecasts::archive))
         .route("/jobs/{id}", get(forecasts::job))

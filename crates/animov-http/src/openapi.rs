@@ -30,7 +30,7 @@ use crate::routes::{
         dataset::sample, dataset::frames, dataset::image, dataset::review, dataset::remove, dataset::export, dataset::export_file,
         notes::list, notes::csv, notes::create, notes::detail, notes::update, notes::remove, notes::get_tags, notes::put_tags,
         alert_settings::get_rules, alert_settings::put_rules, alert_settings::get_delivery, alert_settings::put_delivery, alert_settings::test_email, alert_settings::notifications,
-        forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::retrain_status, forecasts::job, forecasts::promote, forecasts::archive,
+        forecasts::forecasts, forecasts::compare, forecasts::models, forecasts::train, forecasts::retrain_status, forecasts::retrain_now, forecasts::job, forecasts::promote, forecasts::archive,
         sync::join, sync::push, sync::put_video, sync::pull, sync::enrol, sync::sites, sync::revoke, sync::status, sync::now, sync::join_central,
     ),
     modifiers(&Security),

@@ -154,6 +154,13 @@ fn Retraining() -> impl IntoView {
         RetrainState::Done => ctx.t("retrain.done"),
         RetrainState::Interrupted => ctx.t("retrain.interrupted"),
     };
+    let started = RwSignal::new(None::<Result<(), String>>);
+    let now = move |_| {
+        spawn_local(async move {
+            let r = api::send::<_, serde_json::Value>("POST", "/api/v1/models/retrain", &()).await;
+            let _ = started.try_set(Some(r.map(|_| ()).map_err(|e| e.message)));
+        });
+    };
     let outcome = move |c: &CameraRetrain| match c.state {
         CameraRetrainState::Pending => ctx.t("retrain.pending").to_string(),
         CameraRetrainState::Trained if c.promoted => ctx.t("retrain.promoted").to_string(),
@@ -163,6 +170,8 @@ fn Retraining() -> impl IntoView {
     };
     view! {
         <h2>{move || ctx.t("retrain.title")}</h2>
+        {move || ctx.farm_admin().then(|| view! { <button id="retrain-now" on:click=now>{ctx.t("retrain.now")}</button> })}
+        {move || started.get().and_then(|r| r.err()).map(|e| view! { <ErrorBox message=e/> })}
         {move || status.get().map(|s| view! {
             <p class="muted" id="retrain-settings">{if s.enabled {
                 format!("{} {} · {} {}", ctx.t("retrain.window"), s.window, ctx.t("models.spec"), s.spec)

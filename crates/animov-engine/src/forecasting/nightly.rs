@@ -197,6 +197,9 @@ pub async fn tick(engine: &Engine) -> Result<Option<RetrainRun>, ForecastingErro
     if !window.contains((local.rem_euclid(DAY_MS) / 60_000) as u32) {
         return Ok(None);
     }
+    let Some(_held) = Running::take() else {
+        return Ok(None);
+    };
     let night = window.night_of(local);
     let before = load(engine).await;
     let run = match before {
@@ -213,6 +216,40 @@ pub async fn tick(engine: &Engine) -> Result<Option<RetrainRun>, ForecastingErro
         }
     };
     Ok(Some(run_cameras(engine, run, Some(window)).await?))
+}
+
+/// One run at a time in this engine (the nightly one or one started by hand).
+static RUNNING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Holds [`RUNNING`] for as long as it lives.
+struct Running;
+
+impl Running {
+    fn take() -> Option<Running> {
+        (!RUNNING.swap(true, std::sync::atomic::Ordering::SeqCst)).then_some(Running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Starts a run of every camera now in the background (the Forecasts
+/// page's button); false when one is under way.
+pub fn start_now(engine: &Engine) -> bool {
+    let Some(held) = Running::take() else {
+        return false;
+    };
+    let engine = engine.clone();
+    tokio::spawn(async move {
+        let _held = held;
+        if let Err(e) = run_now(&engine, None).await {
+            tracing::warn!(error = %e, "retraining failed");
+        }
+    });
+    true
 }
 
 /// Retrains now, whatever the window: every camera, or only `source`.

@@ -182,14 +182,7 @@ async fn store_files(
     };
     if let Some(col) = spec.local_col.and_then(|c| spec.col_index(c)) {
         for row in batch.rows.iter_mut() {
-            let origin = row[1].as_str().unwrap_or(site).to_string();
-            let copy = copy_path(
-                engine,
-                site,
-                spec.name,
-                &origin,
-                row[2].as_i64().unwrap_or_default(),
-            );
+            let copy = row_copy_path(engine, site, spec.name, row);
             let here = if tokio::fs::try_exists(&copy).await.unwrap_or(false) {
                 copy.to_string_lossy().into_owned()
             } else {
@@ -220,14 +213,7 @@ async fn store_files(
             let bytes = B64
                 .decode(file)
                 .map_err(|e| SyncError::BadRequest(format!("a picture is not base64: {e}")))?;
-            let origin = row[1].as_str().unwrap_or(site).to_string();
-            let path = copy_path(
-                engine,
-                site,
-                spec.name,
-                &origin,
-                row[2].as_i64().unwrap_or_default(),
-            );
+            let path = row_copy_path(engine, site, spec.name, row);
             tokio::fs::write(&path, bytes)
                 .await
                 .map_err(|e| SyncError::Local(format!("cannot write {}: {e}", path.display())))?;
@@ -248,6 +234,18 @@ fn copy_path(engine: &Engine, site: &str, table: &str, origin: &str, id: i64) ->
         .join(safe(site))
         .join(table)
         .join(format!("{}-{id}.{ext}", safe(origin)))
+}
+
+/// [`copy_path`] of a wire row (its origin site, or the sender's, and id).
+fn row_copy_path(engine: &Engine, site: &str, table: &str, row: &[serde_json::Value]) -> PathBuf {
+    let origin = row[1].as_str().unwrap_or(site);
+    copy_path(
+        engine,
+        site,
+        table,
+        origin,
+        row[2].as_i64().unwrap_or_default(),
+    )
 }
 
 /// The largest video a central takes in one request.

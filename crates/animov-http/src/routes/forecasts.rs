@@ -163,6 +163,30 @@ pub async fn retrain_status(
     Json(animov_engine::forecasting::nightly::status(&state).await)
 }
 
+/// Runs the nightly retraining now (admin), in the background: follow it
+/// with `GET /api/v1/models/retrain`. 409 while a run is under way.
+#[utoipa::path(post, path = "/api/v1/models/retrain", tag = "forecasts", security(("bearer" = [])),
+    responses((status = 202, description = "started: `{\"started\": true}`"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn retrain_now(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    user.require(&[Role::Admin], "retrain the forecast models")?;
+    let st = state.clone();
+    if !animov_engine::forecasting::nightly::start_now(&st) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "retraining",
+            "a retraining run is under way: its progress is on the Forecasts page",
+        ));
+    }
+    tracing::info!(by = %user.username, "retraining started by hand");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "started": true })),
+    ))
+}
+
 /// A background job's state and progress.
 #[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "forecasts", security(("bearer" = [])),
     params(("id" = u64, Path, description = "Job id")),

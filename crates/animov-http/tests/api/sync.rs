@@ -302,27 +302,8 @@ async fn sites_sync_to_a_mariadb_central_through_cuts_and_restarts() {
     let (addr, mut server) = serve(&central).await;
     let proxy = Proxy::start(addr).await;
     // Enrolment: a code from the central's admin, used once per site.
-    let admin = token(&central, "admin").await;
     for (env, name) in [(&a, "Barn A"), (&b, "Barn B")] {
-        let (s, code) = central
-            .call(
-                "POST",
-                "/api/v1/sync/enrolments",
-                Cred::Bearer(&admin),
-                None,
-            )
-            .await;
-        assert_eq!(s, 200, "{code}");
-        let site_admin = token(env, "admin").await;
-        let body = json!({"url": proxy.url(), "code": code["code"], "name": name, "farm": "Coop"});
-        let (s, st) = env
-            .call(
-                "POST",
-                "/api/v1/sync/join-central",
-                Cred::Bearer(&site_admin),
-                Some(body.clone()),
-            )
-            .await;
+        let (s, st, body) = join(&central, env, &proxy.url(), name).await;
         assert_eq!(s, 200, "{st}");
         assert!(st["pending"].as_i64().unwrap() > 100, "{st}");
         // The code works once.
@@ -631,8 +612,14 @@ async fn tls_front(
     (addr, cert)
 }
 
-/// Joins `env`'s site to the central at `url` with a fresh code; the answer.
-async fn join(central: &Env, env: &Env, url: &str) -> (axum::http::StatusCode, serde_json::Value) {
+/// Joins `env`'s site as `name` to the central at `url` with a fresh code:
+/// the answer, and the request (to try its code again).
+async fn join(
+    central: &Env,
+    env: &Env,
+    url: &str,
+    name: &str,
+) -> (axum::http::StatusCode, serde_json::Value, serde_json::Value) {
     let admin = token(central, "admin").await;
     let (s, code) = central
         .call(
@@ -644,14 +631,16 @@ async fn join(central: &Env, env: &Env, url: &str) -> (axum::http::StatusCode, s
         .await;
     assert_eq!(s, 200, "{code}");
     let site_admin = token(env, "admin").await;
-    let body = json!({"url": url, "code": code["code"], "name": "Barn", "farm": "Coop"});
-    env.call(
-        "POST",
-        "/api/v1/sync/join-central",
-        Cred::Bearer(&site_admin),
-        Some(body),
-    )
-    .await
+    let body = json!({"url": url, "code": code["code"], "name": name, "farm": "Coop"});
+    let (s, answer) = env
+        .call(
+            "POST",
+            "/api/v1/sync/join-central",
+            Cred::Bearer(&site_admin),
+            Some(body.clone()),
+        )
+        .await;
+    (s, answer, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -668,7 +657,7 @@ async fn frames_and_kept_videos_go_over_https_to_a_central_with_its_own_certific
 
     // Without the CA file the site refuses the central's certificate, and says what to do.
     let blind = site_env().await;
-    let (s, e) = join(&central, &blind, &url).await;
+    let (s, e, _) = join(&central, &blind, &url, "Barn").await;
     assert!(s.as_u16() >= 400, "{e}");
     let msg = e["error"]["message"].as_str().unwrap_or_default();
     assert!(
@@ -728,7 +717,7 @@ async fn frames_and_kept_videos_go_over_https_to_a_central_with_its_own_certific
         }
         videos.push((start, bytes, keep && size < 1 << 20));
     }
-    let (s, st) = join(&central, &site, &url).await;
+    let (s, st, _) = join(&central, &site, &url, "Barn").await;
     assert_eq!(s, 200, "{st}");
     let started = std::time::Instant::now();
     let report = site::pass(&site.state).await.unwrap().unwrap();
