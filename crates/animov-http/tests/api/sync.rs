@@ -756,6 +756,35 @@ async fn frames_and_kept_videos_go_over_https_to_a_central_with_its_own_certific
         "the central holds the site's rows, frames included"
     );
 
+    // Minutes received by sync are rolled up at the central: its hourly series
+    // (read through the rollups) equals the site's.
+    let site_cam = site.state.store.camera_id("cam-1").await.unwrap().unwrap();
+    let central_cam = Store::site_scope(site.state.store.site_id().to_string(), async {
+        central
+            .state
+            .store
+            .camera_id("cam-1")
+            .await
+            .unwrap()
+            .unwrap()
+    })
+    .await;
+    assert!(central.state.store.dirty_hour_count().await.unwrap() > 0);
+    while central.state.store.refresh_rollups(500).await.unwrap() > 0 {}
+    let hourly = |store: &Store, cam: i64| {
+        let store = store.clone();
+        async move {
+            let h = store
+                .series_hists(cam, t0 - 3_600_000, t0 + 3 * 3_600_000, 3_600_000)
+                .await
+                .unwrap();
+            animov_core::series::series(&h, 3_600_000)
+        }
+    };
+    let at_site = hourly(&site.state.store, site_cam).await;
+    assert!(!at_site.is_empty());
+    assert_eq!(hourly(&central.state.store, central_cam).await, at_site);
+
     // The kept video under the cap plays from the central; the others stay at the farm.
     let vet = token(&central, "victor").await;
     let site_id = site.state.store.site_id().to_string();
