@@ -69,6 +69,11 @@ impl Window {
         }
     }
 
+    /// True when local time `local_ms` (ms, as if UTC) is inside.
+    pub fn holds(&self, local_ms: i64) -> bool {
+        self.contains((local_ms.rem_euclid(DAY_MS) / 60_000) as u32)
+    }
+
     /// The night a local time belongs to: the local date the window opened.
     pub fn night_of(&self, local_ms: i64) -> String {
         let m = (local_ms.rem_euclid(DAY_MS) / 60_000) as u32;
@@ -83,6 +88,12 @@ impl Window {
     }
 }
 
+/// Farm time now (ms, as if UTC): the engine's clock moved by the farm's offset.
+async fn local_now(engine: &Engine) -> i64 {
+    let now = engine.now_ms();
+    now + i64::from(crate::farm::utc_offset_minutes(&engine.store, now).await) * 60_000
+}
+
 /// The last run saved.
 pub async fn load(engine: &Engine) -> Option<RetrainRun> {
     let blob = engine.store.app_setting(SETTING).await.ok()??;
@@ -91,8 +102,12 @@ pub async fn load(engine: &Engine) -> Option<RetrainRun> {
 
 async fn save(engine: &Engine, run: &RetrainRun) {
     let saved = match serde_json::to_vec(run) {
-        Ok(json) => engine.store.set_app_setting(SETTING, &json).await,
-        Err(e) => return tracing::warn!(error = %e, "retraining state not saved"),
+        Ok(json) => engine
+            .store
+            .set_app_setting(SETTING, &json)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     };
     if let Err(e) = saved {
         tracing::warn!(error = %e, "retraining state not saved");
@@ -192,9 +207,8 @@ pub async fn tick(engine: &Engine) -> Result<Option<RetrainRun>, ForecastingErro
     }
     let window = Window::parse(&cfg.retrain_window)
         .map_err(|m| ForecastingError::Model { id: 0, message: m })?;
-    let now = engine.now_ms();
-    let local = now + i64::from(crate::farm::utc_offset_minutes(&engine.store, now).await) * 60_000;
-    if !window.contains((local.rem_euclid(DAY_MS) / 60_000) as u32) {
+    let (now, local) = (engine.now_ms(), local_now(engine).await);
+    if !window.holds(local) {
         return Ok(None);
     }
     let Some(_held) = Running::take() else {
@@ -268,8 +282,7 @@ pub async fn run_now(
         cameras.retain(|c| c == s);
     }
     // Named as the window would name this night: a run now stands for it.
-    let now = engine.now_ms();
-    let local = now + i64::from(crate::farm::utc_offset_minutes(&engine.store, now).await) * 60_000;
+    let (now, local) = (engine.now_ms(), local_now(engine).await);
     let night = Window::parse(&engine.config.forecast.retrain_window)
         .map(|w| w.night_of(local))
         .unwrap_or_default();
@@ -381,9 +394,7 @@ async fn stop_reason(engine: &Engine, window: Option<Window>) -> Option<&'static
         return Some("the engine stopped during the run");
     }
     let w = window?;
-    let now = engine.now_ms();
-    let local = now + i64::from(crate::farm::utc_offset_minutes(&engine.store, now).await) * 60_000;
-    (!w.contains((local.rem_euclid(DAY_MS) / 60_000) as u32))
+    (!w.holds(local_now(engine).await))
         .then_some("the window closed before every camera was retrained")
 }
 
