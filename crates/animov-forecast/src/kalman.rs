@@ -30,67 +30,125 @@ pub struct Filtered {
 
 const LN_2PI: f64 = 1.837_877_066_409_345_3;
 
-/// Filters `y` (NaN = missing) with observation intercepts `d` (exogenous effects).
-pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered, Singular> {
-    let n = ss.n;
-    let mut a = ss.a0.clone();
-    let mut p = ss.p0.clone();
-    let mut a_next = vec![0.0; n];
-    let mut tmp = vec![0.0; n * n];
-    let mut p_next = vec![0.0; n * n];
-    let mut pz = vec![0.0; n];
-    let mut llf = 0.0;
-    let mut nobs = 0;
-    let mut sse = 0.0;
-    let mut predictions = Vec::with_capacity(y.len());
-    for (t, &yt) in y.iter().enumerate() {
-        // pz = P Zᵀ, F = Z P Zᵀ, v = y - d - Z a
-        pz.fill(0.0);
+/// The dense filter's state between periods: predicted mean and covariance.
+pub(crate) struct Dense {
+    pub(crate) a: Vec<f64>,
+    pub(crate) p: Vec<f64>,
+    a_next: Vec<f64>,
+    tmp: Vec<f64>,
+    p_next: Vec<f64>,
+    pub(crate) pz: Vec<f64>,
+}
+
+/// What one period gave: its prediction before the observation, and the
+/// observation's error when there was one.
+pub(crate) struct Step {
+    pub(crate) predicted: f64,
+    pub(crate) f: f64,
+    pub(crate) v: Option<f64>,
+}
+
+impl Dense {
+    pub(crate) fn new(ss: &StateSpace) -> Dense {
+        let n = ss.n;
+        Dense {
+            a: ss.a0.clone(),
+            p: ss.p0.clone(),
+            a_next: vec![0.0; n],
+            tmp: vec![0.0; n * n],
+            p_next: vec![0.0; n * n],
+            pz: vec![0.0; n],
+        }
+    }
+
+    /// `pz = P Zᵀ`, returns `F = Z P Zᵀ`.
+    pub(crate) fn project(&mut self, ss: &StateSpace) -> f64 {
+        let n = ss.n;
+        self.pz.fill(0.0);
         for &(j, zv) in &ss.z {
             for i in 0..n {
-                pz[i] += zv * p[i * n + j];
+                self.pz[i] += zv * self.p[i * n + j];
             }
         }
-        let f = ss.z_dot(&pz);
-        let predicted = d.map_or(0.0, |d| d[t]) + ss.z_dot(&a);
-        predictions.push((predicted, f.max(0.0)));
+        ss.z_dot(&self.pz)
+    }
+
+    /// Period `t`: prediction, update by `yt` (NaN = missing), then the
+    /// prediction of the next period.
+    pub(crate) fn step(
+        &mut self,
+        ss: &StateSpace,
+        t: usize,
+        yt: f64,
+        dt: f64,
+    ) -> Result<Step, Singular> {
+        let n = ss.n;
+        let f = self.project(ss);
+        let predicted = dt + ss.z_dot(&self.a);
+        let mut v = None;
         if yt.is_finite() {
             if f.is_nan() || f <= 0.0 {
                 return Err(Singular(t));
             }
-            let v = yt - predicted;
-            if t >= ss.burn {
-                llf -= 0.5 * (LN_2PI + f.ln() + v * v / f);
-                nobs += 1;
-                sse += v * v;
-            }
+            let e = yt - predicted;
+            v = Some(e);
             // a += K v, P -= K F Kᵀ with K = pz / F
-            let vf = v / f;
+            let vf = e / f;
             for i in 0..n {
-                a[i] += pz[i] * vf;
+                self.a[i] += self.pz[i] * vf;
             }
             for i in 0..n {
-                let ki = pz[i] / f;
+                let ki = self.pz[i] / f;
                 if ki == 0.0 {
                     continue;
                 }
                 let row = i * n;
                 for j in 0..n {
-                    p[row + j] -= ki * pz[j];
+                    self.p[row + j] -= ki * self.pz[j];
                 }
             }
         }
-        ss.t_vec(&a, &mut a_next);
-        std::mem::swap(&mut a, &mut a_next);
-        ss.predict_cov(&p, &mut tmp, &mut p_next);
-        std::mem::swap(&mut p, &mut p_next);
+        ss.t_vec(&self.a, &mut self.a_next);
+        std::mem::swap(&mut self.a, &mut self.a_next);
+        ss.predict_cov(&self.p, &mut self.tmp, &mut self.p_next);
+        std::mem::swap(&mut self.p, &mut self.p_next);
+        Ok(Step {
+            predicted,
+            f: f.max(0.0),
+            v,
+        })
+    }
+}
+
+/// The log-likelihood term of one observation.
+pub(crate) fn llf_term(f: f64, v: f64) -> f64 {
+    -0.5 * (LN_2PI + f.ln() + v * v / f)
+}
+
+/// Filters `y` (NaN = missing) with observation intercepts `d` (exogenous effects).
+pub fn filter(ss: &StateSpace, y: &[f64], d: Option<&[f64]>) -> Result<Filtered, Singular> {
+    let mut state = Dense::new(ss);
+    let mut llf = 0.0;
+    let mut nobs = 0;
+    let mut sse = 0.0;
+    let mut predictions = Vec::with_capacity(y.len());
+    for (t, &yt) in y.iter().enumerate() {
+        let step = state.step(ss, t, yt, d.map_or(0.0, |d| d[t]))?;
+        predictions.push((step.predicted, step.f));
+        if let Some(v) = step.v
+            && t >= ss.burn
+        {
+            llf += llf_term(step.f, v);
+            nobs += 1;
+            sse += v * v;
+        }
     }
     Ok(Filtered {
         llf,
         nobs,
         sse,
-        a,
-        p,
+        a: state.a,
+        p: state.p,
         predictions,
     })
 }

@@ -12,7 +12,10 @@
 //! assert!(f.lower95[0] < f.mean[0] && f.mean[0] < f.upper95[0]);
 //! ```
 
+pub mod arma_cov;
 pub mod baseline;
+pub mod chandrasekhar;
+mod css;
 pub mod kalman;
 pub mod lyapunov;
 mod model;

@@ -2,6 +2,7 @@
 //! [`FittedSarimax::forecast`]. Only a fitted model can forecast.
 
 use crate::{
+    chandrasekhar, css,
     kalman::{self, Filtered},
     optim,
     spec::SarimaxSpec,
@@ -65,6 +66,7 @@ pub struct Forecast {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sarimax {
     spec: SarimaxSpec,
+    threads: usize,
 }
 
 /// A fitted SARIMAX model and the state after its data.
@@ -90,9 +92,20 @@ fn intercepts(exog: Option<Exog<'_>>, beta: &[f64], len: usize) -> Option<Vec<f6
 }
 
 impl Sarimax {
-    /// A model of this spec.
+    /// A model of this spec, fitted with the gradient spread over the
+    /// machine's cores.
     pub fn new(spec: SarimaxSpec) -> Sarimax {
-        Sarimax { spec }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Sarimax { spec, threads }
+    }
+
+    /// At most `threads` threads for one fit (1: the caller's thread only) —
+    /// for a caller that fits several models side by side.
+    pub fn with_threads(self, threads: usize) -> Sarimax {
+        Sarimax {
+            threads: threads.max(1),
+            ..self
+        }
     }
 
     /// Its spec.
@@ -171,6 +184,31 @@ impl Sarimax {
         Ok((ss, f))
     }
 
+    /// The log-likelihood alone, by the low-rank filter
+    /// ([`crate::chandrasekhar`]): what the optimiser calls.
+    fn fast_llf(
+        &self,
+        y: &[f64],
+        exog: Option<Exog<'_>>,
+        k_exog: usize,
+        params: &[f64],
+    ) -> Result<f64, ForecastError> {
+        let p = Params::split(&self.spec, k_exog, params);
+        let with_p0 = chandrasekhar::dense_until(self.spec.k_diff_states(), y) > 0;
+        let (ss, col) = StateSpace::sarimax_fast(&self.spec, &p, with_p0)
+            .map_err(|e| ForecastError::Numerical(e.0))?;
+        let d = intercepts(exog, p.exog, y.len());
+        let llf = chandrasekhar::loglike(&ss, &col, y, d.as_deref())
+            .map_err(|e| ForecastError::Numerical(e.to_string()))?;
+        if llf.is_finite() {
+            Ok(llf)
+        } else {
+            Err(ForecastError::Numerical(
+                "the likelihood is not finite".into(),
+            ))
+        }
+    }
+
     /// Free-parameter vector → constrained parameters.
     fn constrain(&self, k_exog: usize, x: &[f64]) -> Vec<f64> {
         let s = &self.spec;
@@ -211,15 +249,47 @@ impl Sarimax {
         Some(out)
     }
 
-    /// Starting values: least squares for the regressors, zero ARMA
-    /// coefficients, and the variance of the differenced residual series.
+    /// Starting values: [`Sarimax::start_plain`], then the ARMA coefficients
+    /// that minimise the conditional sum of squares of the differenced
+    /// residual series (cheap: no filter) and its residual variance — fewer
+    /// iterations of the exact likelihood afterwards.
     fn start(&self, y: &[f64], exog: Option<Exog<'_>>, k_exog: usize) -> Vec<f64> {
-        let beta = exog.map(|cols| ols(y, cols)).unwrap_or_default();
-        let resid: Vec<f64> = match intercepts(exog, &beta, y.len()) {
+        let plain = self.start_plain(y, exog, k_exog);
+        let s = &self.spec;
+        let k_arma = s.p + s.q + s.sp + s.sq;
+        let Some(x_plain) = self.unconstrain(k_exog, &plain) else {
+            return plain;
+        };
+        if k_arma == 0 {
+            return plain;
+        }
+        let w = self.differenced(y, exog, &plain[..k_exog]);
+        let full = |sub: &[f64]| -> Vec<f64> {
+            let mut x = x_plain.clone();
+            x[k_exog..k_exog + k_arma].copy_from_slice(sub);
+            self.constrain(k_exog, &x)
+        };
+        let sse = |sub: &[f64]| -> f64 {
+            let p = full(sub);
+            css::mean_square(&self.spec, &Params::split(&self.spec, k_exog, &p), &w)
+        };
+        let min = optim::minimize(sse, &x_plain[k_exog..k_exog + k_arma], 200);
+        if !(min.f.is_finite() && min.f > 0.0) {
+            return plain;
+        }
+        let mut p = full(&min.x);
+        if let Some(last) = p.last_mut() {
+            *last = min.f;
+        }
+        p
+    }
+
+    /// `y` less the regressors' effect, differenced as the spec says.
+    fn differenced(&self, y: &[f64], exog: Option<Exog<'_>>, beta: &[f64]) -> Vec<f64> {
+        let mut z: Vec<f64> = match intercepts(exog, beta, y.len()) {
             Some(d) => y.iter().zip(&d).map(|(a, b)| a - b).collect(),
             None => y.to_vec(),
         };
-        let mut z = resid;
         for _ in 0..self.spec.d {
             z = (1..z.len()).map(|t| z[t] - z[t - 1]).collect();
         }
@@ -227,6 +297,14 @@ impl Sarimax {
         for _ in 0..self.spec.sd {
             z = (s..z.len()).map(|t| z[t] - z[t - s]).collect();
         }
+        z
+    }
+
+    /// Starting values: least squares for the regressors, zero ARMA
+    /// coefficients, and the variance of the differenced residual series.
+    fn start_plain(&self, y: &[f64], exog: Option<Exog<'_>>, k_exog: usize) -> Vec<f64> {
+        let beta = exog.map(|cols| ols(y, cols)).unwrap_or_default();
+        let z = self.differenced(y, exog, &beta);
         let vals: Vec<f64> = z.into_iter().filter(|v| v.is_finite()).collect();
         let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
         let var = vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / vals.len().max(1) as f64;
@@ -265,14 +343,18 @@ impl Sarimax {
         let nobs = y.iter().filter(|v| v.is_finite()).count().max(1) as f64;
         let objective = |x: &[f64]| -> f64 {
             let p = self.constrain(k_exog, x);
-            match self.evaluate(y, exog, k_exog, &p) {
-                Ok((_, f)) => -f.llf / nobs,
+            match self.fast_llf(y, exog, k_exog, &p) {
+                Ok(llf) => -llf / nobs,
                 Err(_) => f64::INFINITY,
             }
         };
-        let min = optim::minimize_observed(objective, &x0, Self::MAX_ITER, &mut |it, f| {
-            observe(it, -f * nobs)
-        });
+        let min = optim::minimize_observed(
+            objective,
+            &x0,
+            Self::MAX_ITER,
+            self.threads,
+            &mut |it, f| observe(it, -f * nobs),
+        );
         if !min.f.is_finite() {
             return Err(ForecastError::FitFailed(
                 "no parameters give a finite likelihood (the series may be constant or explode)"

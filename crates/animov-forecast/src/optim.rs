@@ -1,6 +1,7 @@
 //! L-BFGS with numerical (central difference) gradients and a backtracking
 //! Armijo line search: small, dependency-free, enough for a handful of
-//! SARIMAX parameters.
+//! SARIMAX parameters. The gradient's 2k evaluations run on up to `threads`
+//! threads.
 
 /// Result of a minimisation.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,26 +16,71 @@ pub struct Minimum {
     pub converged: bool,
 }
 
-fn gradient(f: &mut impl FnMut(&[f64]) -> f64, x: &[f64], fx: f64) -> Vec<f64> {
-    let mut g = vec![0.0; x.len()];
+fn partial(
+    f: &(impl Fn(&[f64]) -> f64 + Sync),
+    x: &[f64],
+    fx: f64,
+    i: usize,
+    central: bool,
+) -> f64 {
     let mut xp = x.to_vec();
-    for i in 0..x.len() {
-        let h = 1e-5 * x[i].abs().max(1.0);
+    if !central {
+        let h = 1e-7 * x[i].abs().max(1.0);
         xp[i] = x[i] + h;
         let fp = f(&xp);
-        xp[i] = x[i] - h;
-        let fm = f(&xp);
-        xp[i] = x[i];
-        g[i] = if fp.is_finite() && fm.is_finite() {
-            (fp - fm) / (2.0 * h)
-        } else if fp.is_finite() {
-            (fp - fx) / h
-        } else if fm.is_finite() {
-            (fx - fm) / h
-        } else {
-            0.0
-        };
+        if fp.is_finite() {
+            return (fp - fx) / h;
+        }
     }
+    let h = 1e-5 * x[i].abs().max(1.0);
+    xp[i] = x[i] + h;
+    let fp = f(&xp);
+    xp[i] = x[i] - h;
+    let fm = f(&xp);
+    if fp.is_finite() && fm.is_finite() {
+        (fp - fm) / (2.0 * h)
+    } else if fp.is_finite() {
+        (fp - fx) / h
+    } else if fm.is_finite() {
+        (fx - fm) / h
+    } else {
+        0.0
+    }
+}
+
+/// The gradient by forward differences (k evaluations), or central ones
+/// (2k, more accurate: near the minimum).
+fn gradient(
+    f: &(impl Fn(&[f64]) -> f64 + Sync),
+    x: &[f64],
+    fx: f64,
+    threads: usize,
+    central: bool,
+) -> Vec<f64> {
+    let k = x.len();
+    let threads = threads.clamp(1, k.max(1));
+    if threads == 1 {
+        return (0..k).map(|i| partial(f, x, fx, i, central)).collect();
+    }
+    let mut g = vec![0.0; k];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|w| {
+                scope.spawn(move || {
+                    (w..k)
+                        .step_by(threads)
+                        .map(|i| (i, partial(f, x, fx, i, central)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            // A panicking objective is a bug: let it surface.
+            for (i, v) in h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)) {
+                g[i] = v;
+            }
+        }
+    });
     g
 }
 
@@ -42,16 +88,18 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Minimises `f` from `x0` (non-finite values of `f` count as +∞).
-pub fn minimize(f: impl FnMut(&[f64]) -> f64, x0: &[f64], max_iter: usize) -> Minimum {
-    minimize_observed(f, x0, max_iter, &mut |_, _| {})
+/// Minimises `f` from `x0` (non-finite values of `f` count as +∞), on one thread.
+pub fn minimize(f: impl Fn(&[f64]) -> f64 + Sync, x0: &[f64], max_iter: usize) -> Minimum {
+    minimize_observed(f, x0, max_iter, 1, &mut |_, _| {})
 }
 
-/// [`minimize`], telling `observe` (iteration, objective) after each iteration.
+/// [`minimize`] with the gradient on up to `threads` threads, telling
+/// `observe` (iteration, objective) after each iteration.
 pub fn minimize_observed(
-    mut f: impl FnMut(&[f64]) -> f64,
+    f: impl Fn(&[f64]) -> f64 + Sync,
     x0: &[f64],
     max_iter: usize,
+    threads: usize,
     observe: &mut dyn FnMut(usize, f64),
 ) -> Minimum {
     let m = 8;
@@ -65,12 +113,23 @@ pub fn minimize_observed(
             converged: false,
         };
     }
-    let mut g = gradient(&mut f, &x, fx);
+    // Forward differences while far from the minimum, central ones from
+    // the first sign of closing in (or of a poor direction).
+    let mut central = false;
+    let mut g = gradient(&f, &x, fx, threads, central);
     let mut s_hist: Vec<Vec<f64>> = Vec::new();
     let mut y_hist: Vec<Vec<f64>> = Vec::new();
     let mut small_steps = 0;
     for it in 0..max_iter {
-        if g.iter().fold(0.0f64, |a, v| a.max(v.abs())) < 1e-7 {
+        let gmax = g.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        if !central && gmax < 1e-5 {
+            central = true;
+            g = gradient(&f, &x, fx, threads, central);
+            s_hist.clear();
+            y_hist.clear();
+            continue;
+        }
+        if gmax < 1e-7 {
             return Minimum {
                 x,
                 f: fx,
@@ -124,6 +183,13 @@ pub fn minimize_observed(
             step *= 0.5;
         }
         let Some((xn, fxn)) = accepted else {
+            if !central {
+                central = true;
+                g = gradient(&f, &x, fx, threads, central);
+                s_hist.clear();
+                y_hist.clear();
+                continue;
+            }
             return Minimum {
                 x,
                 f: fx,
@@ -131,7 +197,13 @@ pub fn minimize_observed(
                 converged: true,
             };
         };
-        let gn = gradient(&mut f, &xn, fxn);
+        let rel = (fx - fxn).abs() / fx.abs().max(1.0);
+        if !central && rel < 1e-8 {
+            central = true;
+            s_hist.clear();
+            y_hist.clear();
+        }
+        let gn = gradient(&f, &xn, fxn, threads, central);
         let s: Vec<f64> = xn.iter().zip(&x).map(|(a, b)| a - b).collect();
         let y: Vec<f64> = gn.iter().zip(&g).map(|(a, b)| a - b).collect();
         if dot(&s, &y) > 1e-12 {
@@ -142,8 +214,7 @@ pub fn minimize_observed(
                 y_hist.remove(0);
             }
         }
-        let rel = (fx - fxn).abs() / fx.abs().max(1.0);
-        small_steps = if rel < 1e-12 { small_steps + 1 } else { 0 };
+        small_steps = if rel < 1e-9 { small_steps + 1 } else { 0 };
         x = xn;
         fx = fxn;
         g = gn;
@@ -181,5 +252,14 @@ mod tests {
             (r.x[0] - 1.0).abs() < 1e-4 && (r.x[1] - 1.0).abs() < 1e-4,
             "{r:?}"
         );
+        // The same path with the gradient on several threads.
+        let p = minimize_observed(
+            |x| (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2),
+            &[-1.2, 1.0],
+            500,
+            3,
+            &mut |_, _| {},
+        );
+        assert_eq!(p, r);
     }
 }

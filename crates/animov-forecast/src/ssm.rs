@@ -4,7 +4,14 @@
 //! initialisation of the ARMA block, likelihood burn of `d + s·D`
 //! observations), so that both give the same likelihood.
 
-use crate::{lyapunov::discrete_lyapunov, spec::SarimaxSpec};
+use crate::{
+    arma_cov::{harvey_covariance, harvey_first_column},
+    spec::SarimaxSpec,
+};
+
+fn not_stationary() -> BuildError {
+    BuildError("the AR part is not stationary (a root on or inside the unit circle)".into())
+}
 
 /// Variance of the approximate diffuse initial states (statsmodels' default).
 pub const DIFFUSE_VARIANCE: f64 = 1e6;
@@ -105,6 +112,51 @@ pub struct StateSpace {
     pub p0: Vec<f64>,
     /// Observations whose likelihood terms are left out.
     pub burn: usize,
+    /// The first `kdiff` states are the (approximately diffuse) differencing
+    /// states, the rest the ARMA block.
+    pub kdiff: usize,
+    split: Split,
+}
+
+/// T as a partial shift (`shift[i]` = the column of row i's 1, or
+/// `usize::MAX`) plus the other entries grouped by row.
+#[derive(Debug, Clone, Default)]
+struct Split {
+    shift: Vec<usize>,
+    /// The shift as runs (first row, first column, length) of consecutive
+    /// rows taking consecutive columns: a gather becomes a few copies.
+    runs: Vec<(usize, usize, usize)>,
+    extra: Vec<(usize, Vec<(usize, f64)>)>,
+}
+
+impl Split {
+    fn new(n: usize, t: &[(usize, usize, f64)]) -> Split {
+        let mut shift = vec![usize::MAX; n];
+        let mut used = vec![false; n];
+        let mut extra: Vec<(usize, Vec<(usize, f64)>)> = Vec::new();
+        for &(i, j, v) in t {
+            if v == 1.0 && shift[i] == usize::MAX && !used[j] {
+                shift[i] = j;
+                used[j] = true;
+            } else {
+                match extra.last_mut() {
+                    Some((row, entries)) if *row == i => entries.push((j, v)),
+                    _ => extra.push((i, vec![(j, v)])),
+                }
+            }
+        }
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new();
+        for (i, &j) in shift.iter().enumerate() {
+            if j == usize::MAX {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((to, from, len)) if *to + *len == i && *from + *len == j => *len += 1,
+                _ => runs.push((i, j, 1)),
+            }
+        }
+        Split { shift, runs, extra }
+    }
 }
 
 /// The model cannot be written (non-stationary AR part, bad variance).
@@ -115,6 +167,52 @@ pub struct BuildError(pub String);
 impl StateSpace {
     /// The state-space form of `spec` with (constrained) parameters.
     pub fn sarimax(spec: &SarimaxSpec, params: &Params<'_>) -> Result<StateSpace, BuildError> {
+        let mut ss = Self::system(spec, params)?;
+        let (n, kdiff) = (ss.n, ss.kdiff);
+        let r = n - kdiff;
+        // Initialisation: diffuse differencing states, stationary ARMA block.
+        let s = spec.season().max(1);
+        let phi = reduced_ar(params.ar, params.sar, s);
+        let theta = reduced_ma(params.ma, params.sma, s);
+        let pa = harvey_covariance(&phi, &theta, params.sigma2, r).ok_or_else(not_stationary)?;
+        for i in 0..kdiff {
+            ss.p0[i * n + i] = DIFFUSE_VARIANCE;
+        }
+        for i in 0..r {
+            for j in 0..r {
+                ss.p0[(kdiff + i) * n + kdiff + j] = pa[i * r + j];
+            }
+        }
+        Ok(ss)
+    }
+
+    /// The system of [`StateSpace::sarimax`] and the first column of the
+    /// ARMA block's stationary covariance — all the fast filter needs; its
+    /// initial covariance `p0` only `with_p0` (else left empty).
+    pub fn sarimax_fast(
+        spec: &SarimaxSpec,
+        params: &Params<'_>,
+        with_p0: bool,
+    ) -> Result<(StateSpace, Vec<f64>), BuildError> {
+        if with_p0 {
+            let ss = Self::sarimax(spec, params)?;
+            let r = ss.n - ss.kdiff;
+            let col = (0..r)
+                .map(|i| ss.p0[(ss.kdiff + i) * ss.n + ss.kdiff])
+                .collect();
+            return Ok((ss, col));
+        }
+        let mut ss = Self::system(spec, params)?;
+        ss.p0 = Vec::new();
+        let s = spec.season().max(1);
+        let phi = reduced_ar(params.ar, params.sar, s);
+        let theta = reduced_ma(params.ma, params.sma, s);
+        let col = harvey_first_column(&phi, &theta, params.sigma2, ss.n - ss.kdiff)
+            .ok_or_else(not_stationary)?;
+        Ok((ss, col))
+    }
+
+    fn system(spec: &SarimaxSpec, params: &Params<'_>) -> Result<StateSpace, BuildError> {
         if !(params.sigma2 > 0.0 && params.sigma2.is_finite()) {
             return Err(BuildError(format!(
                 "the innovation variance must be positive, got {}",
@@ -181,69 +279,97 @@ impl StateSpace {
         for (i, c) in theta.iter().enumerate() {
             rvec[kdiff + 1 + i] = *c;
         }
-        // Initialisation: diffuse differencing states, stationary ARMA block.
-        let mut p0 = vec![0.0; n * n];
-        for i in 0..kdiff {
-            p0[i * n + i] = DIFFUSE_VARIANCE;
-        }
-        let mut ta = vec![0.0; r * r];
-        for &(i, j, v) in &t {
-            if i >= kdiff && j >= kdiff {
-                ta[(i - kdiff) * r + (j - kdiff)] = v;
-            }
-        }
-        let rr: Vec<f64> = rvec[kdiff..].to_vec();
-        let mut q = vec![0.0; r * r];
-        for i in 0..r {
-            for j in 0..r {
-                q[i * r + j] = params.sigma2 * rr[i] * rr[j];
-            }
-        }
-        let pa = discrete_lyapunov(&ta, &q, r).ok_or_else(|| {
-            BuildError("the AR part is not stationary (a root on or inside the unit circle)".into())
-        })?;
-        for i in 0..r {
-            for j in 0..r {
-                p0[(kdiff + i) * n + kdiff + j] = pa[i * r + j];
-            }
-        }
         Ok(StateSpace {
             n,
-            t,
             z,
             r: rvec,
             sigma2: params.sigma2,
             a0: vec![0.0; n],
-            p0,
+            p0: vec![0.0; n * n],
             burn: spec.burn(),
+            kdiff,
+            split: Split::new(n, &t),
+            t,
         })
     }
 
-    /// `out = T x`.
+    /// The reference `T P Tᵀ + σ² R Rᵀ` by two sparse products (tests).
+    #[cfg(test)]
+    fn predict_cov_plain(&self, p: &[f64]) -> Vec<f64> {
+        let n = self.n;
+        let mut tmp = vec![0.0; n * n];
+        for &(i, j, v) in &self.t {
+            for k in 0..n {
+                tmp[i * n + k] += v * p[j * n + k];
+            }
+        }
+        let mut out = vec![0.0; n * n];
+        for k in 0..n {
+            for &(i, j, v) in &self.t {
+                out[k * n + i] += v * tmp[k * n + j];
+            }
+        }
+        for i in 0..n {
+            for j in 0..n {
+                out[i * n + j] += self.sigma2 * self.r[i] * self.r[j];
+            }
+        }
+        out
+    }
+
+    /// `out = T x` (the shift's runs copied, the other entries added).
     pub fn t_vec(&self, x: &[f64], out: &mut [f64]) {
         out.fill(0.0);
-        for &(i, j, v) in &self.t {
-            out[i] += v * x[j];
+        for &(to, from, len) in &self.split.runs {
+            out[to..to + len].copy_from_slice(&x[from..from + len]);
+        }
+        for (i, entries) in &self.split.extra {
+            out[*i] += entries.iter().map(|&(j, v)| v * x[j]).sum::<f64>();
         }
     }
 
-    /// `out = T P Tᵀ + σ² R Rᵀ` (P, out row-major n×n; `tmp` n×n scratch).
+    /// `out = T P Tᵀ + σ² R Rᵀ` for a symmetric P (row-major n×n; `tmp`
+    /// scratch of at least n·(rows of T beyond a shift) values). T is split
+    /// into a partial shift S (one 1 per row and column) and a few other
+    /// entries E: `S P Sᵀ` is a gather, `E P` a few rows, and
+    /// `T P Tᵀ = S P Sᵀ + E P Sᵀ + (E P Sᵀ)ᵀ + E P Eᵀ`.
     pub fn predict_cov(&self, p: &[f64], tmp: &mut [f64], out: &mut [f64]) {
         let n = self.n;
-        // tmp = T P
-        tmp.fill(0.0);
-        for &(i, j, v) in &self.t {
-            let (src, dst) = (j * n, i * n);
-            for k in 0..n {
-                tmp[dst + k] += v * p[src + k];
+        let split = &self.split;
+        const NONE: usize = usize::MAX;
+        for i in 0..n {
+            let row = &mut out[i * n..(i + 1) * n];
+            let si = split.shift[i];
+            row.fill(0.0);
+            if si == NONE {
+                continue;
+            }
+            let src = &p[si * n..(si + 1) * n];
+            for &(to, from, len) in &split.runs {
+                row[to..to + len].copy_from_slice(&src[from..from + len]);
             }
         }
-        // out = tmp Tᵀ : out[k][i] = Σ_(i,j,v) v tmp[k][j]
-        out.fill(0.0);
-        for k in 0..n {
-            let row = k * n;
-            for &(i, j, v) in &self.t {
-                out[row + i] += v * tmp[row + j];
+        // ep_g = (E P)[row g]
+        for (g, (_, entries)) in split.extra.iter().enumerate() {
+            let ep = &mut tmp[g * n..(g + 1) * n];
+            ep.fill(0.0);
+            for &(j, v) in entries {
+                for (x, pj) in ep.iter_mut().zip(&p[j * n..(j + 1) * n]) {
+                    *x += v * pj;
+                }
+            }
+        }
+        for (g, &(i, _)) in split.extra.iter().enumerate() {
+            let ep = &tmp[g * n..(g + 1) * n];
+            for (l, &sl) in split.shift.iter().enumerate() {
+                if sl != NONE {
+                    let v = ep[sl];
+                    out[i * n + l] += v;
+                    out[l * n + i] += v;
+                }
+            }
+            for &(i2, ref entries) in &split.extra {
+                out[i * n + i2] += entries.iter().map(|&(j, v)| v * ep[j]).sum::<f64>();
             }
         }
         for i in 0..n {
@@ -279,6 +405,47 @@ mod tests {
         let expect = [0.4, 0.0, 0.0, -0.6, -0.24];
         for (a, b) in m.iter().zip(expect) {
             assert!((a - b).abs() < 1e-12, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn split_covariance_prediction_equals_the_plain_product() {
+        for spec in [
+            "(1,1,1)(1,1,1,12)",
+            "(2,2,1)(2,1,2,4)",
+            "(1,0,0)",
+            "(0,1,2)(1,0,1,6)",
+        ] {
+            let spec = SarimaxSpec::parse(spec).unwrap();
+            let v: Vec<f64> = (0..spec.k_params(0))
+                .map(|i| {
+                    if i + 1 == spec.k_params(0) {
+                        2.0
+                    } else {
+                        0.3 - 0.1 * i as f64
+                    }
+                })
+                .collect();
+            let ss = StateSpace::sarimax(&spec, &Params::split(&spec, 0, &v)).unwrap();
+            let n = ss.n;
+            // A symmetric P with every entry distinct.
+            let p: Vec<f64> = (0..n * n)
+                .map(|k| {
+                    let (i, j) = (k / n, k % n);
+                    ((i.min(j) * 7 + i.max(j) * 3) % 11) as f64 + 0.5
+                })
+                .collect();
+            let (mut tmp, mut out) = (vec![0.0; n * n], vec![0.0; n * n]);
+            ss.predict_cov(&p, &mut tmp, &mut out);
+            let want = ss.predict_cov_plain(&p);
+            for k in 0..n * n {
+                assert!(
+                    (out[k] - want[k]).abs() < 1e-9,
+                    "{spec} entry {k}: {} vs {}",
+                    out[k],
+                    want[k]
+                );
+            }
         }
     }
 
