@@ -41,4 +41,4 @@ cargo run --locked -p animov-xtask -- ui
 cargo build --locked -p animov-desktop
 export ANIMOV_TEST_PYTHON=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}/bin/python
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
-    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/setup.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs
+    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs

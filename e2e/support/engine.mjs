@@ -27,3 +27,13 @@ export function launchChromium(chromium) {
       "--disable-component-update", "--disable-sync"],
   });
 }
+
+// Signs in as admin on the sign-in form and waits for the navigation.
+export async function signInAdmin(page, url, password) {
+  await page.goto(url);
+  await page.waitForSelector("#username", { timeout: 30_000 });
+  await page.fill("#username", "admin");
+  await page.fill("#password", password);
+  await page.click("#login-submit");
+  await page.waitForSelector("header nav", { timeout: 15_000 });
+}

@@ -289,6 +289,57 @@ pub fn ratio_sparkline(points: &[SeriesPoint], from: i64, to: i64) -> Chart {
         )
 }
 
+/// Labels of the backtest chart.
+pub struct BacktestLabels {
+    /// The error measure.
+    pub rmse: &'static str,
+    /// The candidate kept.
+    pub chosen: &'static str,
+}
+
+/// Bars of each method's backtest RMSE: candidates purple (the chosen one
+/// darker), baselines grey, the production model orange.
+pub fn backtest_bars(rows: &[animov_api::BacktestRow], l: &BacktestLabels) -> Chart {
+    use animov_api::BacktestRole;
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            if r.chosen {
+                format!("{} ({})", r.method, l.chosen)
+            } else {
+                r.method.clone()
+            }
+        })
+        .collect();
+    let bars: Vec<DataPoint> = rows
+        .iter()
+        .map(|r| {
+            let colour = match (r.role, r.chosen) {
+                (BacktestRole::Candidate, true) => "#4a148c",
+                (BacktestRole::Candidate, false) => FORECAST,
+                (BacktestRole::Baseline, _) => "#9e9e9e",
+                (BacktestRole::Production, _) => RATIO,
+            };
+            DataPoint::Item(
+                charming::datatype::DataPointItem::new(r.rmse.unwrap_or(0.0))
+                    .item_style(charming::element::ItemStyle::new().color(colour)),
+            )
+        })
+        .collect();
+    Chart::new()
+        .animation(false)
+        .grid(Grid::new().left(50).right(10).top(20).bottom(70))
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .x_axis(
+            Axis::new()
+                .type_(AxisType::Category)
+                .data(names)
+                .axis_label(charming::element::AxisLabel::new().rotate(20)),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).name(l.rmse))
+        .series(charming::series::Bar::new().name(l.rmse).data(bars))
+}
+
 /// Draws `chart` in the element `id` (replacing what was there).
 pub fn draw(id: &str, chart: &Chart, height: u32) {
     let Some(el) = web_sys::window()

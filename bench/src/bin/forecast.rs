@@ -1,20 +1,30 @@
-//! Forecasting benchmark, side by side in one run: SARIMAX(1,1,1)(1,1,1,96) on
-//! 7 days of the goat-like 15-minute fixture — fit time of animov-forecast and
-//! of statsmodels (the peer, `bench/forecast_peer.py`), and RMSE on the 2 days
-//! that follow for ours, statsmodels' and the seasonal naive forecast.
+//! Forecasting benchmark, side by side in one run on the same machine and
+//! series: the fit time of animov-forecast (one thread, then all cores) and of
+//! statsmodels 0.15 (the peer, `bench/forecast_peer.py`) for
+//! (1,1,1)(1,1,1,96) and the default spec (1,0,1)(0,1,1,96), on 7 days and
+//! on 28 days of 15-minute data with missing values, the ratios, and both
+//! log-likelihoods.
+//!
+//! Series: 7 days of the goat-like fixture `tests/fixtures/forecast/goat15.csv`
+//! (17 missing buckets, two of them in the first day, while the diffuse
+//! states resolve — the slow case of our filter), and 28 days of pen-c of
+//! `../shared/eval/alerts-dev/series.csv` (data the project did not make;
+//! 6 missing buckets). Other series: `--series FILE.csv --source NAME --days N`.
 //!
 //! `bash bench/forecast.sh` (sets up statsmodels), or
 //! `cargo run --release -p animov-bench --bin forecast-bench`.
 
-use std::{path::Path, process::Command, time::Instant};
+use std::{collections::BTreeMap, path::Path, process::Command, time::Instant};
 
-use animov_forecast::{
-    Sarimax, SarimaxSpec,
-    baseline::{rmse, seasonal_mean, seasonal_naive},
-};
+use animov_forecast::{Sarimax, SarimaxSpec};
 use anyhow::Context;
 
-fn main() -> anyhow::Result<()> {
+struct Case {
+    name: String,
+    y: Vec<f64>,
+}
+
+fn goat_fixture() -> anyhow::Result<Case> {
     let fixture =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/forecast/goat15.csv");
     let mut r = csv::Reader::from_path(&fixture).with_context(|| fixture.display().to_string())?;
@@ -22,18 +32,54 @@ fn main() -> anyhow::Result<()> {
         .records()
         .map(|rec| rec.map(|r| r[1].parse::<f64>().unwrap_or(f64::NAN)))
         .collect::<Result<_, _>>()?;
-    let (train, test) = y.split_at(7 * 96);
-    let h = test.len();
-    let spec = SarimaxSpec::parse("(1,1,1)(1,1,1,96)")?;
+    Ok(Case {
+        name: "goat fixture, 7 days".into(),
+        y: y[..7 * 96].to_vec(),
+    })
+}
 
-    let t = Instant::now();
-    let fitted = Sarimax::new(spec).fit(train, None)?;
-    let ours_s = t.elapsed().as_secs_f64();
-    let ours = fitted.forecast(h, None)?;
+/// `days` of one source of a `timestamp,source,…,ratio_standing` file on a
+/// 15-minute grid (a bucket without a row is missing).
+fn eval_series(path: &Path, source: &str, days: usize) -> anyhow::Result<Case> {
+    let mut r = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
+    let headers = r.headers()?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}: no column {name}", path.display()))
+    };
+    let (ts, src, ratio) = (col("timestamp")?, col("source")?, col("ratio_standing")?);
+    let mut points: BTreeMap<i64, f64> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec?;
+        if &rec[src] != source {
+            continue;
+        }
+        let t = chrono::DateTime::parse_from_rfc3339(&rec[ts])
+            .with_context(|| format!("timestamp {:?}", &rec[ts]))?
+            .timestamp();
+        points.insert(t / 900, rec[ratio].parse().unwrap_or(f64::NAN));
+    }
+    let first = *points.keys().next().context("no row for that source")?;
+    let y = (0..days as i64 * 96)
+        .map(|k| points.get(&(first + k)).copied().unwrap_or(f64::NAN))
+        .collect();
+    Ok(Case {
+        name: format!("{source}, {days} days"),
+        y,
+    })
+}
 
+struct Peer {
+    seconds: f64,
+    llf: f64,
+}
+
+fn statsmodels(y: &[f64], spec: &SarimaxSpec) -> anyhow::Result<Peer> {
     let dir = tempfile::tempdir()?;
     let input = dir.path().join("series.json");
-    let ys: Vec<serde_json::Value> = train
+    let ys: Vec<serde_json::Value> = y
         .iter()
         .map(|v| {
             if v.is_finite() {
@@ -45,9 +91,12 @@ fn main() -> anyhow::Result<()> {
         .collect();
     std::fs::write(
         &input,
-        serde_json::to_vec(
-            &serde_json::json!({"y": ys, "order": [1, 1, 1], "seasonal_order": [1, 1, 1, 96], "h": h}),
-        )?,
+        serde_json::to_vec(&serde_json::json!({
+            "y": ys,
+            "order": [spec.p, spec.d, spec.q],
+            "seasonal_order": [spec.sp, spec.sd, spec.sq, spec.s],
+            "h": 1,
+        }))?,
     )?;
     let python = std::env::var("ANIMOV_BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("forecast_peer.py");
@@ -62,44 +111,69 @@ fn main() -> anyhow::Result<()> {
         String::from_utf8_lossy(&out.stderr)
     );
     let peer: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let peer_s = peer["fit_seconds"].as_f64().unwrap_or(f64::NAN);
-    let peer_mean: Vec<f64> = peer["mean"]
-        .as_array()
-        .context("peer forecast")?
-        .iter()
-        .filter_map(|v| v.as_f64())
-        .collect();
+    Ok(Peer {
+        seconds: peer["fit_seconds"].as_f64().unwrap_or(f64::NAN),
+        llf: peer["llf"].as_f64().unwrap_or(f64::NAN),
+    })
+}
 
-    let naive = seasonal_naive(train, 96, h)?;
-    let mean3 = seasonal_mean(train, 96, 3, h)?;
-    let fmt = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.3}"));
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let cases = if let Some(series) = arg("--series") {
+        let days = arg("--days").map_or(Ok(28), |d| d.parse())?;
+        vec![eval_series(
+            Path::new(&series),
+            &arg("--source").context("--source NAME")?,
+            days,
+        )?]
+    } else {
+        let pens =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/alerts-dev/series.csv");
+        let mut cases = vec![goat_fixture()?];
+        match eval_series(&pens, "pen-c", 28) {
+            Ok(c) => cases.push(c),
+            Err(e) => eprintln!("skipping the 28-day series: {e:#}"),
+        }
+        cases
+    };
+    let specs = ["(1,1,1)(1,1,1,96)", "(1,0,1)(0,1,1,96)"];
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "SARIMAX(1,1,1)(1,1,1,96), 7 days of 15-min data (672 buckets, {} missing), validated on the next 2 days\n",
-        train.iter().filter(|v| !v.is_finite()).count()
+        "| series | buckets (missing) | spec | animov 1 thread | animov {cores} threads | statsmodels 0.15 | ratio 1 thread | ratio {cores} threads | llf animov | llf statsmodels | relative difference |"
     );
-    println!("| | fit time | log-likelihood | validation RMSE |");
-    println!("|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for case in &cases {
+        let missing = case.y.iter().filter(|v| !v.is_finite()).count();
+        for spec in specs {
+            let spec = SarimaxSpec::parse(spec)?;
+            let t = Instant::now();
+            let one = Sarimax::new(spec).with_threads(1).fit(&case.y, None)?;
+            let one_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let all = Sarimax::new(spec).with_threads(cores).fit(&case.y, None)?;
+            let all_s = t.elapsed().as_secs_f64();
+            let peer = statsmodels(&case.y, &spec)?;
+            let llf = one.llf().min(all.llf());
+            println!(
+                "| {} | {} ({missing}) | {spec} | {one_s:.2} s | {all_s:.2} s | {:.1} s | {:.0}× | {:.0}× | {llf:.3} | {:.3} | {:+.1e} |",
+                case.name,
+                case.y.len(),
+                peer.seconds,
+                peer.seconds / one_s,
+                peer.seconds / all_s,
+                peer.llf,
+                (llf - peer.llf) / peer.llf.abs(),
+            );
+        }
+    }
     println!(
-        "| animov-forecast | {ours_s:.1} s | {:.3} | {} |",
-        fitted.llf(),
-        fmt(rmse(&ours.mean, test))
-    );
-    println!(
-        "| statsmodels 0.15.0 | {peer_s:.1} s | {:.3} | {} |",
-        peer["llf"].as_f64().unwrap_or(f64::NAN),
-        fmt(rmse(&peer_mean, test))
-    );
-    println!(
-        "| seasonal naive (s = 96) | — | — | {} |",
-        fmt(rmse(&naive, test))
-    );
-    println!(
-        "| seasonal mean of 3 days | — | — | {} |",
-        fmt(rmse(&mean3, test))
-    );
-    println!(
-        "\nfit time ratio: statsmodels / animov-forecast = {:.1}×",
-        peer_s / ours_s
+        "\nllf animov: the lower of its two fits; relative difference (animov − statsmodels) / |statsmodels|, ≥ 0 when ours is at least as likely."
     );
     Ok(())
 }

@@ -99,10 +99,12 @@ pub struct ModelInfo {
 pub struct TrainRequest {
     /// The camera.
     pub source: String,
-    /// `(p,d,q)(P,D,Q,s)`; default `(1,0,1)(0,1,1,96)`.
+    /// `(p,d,q)(P,D,Q,s)`; default: every model of `[forecast] candidates`,
+    /// the backtests choose.
     #[serde(default)]
     pub spec: Option<String>,
-    /// Days of history (the last 2 validate); default 9.
+    /// Days of history backtested (2-day holdouts); default
+    /// `[forecast] retrain_days`.
     #[serde(default)]
     pub days: Option<u32>,
 }

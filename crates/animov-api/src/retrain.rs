@@ -32,6 +32,39 @@ pub enum CameraRetrainState {
     Failed,
 }
 
+/// What a backtested method stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BacktestRole {
+    /// A model spec tried.
+    Candidate,
+    /// A yardstick every model must beat (seasonal naive, seasonal mean).
+    Baseline,
+    /// The camera's production model before the run, with its parameters.
+    Production,
+}
+
+/// One method's rolling-origin backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BacktestRow {
+    /// `(p,d,q)(P,D,Q,s)`, `seasonal naive` or `seasonal mean of 3 days`.
+    pub method: String,
+    /// What it stands for.
+    pub role: BacktestRole,
+    /// RMSE over every held-out period of every fold (standing share, points).
+    pub rmse: Option<f64>,
+    /// Share of held-out values inside the 95 % interval (models only).
+    pub coverage95: Option<f64>,
+    /// RMSE of each fold, oldest first.
+    pub fold_rmse: Vec<Option<f64>>,
+    /// The candidate kept (the lowest RMSE).
+    pub chosen: bool,
+    /// Why it could not be scored.
+    pub error: Option<String>,
+}
+
 /// One camera in a night's retraining.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -54,6 +87,12 @@ pub struct CameraRetrain {
     pub message: String,
     /// Seconds it took.
     pub seconds: f64,
+    /// The model spec chosen by the backtests.
+    #[serde(default)]
+    pub spec: Option<String>,
+    /// The backtests: each candidate, the baselines and the production model.
+    #[serde(default)]
+    pub backtest: Vec<BacktestRow>,
 }
 
 /// The fit under way.
@@ -82,7 +121,7 @@ pub struct RetrainRun {
     pub started_ms: i64,
     /// Ended (done or interrupted), UTC ms.
     pub ended_ms: Option<i64>,
-    /// The model fitted.
+    /// The candidate models tried, `, `-separated.
     pub spec: String,
     /// The interrupted night whose cameras this run took up first.
     pub resumed_from: Option<String>,
@@ -102,8 +141,14 @@ pub struct RetrainStatus {
     pub enabled: bool,
     /// The local time window, `HH:MM-HH:MM`.
     pub window: String,
-    /// The model fitted.
+    /// The model a camera forecasts with until it has its own.
     pub spec: String,
+    /// The candidate models tried at night.
+    #[serde(default)]
+    pub candidates: Vec<String>,
+    /// Backtest folds (2-day holdouts).
+    #[serde(default)]
+    pub folds: u32,
     /// The last run (the one under way, if any).
     pub last: Option<RetrainRun>,
 }

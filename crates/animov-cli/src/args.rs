@@ -254,9 +254,11 @@ pub enum ForecastCommand {
         json: bool,
     },
     /// Retrain the cameras' forecast models now, as the nightly run does
-    /// (`[forecast] spec`, `retrain_days`, `retrain_parallel`): each model is
-    /// validated on the last 2 days and promoted only when it beats the
-    /// seasonal naive forecast and the production model.
+    /// (`[forecast] candidates`, `backtest_folds`, `retrain_days`,
+    /// `retrain_parallel`): each candidate is backtested on rolling 2-day
+    /// holdouts, the best is fitted on the last 7 days and promoted only when
+    /// it beats the production model, the seasonal naive forecast and the
+    /// seasonal mean of 3 days. Prints each camera's backtest table.
     Retrain {
         /// Only this camera.
         #[arg(long)]

@@ -122,6 +122,14 @@ impl Default for VisionConfig {
     }
 }
 
+/// The models tried by default: the default spec, a differenced one with
+/// seasonal AR (the prototype's), and a pure AR(2) one with the seasonal MA.
+pub const DEFAULT_CANDIDATES: [&str; 3] = [
+    "(1,0,1)(0,1,1,96)",
+    "(1,1,1)(1,1,1,96)",
+    "(2,0,0)(0,1,1,96)",
+];
+
 /// Forecasts of the 15-minute standing ratio.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -130,11 +138,17 @@ pub struct ForecastConfig {
     pub retrain: bool,
     /// Days of data a camera needs before its own model is trained.
     pub min_history_days: u32,
-    /// The model retrained at night.
+    /// The model a camera forecasts with until one of its own is trained.
     pub spec: String,
+    /// The models tried for each camera at night, chosen by rolling-origin
+    /// backtests (empty: `spec` alone).
+    pub candidates: Vec<String>,
+    /// Backtest folds: 2-day holdouts ending 2, 4, 6… days ago.
+    pub backtest_folds: u32,
     /// When retraining runs, farm time `HH:MM-HH:MM` (may cross midnight).
     pub retrain_window: String,
-    /// Days of history a nightly fit uses (the last 2 validate it).
+    /// Days of history a nightly run reads (each fold fits on the 7 days
+    /// before its holdout; the chosen model on the last 7 days).
     pub retrain_days: u32,
     /// Cameras fitted at the same time (each uses one core).
     pub retrain_parallel: u32,
@@ -146,8 +160,10 @@ impl Default for ForecastConfig {
             retrain: true,
             min_history_days: 3,
             spec: "(1,0,1)(0,1,1,96)".into(),
+            candidates: DEFAULT_CANDIDATES.iter().map(|s| s.to_string()).collect(),
+            backtest_folds: 3,
             retrain_window: "01:00-05:00".into(),
-            retrain_days: 9,
+            retrain_days: 13,
             retrain_parallel: 1,
         }
     }
@@ -428,6 +444,16 @@ impl Config {
         }
         if let Err(e) = animov_forecast::SarimaxSpec::parse(&self.forecast.spec) {
             return Err(ConfigError::Invalid(format!("forecast.spec: {e}")));
+        }
+        for c in &self.forecast.candidates {
+            if let Err(e) = animov_forecast::SarimaxSpec::parse(c) {
+                return Err(ConfigError::Invalid(format!("forecast.candidates: {e}")));
+            }
+        }
+        if self.forecast.candidates.len() > 8 || !(1..=10).contains(&self.forecast.backtest_folds) {
+            return Err(ConfigError::Invalid(
+                "forecast.candidates may list at most 8 models and forecast.backtest_folds must be 1 to 10".into(),
+            ));
         }
         if !(4..=60).contains(&self.forecast.retrain_days)
             || !(1..=64).contains(&self.forecast.retrain_parallel)

@@ -38,6 +38,7 @@ pub(crate) struct Dense {
     tmp: Vec<f64>,
     p_next: Vec<f64>,
     pub(crate) pz: Vec<f64>,
+    nz: Vec<usize>,
 }
 
 /// What one period gave: its prediction before the observation, and the
@@ -58,16 +59,18 @@ impl Dense {
             tmp: vec![0.0; n * n],
             p_next: vec![0.0; n * n],
             pz: vec![0.0; n],
+            nz: Vec::with_capacity(n),
         }
     }
 
     /// `pz = P Zᵀ`, returns `F = Z P Zᵀ`.
     pub(crate) fn project(&mut self, ss: &StateSpace) -> f64 {
         let n = ss.n;
+        // P is symmetric: its column j is its row j.
         self.pz.fill(0.0);
         for &(j, zv) in &ss.z {
-            for i in 0..n {
-                self.pz[i] += zv * self.p[i * n + j];
+            for (x, p) in self.pz.iter_mut().zip(&self.p[j * n..(j + 1) * n]) {
+                *x += zv * p;
             }
         }
         ss.z_dot(&self.pz)
@@ -92,19 +95,26 @@ impl Dense {
             }
             let e = yt - predicted;
             v = Some(e);
-            // a += K v, P -= K F Kᵀ with K = pz / F
+            // a += K v, P -= K F Kᵀ with K = pz / F — over pz's non-zero
+            // entries only (few while diffuse states are still untouched).
             let vf = e / f;
             for i in 0..n {
                 self.a[i] += self.pz[i] * vf;
             }
-            for i in 0..n {
+            self.nz.clear();
+            self.nz.extend((0..n).filter(|&i| self.pz[i] != 0.0));
+            let dense = self.nz.len() * 4 > n * 3;
+            for &i in &self.nz {
                 let ki = self.pz[i] / f;
-                if ki == 0.0 {
-                    continue;
-                }
-                let row = i * n;
-                for j in 0..n {
-                    self.p[row + j] -= ki * self.pz[j];
+                let row = &mut self.p[i * n..(i + 1) * n];
+                if dense {
+                    for (x, pj) in row.iter_mut().zip(&self.pz) {
+                        *x -= ki * pj;
+                    }
+                } else {
+                    for &j in &self.nz {
+                        row[j] -= ki * self.pz[j];
+                    }
                 }
             }
         }

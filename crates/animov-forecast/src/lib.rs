@@ -13,6 +13,7 @@
 //! ```
 
 pub mod arma_cov;
+pub mod backtest;
 pub mod baseline;
 pub mod chandrasekhar;
 mod css;

@@ -126,6 +126,8 @@ struct Split {
     /// The shift as runs (first row, first column, length) of consecutive
     /// rows taking consecutive columns: a gather becomes a few copies.
     runs: Vec<(usize, usize, usize)>,
+    /// Indices without a 1 in the shift: zero rows, and zero columns of the gather.
+    unshifted: Vec<usize>,
     extra: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
@@ -155,7 +157,13 @@ impl Split {
                 _ => runs.push((i, j, 1)),
             }
         }
-        Split { shift, runs, extra }
+        let unshifted = (0..n).filter(|&i| shift[i] == usize::MAX).collect();
+        Split {
+            shift,
+            runs,
+            unshifted,
+            extra,
+        }
     }
 }
 
@@ -340,13 +348,16 @@ impl StateSpace {
         for i in 0..n {
             let row = &mut out[i * n..(i + 1) * n];
             let si = split.shift[i];
-            row.fill(0.0);
             if si == NONE {
+                row.fill(0.0);
                 continue;
             }
             let src = &p[si * n..(si + 1) * n];
             for &(to, from, len) in &split.runs {
                 row[to..to + len].copy_from_slice(&src[from..from + len]);
+            }
+            for &l in &split.unshifted {
+                row[l] = 0.0;
             }
         }
         // ep_g = (E P)[row g]

@@ -3,6 +3,7 @@
 mod about;
 mod accounts;
 mod alerts;
+mod backtest;
 mod budget;
 mod cameras;
 mod dataset;

@@ -173,11 +173,9 @@ fn Retraining() -> impl IntoView {
         {move || ctx.farm_admin().then(|| view! { <button id="retrain-now" on:click=now>{ctx.t("retrain.now")}</button> })}
         {move || started.get().and_then(|r| r.err()).map(|e| view! { <ErrorBox message=e/> })}
         {move || status.get().map(|s| view! {
-            <p class="muted" id="retrain-settings">{if s.enabled {
-                format!("{} {} · {} {}", ctx.t("retrain.window"), s.window, ctx.t("models.spec"), s.spec)
-            } else {
-                ctx.t("retrain.off").to_string()
-            }}</p>
+            <p class="muted" id="retrain-settings">{format!("{} · {} {} · {} {}",
+                if s.enabled { format!("{} {}", ctx.t("retrain.window"), s.window) } else { ctx.t("retrain.off").to_string() },
+                ctx.t("retrain.candidates"), s.candidates.join(", "), s.folds, ctx.t("retrain.folds"))}</p>
             {match s.last {
                 None => view! { <p id="retrain-none">{ctx.t("retrain.never")}</p> }.into_any(),
                 Some(r) => view! {
@@ -192,17 +190,18 @@ fn Retraining() -> impl IntoView {
                     })}
                     <table id="retrain-cameras" class="models">
                         <thead><tr>
-                            <th>{ctx.t("timeline.camera")}</th><th>{ctx.t("retrain.outcome")}</th>
+                            <th>{ctx.t("timeline.camera")}</th><th>{ctx.t("retrain.outcome")}</th><th>{ctx.t("retrain.model")}</th>
                             <th>{ctx.t("models.validation")}</th><th>{ctx.t("models.baseline")}</th><th>{ctx.t("retrain.production")}</th><th>"s"</th>
                         </tr></thead>
                         <tbody>{r.cameras.iter().map(|c| view! {
                             <tr data-source=c.source.clone() data-state=format!("{:?}", c.state).to_lowercase()>
-                                <td>{c.source.clone()}</td><td>{outcome(c)}</td>
+                                <td>{c.source.clone()}</td><td>{outcome(c)}</td><td>{c.spec.clone().unwrap_or_default()}</td>
                                 <td>{metric(c.validation_rmse)}</td><td>{metric(c.baseline_rmse)}</td><td>{metric(c.production_rmse)}</td>
                                 <td>{format!("{:.1}", c.seconds)}</td>
                             </tr>
                         }).collect_view()}</tbody>
                     </table>
+                    <super::backtest::Backtests cameras=r.cameras.clone()/>
                 }.into_any(),
             }}
         })}

@@ -81,15 +81,17 @@ fn rmse(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| format!("{v:.2}"))
 }
 
-/// One line per camera: outcome, model, errors on the held-out days.
+/// One line per camera (outcome, chosen model, its backtest error) and its
+/// backtest table: each candidate, the baselines and production.
 fn render(run: &RetrainRun) -> String {
-    let mut out = format!("model {}\n", run.spec);
+    let mut out = format!("candidates {}\n", run.spec);
     for c in &run.cameras {
         let line = match c.state {
             CameraRetrainState::Trained => format!(
-                "{:<16} model {} {} · RMSE {} (seasonal naive {}, production {}) · {:.1} s",
+                "{:<16} model {} {} {} · backtest RMSE {} (seasonal naive {}, production {}) · {:.1} s",
                 c.source,
                 c.model_id.unwrap_or_default(),
+                c.spec.as_deref().unwrap_or("?"),
                 if c.promoted {
                     "promoted"
                 } else {
@@ -106,6 +108,31 @@ fn render(run: &RetrainRun) -> String {
         };
         out.push_str(&line);
         out.push('\n');
+        if !c.backtest.is_empty() {
+            out.push_str(&format!(
+                "    {:<32} {:>6}  {:>13}  per 2-day holdout\n",
+                "method", "RMSE", "95 % coverage"
+            ));
+        }
+        for r in &c.backtest {
+            let name = if r.chosen {
+                format!("{} (chosen)", r.method)
+            } else {
+                r.method.clone()
+            };
+            let folds: Vec<String> = r.fold_rmse.iter().map(|v| rmse(*v)).collect();
+            out.push_str(&format!(
+                "    {name:<32} {:>6}  {:>13}  {}{}\n",
+                rmse(r.rmse),
+                r.coverage95
+                    .map_or_else(|| "—".into(), |v| format!("{:.0} %", v * 100.0)),
+                folds.join(" · "),
+                r.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ));
+        }
     }
     out
 }

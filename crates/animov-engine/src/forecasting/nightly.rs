@@ -1,9 +1,10 @@
 //! Nightly retraining: in the configured window of farm time
 //! (`[forecast] retrain_window`, default 01:00–05:00), every camera's model
-//! is trained again on its last `retrain_days` days ([`super::train`]) —
-//! `retrain_parallel` cameras at a time — and promoted only when it beats
-//! the seasonal naive forecast and the production model on the held-out
-//! days. A camera with too little history is skipped with the reason.
+//! is chosen again among `[forecast] candidates` by rolling-origin backtests
+//! over its last `retrain_days` days ([`super::train`]) — `retrain_parallel`
+//! cameras at a time — and promoted only when it beats the production model,
+//! the seasonal naive forecast and the seasonal mean on the backtests. A
+//! camera with too little history is skipped with the reason.
 //!
 //! The run is saved as it goes (app setting `forecast_retrain`): a run the
 //! engine did not finish (stopped, killed, or the window closed) is marked
@@ -121,6 +122,11 @@ pub async fn status(engine: &Engine) -> RetrainStatus {
         enabled: c.retrain,
         window: c.retrain_window.clone(),
         spec: c.spec.clone(),
+        candidates: candidates(&engine.config.forecast)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        folds: c.backtest_folds,
         last: load(engine).await,
     }
 }
@@ -147,6 +153,27 @@ pub async fn recover(engine: &Engine) {
     }
 }
 
+/// The candidate models (`spec` alone when none is listed); specs that do
+/// not parse were refused when the configuration was read.
+pub fn candidates(c: &crate::config::ForecastConfig) -> Vec<SarimaxSpec> {
+    let listed: Vec<SarimaxSpec> = c
+        .candidates
+        .iter()
+        .filter_map(|s| SarimaxSpec::parse(s).ok())
+        .collect();
+    if listed.is_empty() {
+        SarimaxSpec::parse(&c.spec).into_iter().collect()
+    } else {
+        listed
+    }
+}
+
+/// Threads one fit may use when `parallel` cameras are fitted at once.
+pub fn threads_per_fit(parallel: u32) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores / parallel.max(1) as usize).max(1)
+}
+
 fn pending(source: &str) -> CameraRetrain {
     CameraRetrain {
         source: source.into(),
@@ -158,6 +185,8 @@ fn pending(source: &str) -> CameraRetrain {
         production_rmse: None,
         message: String::new(),
         seconds: 0.0,
+        spec: None,
+        backtest: Vec::new(),
     }
 }
 
@@ -226,7 +255,7 @@ pub async fn tick(engine: &Engine) -> Result<Option<RetrainRun>, ForecastingErro
         }
         before => {
             let cameras = camera_sources(engine).await?;
-            new_run(night, &cfg.spec, now, &cameras, before.as_ref())
+            new_run(night, &spec_list(cfg), now, &cameras, before.as_ref())
         }
     };
     Ok(Some(run_cameras(engine, run, Some(window)).await?))
@@ -289,12 +318,21 @@ pub async fn run_now(
     let before = load(engine).await;
     let run = new_run(
         night,
-        &engine.config.forecast.spec,
+        &spec_list(&engine.config.forecast),
         now,
         &cameras,
         before.as_ref(),
     );
     run_cameras(engine, run, None).await
+}
+
+/// The candidates as a run names them.
+fn spec_list(c: &crate::config::ForecastConfig) -> String {
+    candidates(c)
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn camera_sources(engine: &Engine) -> Result<Vec<String>, ForecastingError> {
@@ -315,15 +353,21 @@ async fn run_cameras(
     window: Option<Window>,
 ) -> Result<RetrainRun, ForecastingError> {
     let cfg = &engine.config.forecast;
-    let spec = SarimaxSpec::parse(&run.spec).map_err(|e| ForecastingError::Model {
-        id: 0,
-        message: e.to_string(),
-    })?;
+    let specs: Vec<SarimaxSpec> = run
+        .spec
+        .split(", ")
+        .map(SarimaxSpec::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|e| ForecastingError::Model {
+            id: 0,
+            message: e.to_string(),
+        })?;
     let t = TrainSpec {
-        spec,
+        candidates: specs,
         days: cfg.retrain_days,
-        validation_days: 2,
+        folds: cfg.backtest_folds,
         min_days: cfg.min_history_days,
+        threads: threads_per_fit(cfg.retrain_parallel),
     };
     tracing::info!(night = %run.night, cameras = run.cameras.len(), spec = %run.spec, resumed_from = ?run.resumed_from, "nightly retraining started");
     let todo: Vec<usize> = run
@@ -338,6 +382,7 @@ async fn run_cameras(
     let parallel = cfg.retrain_parallel.max(1) as usize;
     let mut fits = futures_util::stream::iter(todo.into_iter().map(|i| {
         let shared = shared.clone();
+        let t = t.clone();
         async move {
             if let Some(why) = stop_reason(engine, window).await {
                 return Some(why);
@@ -456,6 +501,8 @@ async fn fit_one(
             out.validation_rmse = Some(trained.validation_rmse);
             out.baseline_rmse = trained.baseline_rmse;
             out.production_rmse = trained.production_rmse;
+            out.spec = Some(trained.spec.to_string());
+            out.backtest = trained.backtest.clone();
             if trained.promoted
                 && let Err(e) = forecast_camera(engine, cam, engine.now_ms()).await
             {
@@ -463,9 +510,9 @@ async fn fit_one(
             }
             tracing::info!(
                 source,
-                spec = %t.spec,
+                spec = %trained.spec,
                 model_id = trained.model_id,
-                validation_rmse = trained.validation_rmse,
+                backtest_rmse = trained.validation_rmse,
                 seasonal_naive_rmse = ?trained.baseline_rmse,
                 production_rmse = ?trained.production_rmse,
                 promoted = trained.promoted,
@@ -473,7 +520,7 @@ async fn fit_one(
                 "camera retrained"
             );
         }
-        Err(e @ TrainError::NotEnoughHistory { .. }) => {
+        Err(e @ (TrainError::NotEnoughHistory { .. } | TrainError::TooFewDays { .. })) => {
             out.state = CameraRetrainState::Skipped;
             out.message = e.to_string();
             tracing::info!(source, reason = %e, "camera not retrained");

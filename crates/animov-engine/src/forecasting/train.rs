@@ -1,51 +1,66 @@
-//! Training a camera's own model: fit on its last days but the validation
-//! ones, score on those against the seasonal naive forecast and the current
-//! production model, register it, promote it when it beats both
+//! Training a camera's own model: each candidate spec is backtested on
+//! rolling origins — fitted on the 7 days before each of the last few 2-day
+//! holdouts and scored on them — next to the seasonal naive forecast, the
+//! seasonal mean of the last 3 days and the current production model (with
+//! its parameters). The candidate with the lowest backtest RMSE is fitted on
+//! the last 7 days and registered; it is promoted only when it beats the
+//! production model and both baselines
 //! ([`animov_core::promotion::should_promote`]). Any failure leaves the
 //! production model as it was.
 
 use std::sync::Arc;
 
-use animov_api::ModelStage;
+use animov_api::{BacktestRole, BacktestRow, ModelStage};
 use animov_core::{
     promotion::should_promote,
     time::{DAY_MS, QUARTER_MS, floor_to},
 };
 use animov_forecast::{
-    ForecastError, Sarimax, SarimaxSpec,
-    baseline::{rmse, seasonal_naive},
+    Forecast, ForecastError, Sarimax, SarimaxSpec,
+    backtest::{self, Plan, Score},
 };
 use animov_store::{ModelRow, NewModel, StoreError};
 
 use super::{ForecastingError, HISTORY, ModelParams, predict::history, predict::observed_grid};
 use crate::Engine;
 
+/// Days each backtest holdout lasts.
+pub const HOLDOUT_DAYS: u32 = 2;
+/// Fewest days of history a fold fits on.
+const MIN_FIT_DAYS: usize = 3;
+
 /// What a training run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trained {
     /// The new model's registry id.
     pub model_id: i64,
-    /// Its RMSE on the validation days.
+    /// The spec the backtests chose.
+    pub spec: SarimaxSpec,
+    /// Its backtest RMSE.
     pub validation_rmse: f64,
-    /// The seasonal naive forecast's RMSE on those days.
+    /// The seasonal naive forecast's backtest RMSE.
     pub baseline_rmse: Option<f64>,
-    /// The production model's RMSE on those days (before this run).
+    /// The production model's backtest RMSE (before this run).
     pub production_rmse: Option<f64>,
     /// Whether it became the production model.
     pub promoted: bool,
+    /// Every method's backtest.
+    pub backtest: Vec<BacktestRow>,
 }
 
 /// Training settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrainSpec {
-    /// The model.
-    pub spec: SarimaxSpec,
-    /// Days of history used (training + validation).
+    /// The models tried; the backtests choose.
+    pub candidates: Vec<SarimaxSpec>,
+    /// Days of history read.
     pub days: u32,
-    /// Days held out for validation.
-    pub validation_days: u32,
+    /// Backtest folds wanted (fewer when the history is short).
+    pub folds: u32,
     /// Fewest days of data needed.
     pub min_days: u32,
+    /// Threads one fit may use.
+    pub threads: usize,
 }
 
 /// Why a model was not trained.
@@ -63,20 +78,24 @@ pub enum TrainError {
         /// Days needed.
         min_days: u32,
     },
-    /// The window cannot hold the validation days.
-    #[error("{days} days are too few to hold out {validation_days} for validation")]
+    /// The window cannot hold one backtest fold.
+    #[error(
+        "{days} days are too few to backtest: a fold needs {min_fit} days of history before its {holdout} held-out days"
+    )]
     TooFewDays {
         /// Days asked for.
         days: u32,
-        /// Days held out.
-        validation_days: u32,
+        /// Days a fold fits on, at least.
+        min_fit: usize,
+        /// Days held out per fold.
+        holdout: u32,
     },
+    /// No candidate could be backtested.
+    #[error("no candidate model could be backtested: {0}")]
+    NoCandidate(String),
     /// Fitting or forecasting failed.
     #[error(transparent)]
     Model(#[from] ForecastError),
-    /// No observation in the validation days to score against.
-    #[error("no observed value in the validation days")]
-    NoValidation,
     /// The fitted model cannot be registered.
     #[error(transparent)]
     Register(#[from] ForecastingError),
@@ -88,16 +107,19 @@ pub enum TrainError {
     Task(String),
 }
 
-/// The production model's error on the validation days, from its parameters.
-fn production_rmse(
+/// The production model's forecast of `h` periods after `train` (which
+/// starts at `from`), from its parameters, as the engine would make it.
+fn production_forecast(
     m: &ModelRow,
     train: &[f64],
-    valid: &[f64],
+    h: usize,
     from: i64,
-    start: i64,
-) -> Option<f64> {
-    let params: ModelParams = serde_json::from_slice(&m.model.params).ok()?;
-    let spec = SarimaxSpec::parse(&m.model.spec).ok()?;
+) -> Result<Forecast, ForecastError> {
+    let bad = |why: String| ForecastError::Params(why);
+    let params: ModelParams =
+        serde_json::from_slice(&m.model.params).map_err(|e| bad(e.to_string()))?;
+    let spec = SarimaxSpec::parse(&m.model.spec).map_err(|e| bad(e.to_string()))?;
+    let start = from + train.len() as i64 * QUARTER_MS;
     let reference = params.profile.as_deref().zip(params.profile_start_ms);
     let obs: Vec<(i64, Option<f64>)> = train
         .iter()
@@ -106,12 +128,122 @@ fn production_rmse(
         .map(|(k, v)| (from + k as i64 * QUARTER_MS, v.is_finite().then_some(*v)))
         .collect();
     let hist = history(&obs, start, reference);
-    let f = Sarimax::new(spec)
-        .with_params(&hist, None, &params.params, 0, true)
-        .ok()?
-        .forecast(valid.len(), None)
-        .ok()?;
-    rmse(&f.mean, valid)
+    Sarimax::new(spec)
+        .with_params(&hist, None, &params.params, 0, true)?
+        .forecast(h, None)
+}
+
+/// A backtest as the API shows it.
+fn row(method: String, role: BacktestRole, s: &Score) -> BacktestRow {
+    BacktestRow {
+        method,
+        role,
+        rmse: s.rmse,
+        coverage95: s.coverage95,
+        fold_rmse: s.fold_rmse.clone(),
+        chosen: false,
+        error: s.failed.clone(),
+    }
+}
+
+/// What the backtests of a camera's history found.
+struct Selection {
+    rows: Vec<BacktestRow>,
+    chosen: SarimaxSpec,
+    rmse: f64,
+    naive: Option<f64>,
+    mean: Option<f64>,
+    production: Option<f64>,
+}
+
+/// Backtests every candidate, the baselines and the production model on
+/// `y` (starting at `from`), and picks the candidate with the lowest RMSE.
+fn select(
+    t: &TrainSpec,
+    y: &[f64],
+    from: i64,
+    production: Option<&ModelRow>,
+    progress: &(dyn Fn(TrainStep<'_>) + Send + Sync),
+) -> Result<Selection, TrainError> {
+    let plan = Plan {
+        horizon: HOLDOUT_DAYS as usize * 96,
+        folds: t.folds as usize,
+        min_train: MIN_FIT_DAYS * 96,
+        max_train: HISTORY,
+    };
+    let folds = plan.origins(y.len()).len();
+    if folds == 0 {
+        return Err(TrainError::TooFewDays {
+            days: t.days,
+            min_fit: MIN_FIT_DAYS,
+            holdout: HOLDOUT_DAYS,
+        });
+    }
+    let prod = production.map(|m| {
+        (
+            m,
+            backtest::score(y, &plan, &|train: &[f64], start, h| {
+                production_forecast(m, train, h, from + start as i64 * QUARTER_MS)
+            }),
+        )
+    });
+    let total = (t.candidates.len() * folds) as f64;
+    let cmp = backtest::compare(y, &plan, &t.candidates, 96, t.threads, &|ci, k, it, llf| {
+        let spec = t.candidates[ci];
+        let share = 0.1 + 0.75 * (ci * folds + k) as f64 / total;
+        let head = format!("backtesting {spec}, fold {} of {folds}", k + 1);
+        let message = if it == 0 {
+            head
+        } else {
+            format!("{head}: iteration {it}, log-likelihood {llf:.1}")
+        };
+        progress(TrainStep {
+            share,
+            message: &message,
+            fit: (it > 0).then_some((it, llf)),
+        });
+    });
+    let scores = &cmp.candidates;
+    let best = cmp.best.ok_or_else(|| {
+        TrainError::NoCandidate(
+            scores
+                .iter()
+                .find_map(|s| s.failed.clone())
+                .unwrap_or_else(|| "no held-out value was observed".into()),
+        )
+    })?;
+    let mut rows: Vec<BacktestRow> = t
+        .candidates
+        .iter()
+        .zip(scores)
+        .map(|(spec, s)| row(spec.to_string(), BacktestRole::Candidate, s))
+        .collect();
+    rows[best].chosen = true;
+    rows.push(row(
+        "seasonal naive".into(),
+        BacktestRole::Baseline,
+        &cmp.naive,
+    ));
+    rows.push(row(
+        format!("seasonal mean of {} days", backtest::MEAN_SEASONS),
+        BacktestRole::Baseline,
+        &cmp.mean,
+    ));
+    if let Some((m, s)) = &prod {
+        rows.push(row(
+            format!("production #{} {}", m.id, m.model.spec),
+            BacktestRole::Production,
+            s,
+        ));
+    }
+    Ok(Selection {
+        rows,
+        chosen: t.candidates[best],
+        rmse: scores[best].rmse.unwrap_or(f64::NAN),
+        naive: cmp.naive.rmse,
+        mean: cmp.mean.rmse,
+        production: prod.and_then(|(_, s)| s.rmse),
+    })
 }
 
 /// How far a training run is.
@@ -125,8 +257,8 @@ pub struct TrainStep<'a> {
     pub fit: Option<(usize, f64)>,
 }
 
-/// Fits, scores, registers (staging) and maybe promotes a model of the
-/// camera. `progress` hears how far it is.
+/// Backtests the candidates, fits the chosen one on the last 7 days,
+/// registers it (staging) and maybe promotes it. `progress` hears how far it is.
 #[tracing::instrument(skip(engine, progress))]
 pub async fn train_camera(
     engine: &Engine,
@@ -136,9 +268,8 @@ pub async fn train_camera(
     progress: impl Fn(TrainStep<'_>) + Send + Sync + 'static,
 ) -> Result<Trained, TrainError> {
     let progress = Arc::new(progress);
-    let p = progress.clone();
-    let step = move |share: f64, message: &str| {
-        p(TrainStep {
+    let step = |share: f64, message: &str| {
+        progress(TrainStep {
             share,
             message,
             fit: None,
@@ -156,50 +287,25 @@ pub async fn train_camera(
             min_days: t.min_days,
         });
     }
-    let hold = t.validation_days as usize * 96;
-    if y.len() <= hold + 96 {
-        return Err(TrainError::TooFewDays {
-            days: t.days,
-            validation_days: t.validation_days,
-        });
-    }
-    let (train, valid) = y.split_at(y.len() - hold);
-    let (train, valid) = (train.to_vec(), valid.to_vec());
-    let spec = t.spec;
     let production = engine.store.production_model(camera_id).await?;
     let p2 = progress.clone();
-    step(0.1, "fitting");
-    let validation_start = end - i64::from(t.validation_days) * DAY_MS;
     let fit = tokio::task::spawn_blocking(move || -> Result<_, TrainError> {
-        let fitted = Sarimax::new(spec).fit_observed(&train, None, &mut |it, llf| {
-            let message = format!("fitting: iteration {it}, log-likelihood {llf:.1}");
-            // The optimiser rarely needs more than 60 iterations.
-            let share = 0.1 + 0.7 * (it as f64 / 60.0).min(1.0);
-            p2(TrainStep {
-                share,
-                message: &message,
-                fit: Some((it, llf)),
-            })
-        })?;
+        let sel = select(&t, &y, from, production.as_ref(), &*p2)?;
         p2(TrainStep {
-            share: 0.8,
-            message: "validating",
+            share: 0.85,
+            message: &format!("fitting {} on the last 7 days", sel.chosen),
             fit: None,
         });
-        let f = fitted.forecast(hold, None)?;
-        let val = rmse(&f.mean, &valid).ok_or(TrainError::NoValidation)?;
-        let naive = seasonal_naive(&train, spec.season().max(1), hold)
-            .ok()
-            .and_then(|naive| rmse(&naive, &valid));
-        let prod = production
-            .as_ref()
-            .and_then(|m| production_rmse(m, &train, &valid, from, validation_start));
-        Ok((fitted, val, naive, prod))
+        let last = &y[y.len().saturating_sub(HISTORY)..];
+        let fitted = Sarimax::new(sel.chosen)
+            .with_threads(t.threads)
+            .fit(last, None)?;
+        Ok((sel, fitted))
     })
     .await
     .map_err(|e| TrainError::Task(e.to_string()))??;
-    let (fitted, val, naive, prod) = fit;
-    step(0.9, "registering");
+    let (sel, fitted) = fit;
+    step(0.95, "registering");
     let params = ModelParams {
         params: fitted.params().to_vec(),
         profile: None,
@@ -210,17 +316,17 @@ pub async fn train_camera(
         .insert_model(&NewModel {
             camera_id: Some(camera_id),
             kind: "sarimax".into(),
-            spec: spec.to_string(),
+            spec: sel.chosen.to_string(),
             params: params.to_blob()?,
-            train_from_ms: Some(from),
-            train_to_ms: Some(end - hold as i64 * QUARTER_MS),
+            train_from_ms: Some(end - HISTORY as i64 * QUARTER_MS),
+            train_to_ms: Some(end),
             train_rmse: fitted.train_rmse(),
-            validation_rmse: Some(val),
-            baseline_rmse: naive,
+            validation_rmse: Some(sel.rmse),
+            baseline_rmse: sel.naive,
             stage: ModelStage::Staging,
         })
         .await?;
-    let promoted = should_promote(val, naive, prod);
+    let promoted = should_promote(sel.rmse, &[sel.naive, sel.mean, sel.production]);
     if promoted {
         engine
             .store
@@ -238,17 +344,21 @@ pub async fn train_camera(
     tracing::info!(
         camera_id,
         model_id,
-        val,
-        ?naive,
-        ?prod,
+        spec = %sel.chosen,
+        backtest_rmse = sel.rmse,
+        seasonal_naive = ?sel.naive,
+        seasonal_mean = ?sel.mean,
+        production = ?sel.production,
         promoted,
         "forecast model trained"
     );
     Ok(Trained {
         model_id,
-        validation_rmse: val,
-        baseline_rmse: naive,
-        production_rmse: prod,
+        spec: sel.chosen,
+        validation_rmse: sel.rmse,
+        baseline_rmse: sel.naive,
+        production_rmse: sel.production,
         promoted,
+        backtest: sel.rows,
     })
 }

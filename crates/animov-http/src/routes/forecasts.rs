@@ -95,13 +95,12 @@ pub async fn models(
     ))
 }
 
-/// The default model of a training run.
-pub const DEFAULT_SPEC: &str = "(1,0,1)(0,1,1,96)";
-
-/// Trains a forecast model of a camera (admin): fits on its last `days` days
-/// but 2, validates on those 2 against the seasonal naive forecast and the
-/// production model, registers it, promotes it if it beats both. Returns a job
-/// to follow; a failure leaves the production model in place.
+/// Trains a forecast model of a camera (admin): backtests `spec` — or every
+/// candidate of `[forecast] candidates` when none is given — on rolling
+/// 2-day holdouts over its last `days` days, fits the best on the last 7
+/// days, registers it, promotes it if it beats the production model, the
+/// seasonal naive forecast and the seasonal mean. Returns a job to follow; a
+/// failure leaves the production model in place.
 #[utoipa::path(post, path = "/api/v1/models/forecast/train", tag = "forecasts", security(("bearer" = [])), request_body = TrainRequest,
     responses((status = 202, body = JobStarted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn train(
@@ -111,9 +110,13 @@ pub async fn train(
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     user.require(&[Role::Admin], "train forecast models")?;
     let cam = camera_named(&state, &req.source).await?;
-    let spec = SarimaxSpec::parse(req.spec.as_deref().unwrap_or(DEFAULT_SPEC))
-        .map_err(|e| ApiError::invalid("spec", e.to_string()))?;
-    let days = req.days.unwrap_or(9);
+    let candidates = match req.spec.as_deref() {
+        Some(spec) => {
+            vec![SarimaxSpec::parse(spec).map_err(|e| ApiError::invalid("spec", e.to_string()))?]
+        }
+        None => animov_engine::forecasting::nightly::candidates(&state.config.forecast),
+    };
+    let days = req.days.unwrap_or(state.config.forecast.retrain_days);
     if !(4..=60).contains(&days) {
         return Err(ApiError::invalid("days", "days must be between 4 and 60"));
     }
@@ -122,10 +125,11 @@ pub async fn train(
     tokio::spawn(async move {
         let progress_state = st.clone();
         let t = TrainSpec {
-            spec,
+            candidates,
             days,
-            validation_days: 2,
+            folds: st.config.forecast.backtest_folds,
             min_days: st.config.forecast.min_history_days,
+            threads: animov_engine::forecasting::nightly::threads_per_fit(1),
         };
         let r = train_camera(&st, cam.id, t, st.now_ms(), move |s| {
             progress_state.jobs.progress(job, s.share, s.message)
@@ -147,7 +151,7 @@ pub async fn train(
             }),
         );
     });
-    tracing::info!(source = %req.source, %spec, days, job, by = %user.username, "forecast training started");
+    tracing::info!(source = %req.source, spec = ?req.spec, days, job, by = %user.username, "forecast training started");
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job_id: job })))
 }
 

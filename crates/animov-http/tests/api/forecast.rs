@@ -367,8 +367,10 @@ async fn training_validates_registers_and_promotes_only_a_better_model() {
 /// Nightly retraining by the engine's clock (SQLite): nothing before the
 /// window; a run the engine did not finish is reported as interrupted at the
 /// next start; at 01:00 farm time the night's run takes up its cameras
-/// first, trains and validates every camera with enough history, skips the
-/// one with too little (saying why), and runs once a night.
+/// first, backtests the candidate models of every camera with enough
+/// history on rolling holdouts next to the baselines and the production
+/// model, registers the best, promotes it only when it beats them all, skips
+/// the camera with too little history (saying why), and runs once a night.
 #[tokio::test]
 async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night() {
     use animov_api::{CameraRetrainState, RetrainRun, RetrainState};
@@ -381,7 +383,9 @@ async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night
         },
         &|c| {
             c.forecast.spec = "(1,0,0)(0,1,1,96)".into();
-            c.forecast.retrain_days = 5;
+            c.forecast.candidates = vec!["(1,0,0)(0,1,1,96)".into(), "(0,0,1)(0,1,1,96)".into()];
+            c.forecast.backtest_folds = 2;
+            c.forecast.retrain_days = 9;
             c.forecast.retrain_parallel = 2;
         },
     )
@@ -392,7 +396,7 @@ async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night
     let local_midnight = (now() + off).div_euclid(1_440 * MIN) * 1_440 * MIN;
     let t0 = local_midnight + 59 * MIN - off;
     clock.set(t0);
-    for (source, days) in [("cam-a", 5), ("cam-b", 5), ("cam-short", 1)] {
+    for (source, days) in [("cam-a", 9), ("cam-b", 9), ("cam-short", 1)] {
         history_until(&env, source, t0, days).await;
     }
     animov_engine::forecasting::bundled::ensure_bundled(engine)
@@ -463,6 +467,42 @@ async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night
         assert_eq!(c.state, CameraRetrainState::Trained, "{c:?}");
         let (val, naive) = (c.validation_rmse.unwrap(), c.baseline_rmse.unwrap());
         assert!(val.is_finite() && naive.is_finite() && val > 0.0, "{c:?}");
+        // The backtests: both candidates on 2 folds, the two baselines and
+        // the production model (the bundled one); the lowest RMSE chosen.
+        use animov_api::BacktestRole;
+        let rows = &c.backtest;
+        let of = |role| rows.iter().filter(|r| r.role == role).collect::<Vec<_>>();
+        let (cands, bases, prod) = (
+            of(BacktestRole::Candidate),
+            of(BacktestRole::Baseline),
+            of(BacktestRole::Production),
+        );
+        assert_eq!(
+            (cands.len(), bases.len(), prod.len()),
+            (2, 2, 1),
+            "{rows:?}"
+        );
+        for r in &cands {
+            assert_eq!(r.fold_rmse.len(), 2, "{r:?}");
+            assert!((0.0..=1.0).contains(&r.coverage95.unwrap()), "{r:?}");
+        }
+        assert!(
+            bases
+                .iter()
+                .all(|r| r.rmse.is_some() && r.coverage95.is_none()),
+            "{rows:?}"
+        );
+        let chosen: Vec<_> = cands.iter().filter(|r| r.chosen).collect();
+        assert_eq!(chosen.len(), 1, "{rows:?}");
+        let best = cands
+            .iter()
+            .map(|r| r.rmse.unwrap())
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(chosen[0].rmse, Some(best));
+        assert_eq!(c.spec.as_deref(), Some(chosen[0].method.as_str()));
+        assert_eq!(val, best);
+        let bars: Vec<f64> = bases.iter().chain(&prod).filter_map(|r| r.rmse).collect();
+        assert_eq!(c.promoted, bars.iter().all(|b| best < *b), "{rows:?}");
         // Registered, with the stage the comparison decided.
         let (_, models) = env
             .call(
@@ -478,7 +518,7 @@ async fn nightly_retraining_runs_in_its_window_and_takes_up_an_interrupted_night
             .iter()
             .find(|m| m["id"].as_i64() == c.model_id)
             .unwrap_or_else(|| panic!("model {:?} of {}: {models}", c.model_id, c.source));
-        assert_eq!(m["spec"], "(1,0,0)(0,1,1,96)");
+        assert_eq!(m["spec"].as_str(), c.spec.as_deref());
         assert_eq!(m["stage"] == "production", c.promoted, "{m}");
     }
     let (_, st) = env
