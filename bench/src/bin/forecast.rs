@@ -7,9 +7,10 @@
 //!
 //! Series: 7 days of the goat-like fixture `tests/fixtures/forecast/goat15.csv`
 //! (17 missing buckets, two of them in the first day, while the diffuse
-//! states resolve — the slow case of our filter), and 28 days of pen-c of
-//! `../shared/eval/alerts-dev/series.csv` (data the project did not make;
-//! 6 missing buckets). Other series: `--series FILE.csv --source NAME --days N`.
+//! states resolve — the slow case of our filter), and 7 and 28 days
+//! of pen-c of `../shared/eval/alerts-dev/series.csv` (data the project did
+//! not make): days 10–17 and 7–35, each with its 6 missing buckets (day 14).
+//! Other series: `--series FILE.csv --source NAME [--from-day D] --days N`.
 //!
 //! `bash bench/forecast.sh` (sets up statsmodels), or
 //! `cargo run --release -p animov-bench --bin forecast-bench`.
@@ -38,9 +39,10 @@ fn goat_fixture() -> anyhow::Result<Case> {
     })
 }
 
-/// `days` of one source of a `timestamp,source,…,ratio_standing` file on a
-/// 15-minute grid (a bucket without a row is missing).
-fn eval_series(path: &Path, source: &str, days: usize) -> anyhow::Result<Case> {
+/// `days` of one source of a `timestamp,source,…,ratio_standing` file from
+/// `from_day` days after its first row, on a 15-minute grid (a bucket without
+/// a row is missing).
+fn eval_series(path: &Path, source: &str, from_day: usize, days: usize) -> anyhow::Result<Case> {
     let mut r = csv::Reader::from_path(path).with_context(|| path.display().to_string())?;
     let headers = r.headers()?.clone();
     let col = |name: &str| {
@@ -61,12 +63,12 @@ fn eval_series(path: &Path, source: &str, days: usize) -> anyhow::Result<Case> {
             .timestamp();
         points.insert(t / 900, rec[ratio].parse().unwrap_or(f64::NAN));
     }
-    let first = *points.keys().next().context("no row for that source")?;
+    let first = *points.keys().next().context("no row for that source")? + from_day as i64 * 96;
     let y = (0..days as i64 * 96)
         .map(|k| points.get(&(first + k)).copied().unwrap_or(f64::NAN))
         .collect();
     Ok(Case {
-        name: format!("{source}, {days} days"),
+        name: format!("{source}, days {from_day}–{}", from_day + days),
         y,
     })
 }
@@ -130,15 +132,18 @@ fn main() -> anyhow::Result<()> {
         vec![eval_series(
             Path::new(&series),
             &arg("--source").context("--source NAME")?,
+            arg("--from-day").map_or(Ok(0), |d| d.parse())?,
             days,
         )?]
     } else {
         let pens =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/alerts-dev/series.csv");
         let mut cases = vec![goat_fixture()?];
-        match eval_series(&pens, "pen-c", 28) {
-            Ok(c) => cases.push(c),
-            Err(e) => eprintln!("skipping the 28-day series: {e:#}"),
+        for (from_day, days) in [(10, 7), (7, 28)] {
+            match eval_series(&pens, "pen-c", from_day, days) {
+                Ok(c) => cases.push(c),
+                Err(e) => eprintln!("skipping pen-c: {e:#}"),
+            }
         }
         cases
     };

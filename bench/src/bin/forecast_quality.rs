@@ -115,6 +115,31 @@ impl Acc {
     }
 }
 
+/// The table of one source (or all): the chosen forecasts, then each method;
+/// `naive` is the seasonal naive's index in `per`.
+fn table(picks: &str, chosen: &Acc, names: &[String], per: &[Acc], naive: usize) {
+    let naive = per[naive].rmse();
+    let line = |name: &str, acc: &Acc| {
+        println!(
+            "| {name} | {:.2} | {:+.1} % | {} |",
+            acc.rmse(),
+            100.0 * (acc.rmse() / naive - 1.0),
+            acc.coverage()
+        )
+    };
+    println!(
+        "| forecast of the next 24 h | RMSE (points of %) | vs seasonal naive | inside the 95 % interval |"
+    );
+    println!("|---|---|---|---|");
+    line(
+        &format!("**chosen each night by backtests** {picks}"),
+        chosen,
+    );
+    for (name, acc) in names.iter().zip(per) {
+        line(name, acc);
+    }
+}
+
 fn point(mean: Vec<f64>) -> Forecast {
     Forecast {
         mean,
@@ -207,56 +232,22 @@ fn main() -> anyhow::Result<()> {
             );
         }
         eprintln!();
-        let naive = per[specs.len()].rmse();
+        let picked: Vec<String> = picks.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
         println!("### {source}\n");
-        println!(
-            "| forecast of the next 24 h | RMSE (points of %) | vs seasonal naive | inside the 95 % interval |"
+        table(
+            &format!("({})", picked.join(", ")),
+            &chosen,
+            &names,
+            &per,
+            specs.len(),
         );
-        println!("|---|---|---|---|");
-        println!(
-            "| **chosen each night by backtests** ({}) | {:.2} | {:+.1} % | {} |",
-            picks
-                .iter()
-                .map(|(k, v)| format!("{k} ×{v}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            chosen.rmse(),
-            100.0 * (chosen.rmse() / naive - 1.0),
-            chosen.coverage()
-        );
-        for (name, acc) in names.iter().zip(&per) {
-            println!(
-                "| {name} | {:.2} | {:+.1} % | {} |",
-                acc.rmse(),
-                100.0 * (acc.rmse() / naive - 1.0),
-                acc.coverage()
-            );
-        }
         println!();
         total_chosen.merge(&chosen);
         for (t, a) in total.iter_mut().zip(&per) {
             t.merge(a);
         }
     }
-    let naive = total[specs.len()].rmse();
     println!("### All sources pooled\n");
-    println!(
-        "| forecast of the next 24 h | RMSE (points of %) | vs seasonal naive | inside the 95 % interval |"
-    );
-    println!("|---|---|---|---|");
-    println!(
-        "| **chosen each night by backtests** | {:.2} | {:+.1} % | {} |",
-        total_chosen.rmse(),
-        100.0 * (total_chosen.rmse() / naive - 1.0),
-        total_chosen.coverage()
-    );
-    for (name, acc) in names.iter().zip(&total) {
-        println!(
-            "| {name} | {:.2} | {:+.1} % | {} |",
-            acc.rmse(),
-            100.0 * (acc.rmse() / naive - 1.0),
-            acc.coverage()
-        );
-    }
+    table("", &total_chosen, &names, &total, specs.len());
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! so `Cov(α_i, y_t) = Σ_{k≥i} φ_k γ(k-i+1) + σ² Σ_{k≥i-1} θ_k ψ_{k-i+1}`.
 
 /// Non-zero coefficients of a lag polynomial: (lag ≥ 1, value).
-fn nonzero(c: &[f64]) -> Vec<(usize, f64)> {
+pub(crate) fn nonzero(c: &[f64]) -> Vec<(usize, f64)> {
     c.iter()
         .enumerate()
         .filter(|(_, v)| **v != 0.0)

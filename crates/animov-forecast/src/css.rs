@@ -3,6 +3,7 @@
 //! gives the exact likelihood's optimiser its starting point.
 
 use crate::{
+    arma_cov::nonzero,
     spec::SarimaxSpec,
     ssm::{Params, reduced_ar, reduced_ma},
 };
@@ -46,14 +47,6 @@ pub fn mean_square(spec: &SarimaxSpec, params: &Params<'_>, w: &[f64]) -> f64 {
     } else {
         sum / count as f64
     }
-}
-
-fn nonzero(c: &[f64]) -> Vec<(usize, f64)> {
-    c.iter()
-        .enumerate()
-        .filter(|(_, v)| **v != 0.0)
-        .map(|(i, v)| (i + 1, *v))
-        .collect()
 }
 
 #[cfg(test)]

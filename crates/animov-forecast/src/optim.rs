@@ -153,6 +153,9 @@ pub fn minimize_observed(
             q.iter_mut().for_each(|v| *v *= gamma);
         } else {
             let norm = dot(&g, &g).sqrt().max(1e-12);
+            // No curvature known yet: a unit step along the gradient, which
+            // the line search shortens as needed (a step of |g| would crawl
+            // where the gradient is small but the minimum far).
             q.iter_mut().for_each(|v| *v /= norm.max(1.0));
         }
         for ((s, y), (a, rho)) in s_hist.iter().zip(&y_hist).zip(alphas.into_iter().rev()) {
@@ -214,12 +217,19 @@ pub fn minimize_observed(
                 y_hist.remove(0);
             }
         }
-        small_steps = if rel < 1e-9 { small_steps + 1 } else { 0 };
+        small_steps = if rel < 1e-8 { small_steps + 1 } else { 0 };
+        // Converged when the objective has stopped moving and the gradient
+        // is small (a few tiny steps with a large gradient mean a poor
+        // direction, not a minimum), or when it has stopped moving for long
+        // (a parameter drifting towards its bound, where the gradient of
+        // the free parameter fades slowly).
+        let gmax = gn.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+        let settled = (small_steps >= 3 && gmax < 1e-5) || small_steps >= 10;
         x = xn;
         fx = fxn;
         g = gn;
         observe(it + 1, fx);
-        if small_steps >= 3 {
+        if settled {
             return Minimum {
                 x,
                 f: fx,

@@ -55,6 +55,11 @@ pub fn eval(input: &Path, spec: &str, holdout_days: u32, json: bool) -> anyhow::
 pub async fn retrain(global: &Global, source: Option<&str>, json: bool) -> anyhow::Result<()> {
     let s = setup::prepare(global)?;
     let engine = animov_engine::open(&s.data_dir, s.config).await?;
+    // The bundled model is the production model every camera is compared
+    // with until it has its own (the server registers it at its first start).
+    if let Err(e) = animov_engine::forecasting::bundled::ensure_bundled(&engine).await {
+        tracing::warn!(error = %e, "the bundled forecast model could not be registered");
+    }
     let run = nightly::run_now(&engine, source).await;
     engine.store.close().await;
     let run = run?;
