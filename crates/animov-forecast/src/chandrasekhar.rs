@@ -35,7 +35,7 @@ const GROWTH_BEFORE_REFACTOR: usize = 4;
 /// [`StateSpace::sarimax_fast`] with `pa_col` the first column of the ARMA
 /// block's stationary covariance (and `p0` when [`dense_until`] is not 0).
 pub fn loglike(
-    ss: &StateSpace,
+    mut ss: StateSpace,
     pa_col: &[f64],
     y: &[f64],
     d: Option<&[f64]>,
@@ -50,7 +50,7 @@ pub fn loglike(
     let (mut a, mut f, mut low);
     let mut start = 0;
     if first == 0 {
-        let (pz, init) = initial(ss, pa_col);
+        let (pz, init) = initial(&ss, pa_col);
         low = init;
         f = ss.z_dot(&pz);
         ss.t_vec(&pz, &mut k);
@@ -62,12 +62,13 @@ pub fn loglike(
         // A gap while the diffuse states are being resolved: the low-rank
         // recursion would carry its ±κ-sized terms with too much rounding,
         // so those periods go through the dense filter.
-        let mut dense = Dense::new(ss);
-        let resolved = |p: &[f64]| (0..n).all(|i| p[i * n + i] < 1e-3 * DIFFUSE_VARIANCE);
+        let p0 = std::mem::take(&mut ss.p0);
+        let mut dense = Dense::with_p0(&ss, p0);
+        let resolved = |d: &Dense| (0..n).all(|i| d.variance(i) < 1e-3 * DIFFUSE_VARIANCE);
         // Dense through the gap and on until no diffuse variance is left.
-        while start + 1 < y.len() && (start < first || !resolved(&dense.p)) {
+        while start + 1 < y.len() && (start < first || !resolved(&dense)) {
             let t = start;
-            let step = dense.step(ss, t, y[t], d.map_or(0.0, |d| d[t]))?;
+            let step = dense.step(&ss, t, y[t], d.map_or(0.0, |d| d[t]))?;
             if let Some(v) = step.v
                 && t >= ss.burn
             {
@@ -75,10 +76,12 @@ pub fn loglike(
             }
             start += 1;
         }
-        f = dense.project(ss);
+        f = dense.project(&ss);
         ss.t_vec(&dense.pz, &mut k);
         let gaps = y[..start].iter().filter(|v| !v.is_finite()).count();
-        low = LowRank::from_dense(ss, &dense, f, y[start].is_finite(), gaps);
+        let mut next = dense.clone();
+        next.step(&ss, start, y[start], d.map_or(0.0, |d| d[start]))?;
+        low = LowRank::from_change(n, &next.covariance_minus(&dense), gaps);
         // What the dense filter's rounding left at the diffuse scale is noise.
         low.refactor(f, DENSE_NOISE * DIFFUSE_VARIANCE * (n as f64).sqrt());
         a = dense.a;
@@ -112,7 +115,7 @@ pub fn loglike(
         let Some(&y_next) = y.get(t + 1) else { break };
         // With no columns left (the steady state) this only carries k and F
         // and notes the start or end of a gap.
-        let f_next = low.advance(ss, &k, &mut k_next, f, observed, y_next.is_finite());
+        let f_next = low.advance(&ss, &k, &mut k_next, f, observed, y_next.is_finite());
         std::mem::swap(&mut k, &mut k_next);
         f = f_next;
         since_refactor += 1;
@@ -320,27 +323,10 @@ impl LowRank {
         f_next
     }
 
-    /// `P_{t+1} - P_t` from the dense filter's `P_t` (before period `t`'s
-    /// update, `f = Z P_t Zᵀ`, `pz = P_t Zᵀ` in `dense`), found in the range of
-    /// `(P_{t+1} - P_t) Ω` for a fixed pseudo-random Ω wider than its rank.
-    fn from_dense(ss: &StateSpace, dense: &Dense, f: f64, observed: bool, gaps: usize) -> LowRank {
-        let n = ss.n;
-        let mut upd = dense.p.clone();
-        if observed {
-            for i in 0..n {
-                let ki = dense.pz[i] / f;
-                for j in 0..n {
-                    upd[i * n + j] -= ki * dense.pz[j];
-                }
-            }
-        }
-        let mut tmp = vec![0.0; n * n];
-        let mut next = vec![0.0; n * n];
-        ss.predict_cov(&upd, &mut tmp, &mut next);
-        for (x, p) in next.iter_mut().zip(&dense.p) {
-            *x -= p;
-        }
-        let diff = next;
+    /// `P_{t+1} - P_t` (`diff`, n×n) in low rank, found in the range of
+    /// `diff Ω` for a fixed pseudo-random Ω wider than its rank (`gaps`
+    /// missing observations so far add to that rank).
+    fn from_change(n: usize, diff: &[f64], gaps: usize) -> LowRank {
         let width = (12 + 2 * gaps).min(n);
         let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let mut omega = vec![0.0; n * width];
@@ -350,39 +336,14 @@ impl LowRank {
             seed ^= seed << 17;
             *x = (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
         }
-        // Y = D Ω, column by column.
-        let mut y = vec![0.0; n * width];
-        for c in 0..width {
-            let om = &omega[c * n..(c + 1) * n];
-            for i in 0..n {
-                y[c * n + i] = diff[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(om)
-                    .map(|(a, b)| a * b)
-                    .sum();
-            }
-        }
+        let y = times_columns(diff, n, &omega, width);
         let (q, _, rank) = orthonormalize(&y, n, width);
         // C = Qᵀ D Q
-        let mut dq = vec![0.0; n * rank];
-        for c in 0..rank {
-            let qc = &q[c * n..(c + 1) * n];
-            for i in 0..n {
-                dq[c * n + i] = diff[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(qc)
-                    .map(|(a, b)| a * b)
-                    .sum();
-            }
-        }
+        let dq = times_columns(diff, n, &q, rank);
         let mut c = vec![0.0; rank * rank];
         for i in 0..rank {
             for j in 0..rank {
-                c[i * rank + j] = q[i * n..(i + 1) * n]
-                    .iter()
-                    .zip(&dq[j * n..(j + 1) * n])
-                    .map(|(a, b)| a * b)
-                    .sum();
+                c[i * rank + j] = dot(&q[i * n..(i + 1) * n], &dq[j * n..(j + 1) * n]);
             }
         }
         let mut low = LowRank::new(n);
@@ -444,6 +405,43 @@ impl LowRank {
     }
 }
 
+/// `D X` for a symmetric n×n `d` (row-major) and the `k` columns of `x`
+/// (each `n` long, stored one after the other), in the same layout: one pass
+/// over D, each row j adding `D[j][·] x[j]` to every output column (no
+/// reductions, so it vectorises).
+fn times_columns(d: &[f64], n: usize, x: &[f64], k: usize) -> Vec<f64> {
+    let mut out = vec![0.0; n * k];
+    for (j, row) in d.chunks_exact(n).enumerate() {
+        for (c, col) in out.chunks_exact_mut(n).take(k).enumerate() {
+            let xj = x[c * n + j];
+            if xj != 0.0 {
+                for (o, dv) in col.iter_mut().zip(row) {
+                    *o += dv * xj;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `a · b` with four running sums (a plain sum does not vectorise).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
+}
+
 /// Modified Gram–Schmidt, twice: the `m` columns of `w` (each `n` long) =
 /// Q R, Q with `rank` orthonormal columns, R (`r[i * m + c]`, i < rank).
 /// Columns (nearly) in the span of the previous ones add none.
@@ -453,18 +451,18 @@ fn orthonormalize(w: &[f64], n: usize, m: usize) -> (Vec<f64>, Vec<f64>, usize) 
     let mut rank = 0;
     for c in 0..m {
         let mut v = w[c * n..(c + 1) * n].to_vec();
-        let norm0 = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let norm0 = dot(&v, &v).sqrt();
         for _ in 0..2 {
             for i in 0..rank {
                 let qi = &q[i * n..(i + 1) * n];
-                let p: f64 = qi.iter().zip(&v).map(|(a, b)| a * b).sum();
+                let p = dot(qi, &v);
                 r[i * m + c] += p;
                 for (x, qv) in v.iter_mut().zip(qi) {
                     *x -= p * qv;
                 }
             }
         }
-        let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let norm = dot(&v, &v).sqrt();
         if norm > 1e-12 * norm0 && norm > 0.0 {
             v.iter_mut().for_each(|x| *x /= norm);
             q.extend_from_slice(&v);
@@ -495,6 +493,17 @@ fn jacobi_eigen(mut a: Vec<f64>, n: usize) -> (Vec<f64>, Vec<f64>) {
             for q in p + 1..n {
                 let apq = a[p * n + q];
                 if apq == 0.0 {
+                    continue;
+                }
+                // Below rounding of both diagonal entries (Rutishauser): a
+                // zero, not a rotation — else eigenvalues far apart in scale
+                // keep every sweep busy.
+                let tiny = 100.0 * apq.abs();
+                if a[p * n + p].abs() + tiny == a[p * n + p].abs()
+                    && a[q * n + q].abs() + tiny == a[q * n + q].abs()
+                {
+                    a[p * n + q] = 0.0;
+                    a[q * n + p] = 0.0;
                     continue;
                 }
                 let theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
@@ -560,7 +569,7 @@ mod tests {
             .llf;
         let early = dense_until(spec.k_diff_states(), y) > 0;
         let (ss, col) = StateSpace::sarimax_fast(&spec, &p, early).unwrap();
-        (dense, loglike(&ss, &col, y, d).unwrap())
+        (dense, loglike(ss, &col, y, d).unwrap())
     }
 
     #[test]
@@ -627,7 +636,7 @@ mod tests {
             let p = Params::split(&spec, 0, &v);
             let with_p0 = dense_until(spec.k_diff_states(), &y) > 0;
             let (ss, col) = StateSpace::sarimax_fast(&spec, &p, with_p0).unwrap();
-            loglike(&ss, &col, &y, None).unwrap()
+            loglike(ss, &col, &y, None).unwrap()
         };
         for sma in [-0.5, -0.99] {
             let l: Vec<f64> = (0..4).map(|i| at(sma + i as f64 * 1e-6)).collect();

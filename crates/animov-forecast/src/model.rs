@@ -198,7 +198,7 @@ impl Sarimax {
         let (ss, col) = StateSpace::sarimax_fast(&self.spec, &p, with_p0)
             .map_err(|e| ForecastError::Numerical(e.0))?;
         let d = intercepts(exog, p.exog, y.len());
-        let llf = chandrasekhar::loglike(&ss, &col, y, d.as_deref())
+        let llf = chandrasekhar::loglike(ss, &col, y, d.as_deref())
             .map_err(|e| ForecastError::Numerical(e.to_string()))?;
         if llf.is_finite() {
             Ok(llf)

@@ -121,14 +121,14 @@ pub struct StateSpace {
 /// T as a partial shift (`shift[i]` = the column of row i's 1, or
 /// `usize::MAX`) plus the other entries grouped by row.
 #[derive(Debug, Clone, Default)]
-struct Split {
-    shift: Vec<usize>,
+pub(crate) struct Split {
+    pub(crate) shift: Vec<usize>,
     /// The shift as runs (first row, first column, length) of consecutive
     /// rows taking consecutive columns: a gather becomes a few copies.
     runs: Vec<(usize, usize, usize)>,
     /// Indices without a 1 in the shift: zero rows, and zero columns of the gather.
-    unshifted: Vec<usize>,
-    extra: Vec<(usize, Vec<(usize, f64)>)>,
+    pub(crate) unshifted: Vec<usize>,
+    pub(crate) extra: Vec<(usize, Vec<(usize, f64)>)>,
 }
 
 impl Split {
@@ -303,7 +303,7 @@ impl StateSpace {
 
     /// The reference `T P Tᵀ + σ² R Rᵀ` by two sparse products (tests).
     #[cfg(test)]
-    fn predict_cov_plain(&self, p: &[f64]) -> Vec<f64> {
+    pub(crate) fn predict_cov_plain(&self, p: &[f64]) -> Vec<f64> {
         let n = self.n;
         let mut tmp = vec![0.0; n * n];
         for &(i, j, v) in &self.t {
@@ -391,6 +391,11 @@ impl StateSpace {
                 out[i * n + j] += self.sigma2 * self.r[i] * self.r[j];
             }
         }
+    }
+
+    /// T as a partial shift plus a few entries.
+    pub(crate) fn split(&self) -> &Split {
+        &self.split
     }
 
     /// `Z x`.
