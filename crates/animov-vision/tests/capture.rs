@@ -88,6 +88,75 @@ fn test_pattern_frames_arrive_at_the_inference_rate_and_stop_cleanly() {
     assert_eq!(cap.health().state, CaptureState::Stopped);
 }
 
+/// This process's resident memory, KiB (0 where /proc is missing).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A video file used as a camera (paced, looping, recorded like one) plays on
+/// at its pace for minutes: it used to give a few frames, then nothing until
+/// the stall timeout reopened it, over and over (the live camera's leaky
+/// queues threw away what a file pushes ahead of the clock).
+#[test]
+fn a_looping_file_camera_plays_on_at_its_pace() {
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("pen.mkv");
+    // 20 s at 10 fps: far more buffers than a queue holds.
+    write_video_file(&video, 20, "x264enc key-int-max=10 ! h264parse");
+    // Longer runs (a soak): ANIMOV_FILE_CAMERA_SECONDS=600.
+    let seconds: f64 = std::env::var("ANIMOV_FILE_CAMERA_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12.0);
+    for record in [false, true] {
+        let out: Arc<Handoff<CapturedFrame>> = Handoff::new(10);
+        let (_, sink) = segments();
+        let cfg = CaptureConfig {
+            fps: 2,
+            realtime: true,
+            loop_file: true,
+            stall_timeout: Duration::from_secs(4),
+            record: record.then(|| RecordConfig {
+                dir: dir.path().join("rec"),
+                segment: Duration::from_secs(600),
+                bitrate_kbps: 500,
+            }),
+            ..CaptureConfig::default()
+        };
+        let source = Source::parse(video.to_str().unwrap()).unwrap();
+        let mut cap = Capture::start("file-camera", source, cfg, out.clone(), sink).unwrap();
+        wait_for("first frame", Duration::from_secs(10), || out.pushed() >= 1);
+        let t0 = Instant::now();
+        let n0 = out.pushed();
+        let rss0 = rss_kib();
+        while t0.elapsed().as_secs_f64() < seconds {
+            // The consumer takes frames as the detector would.
+            let _ = out.try_take();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let rate = (out.pushed() - n0) as f64 / t0.elapsed().as_secs_f64();
+        let h = cap.health();
+        eprintln!(
+            "record {record}: {rate:.2} frames/s over {seconds} s, RSS {rss0} → {} KiB",
+            rss_kib()
+        );
+        assert!(
+            (1.5..=2.5).contains(&rate),
+            "record {record}: {rate:.2} frames/s for a 2 fps camera ({h:?})"
+        );
+        assert_eq!(h.reconnects, 0, "record {record}: {h:?}");
+        assert_eq!(h.state, CaptureState::Running, "record {record}");
+        cap.stop();
+    }
+}
+
 #[test]
 fn an_h264_file_is_recorded_without_reencoding_and_ends() {
     file_is_remuxed("x264enc key-int-max=10 ! h264parse");

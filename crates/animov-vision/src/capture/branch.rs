@@ -20,7 +20,13 @@ pub(super) struct BranchCtx {
     pub(super) segments: SegmentTracker,
     pub(super) linked: AtomicBool,
     pub(super) health: Arc<Mutex<CaptureHealth>>,
-    pub(super) realtime: bool,
+    /// A live source (camera): queues drop the oldest data rather than hold
+    /// the source back. Not a file, even one paced as a camera: a file
+    /// pushes as fast as it is let, so leaky queues threw most of it away
+    /// (the decoder got a few frames, then nothing until the stall timeout
+    /// reopened it) — held back instead, it plays at the pace of the sink's
+    /// clock.
+    pub(super) live: bool,
 }
 
 impl BranchCtx {
@@ -63,7 +69,7 @@ impl BranchCtx {
         };
         // Decoding branch: [queue] → decodebin → tail (rate limit → videoconvert → appsink).
         let dec_queue = make("queue")?;
-        if self.realtime {
+        if self.live {
             // Never let a slow decoder hold back the recording of a live camera.
             dec_queue.set_property_from_str("leaky", "downstream");
         }
@@ -101,7 +107,7 @@ impl BranchCtx {
             set_health(&self.health, |h| h.remux = Some(false));
             let [conv, enc, parse] = crate::record::h264_encoder(record)?;
             let tail_queue = make("queue")?;
-            if self.realtime {
+            if self.live {
                 tail_queue.set_property_from_str("leaky", "downstream");
             }
             let decode2 = make("decodebin")?;
