@@ -222,10 +222,18 @@ test("an alert shows on every page and is acknowledged with a comment", async ()
     body: JSON.stringify({ username: "admin", password }),
   });
   const { token } = await login.json();
+  // Set up as such a detector is: with its own ingest key (a source nobody
+  // set up raises no offline alert).
+  const created = await fetch(`${url}/api/v1/api-keys`, {
+    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ source: "barn-gate", label: "gate detector" }),
+  });
+  assert.equal(created.status, 201);
+  const { key } = await created.json();
   const t = Date.now() - 5 * 60_000;
   const frames = Array.from({ length: 10 }, (_, i) => ({ ts_ms: t - i * 10_000, lying: 6, standing: 4 }));
   const ingest = await fetch(`${url}/api/v1/ingest`, {
-    method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    method: "POST", headers: { "content-type": "application/json", "x-api-key": key },
     body: JSON.stringify({ source: "barn-gate", frames }),
   });
   assert.equal(ingest.status, 200);

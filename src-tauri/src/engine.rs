@@ -87,7 +87,8 @@ impl DesktopEngine {
     /// `resources` is the package's resource folder (`ui/`, `models/`, `lib/`),
     /// used for what the configuration and environment do not name.
     pub async fn start(args: &Args, resources: Option<PathBuf>) -> anyhow::Result<DesktopEngine> {
-        std::fs::create_dir_all(&args.data_dir)?;
+        animov_engine::permissions::restrict_new_files();
+        let fixed = animov_engine::permissions::secure(&args.data_dir)?;
         let mut config = Config::load(&args.data_dir)?;
         if let Some(res) = &resources {
             let ui = res.join("ui");
@@ -110,6 +111,12 @@ impl DesktopEngine {
             }
         }
         let log = telemetry::init(&args.data_dir, config.log_files);
+        if fixed > 0 {
+            tracing::warn!(
+                fixed,
+                "parts of the data folder were readable by other users: made owner-only"
+            );
+        }
         let secret = animov_auth::new_signing_key();
         let engine = animov_engine::open(&args.data_dir, config).await?;
         let demo_cams = match args.demo {

@@ -79,7 +79,11 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A new random signing key, base64.
+/// Shortest token signing key accepted: an HS256 key shorter than its
+/// 32-byte hash is weaker than the algorithm.
+pub const MIN_SIGNING_KEY_BYTES: usize = 32;
+
+/// A new random signing key, base64 (32 random bytes, 43 characters).
 pub fn new_signing_key() -> String {
     let mut k = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut k);
@@ -186,7 +190,25 @@ impl Tokens {
     }
 }
 
-/// Counts failed logins per key (user name, address) over a sliding window.
+/// An address may fail this many times the per-user limit, over all user
+/// names, before it is blocked (guessing many accounts).
+pub const ADDRESS_FACTOR: usize = 4;
+/// The longest a sign-in is slowed down when a user's password is being
+/// guessed from many addresses.
+pub const MAX_LOGIN_DELAY: Duration = Duration::from_secs(8);
+
+/// The limiter's keys for a sign-in: (user, address) pair, user, address
+/// (empty when the address is unknown).
+fn login_keys(user: &str, addr: Option<&str>) -> [String; 3] {
+    let user = user.to_lowercase();
+    [
+        format!("pair:{user}|{}", addr.unwrap_or("-")),
+        format!("user:{user}"),
+        addr.map(|a| format!("ip:{a}")).unwrap_or_default(),
+    ]
+}
+
+/// Counts failed logins per key over a sliding window.
 #[derive(Debug)]
 pub struct LoginLimiter {
     max: usize,
@@ -235,6 +257,74 @@ impl LoginLimiter {
         for k in keys {
             map.entry(k.clone()).or_default().push_back(now);
         }
+    }
+
+    /// Recent failures of `key` (older ones forgotten).
+    fn recent(
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        window: Duration,
+        now: Instant,
+    ) -> usize {
+        map.get_mut(key).map_or(0, |q| {
+            while q.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                q.pop_front();
+            }
+            q.len()
+        })
+    }
+
+    /// Whether `user` may try a password from `addr` now: `Err(seconds to
+    /// wait)` when this address failed too often for this user, or for
+    /// anyone (guessing many accounts); else `Ok(delay)` to wait before
+    /// answering, which grows (up to [`MAX_LOGIN_DELAY`]) with the user's
+    /// failures from every address — a slowdown for whoever guesses, never
+    /// a lockout the owner could suffer from someone else's guesses.
+    pub fn check_login(
+        &self,
+        user: &str,
+        addr: Option<&str>,
+        now: Instant,
+    ) -> Result<Duration, u64> {
+        let keys = login_keys(user, addr);
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait = 0;
+        for (key, max) in [(&keys[0], self.max), (&keys[2], self.max * ADDRESS_FACTOR)] {
+            if key.is_empty() {
+                continue;
+            }
+            if Self::recent(&mut map, key, self.window, now) >= max
+                && let Some(first) = map.get(key.as_str()).and_then(|q| q.front())
+            {
+                wait = wait.max((self.window - now.duration_since(*first)).as_secs().max(1));
+            }
+        }
+        if wait > 0 {
+            return Err(wait);
+        }
+        let n = Self::recent(&mut map, &keys[1], self.window, now);
+        Ok(match n.checked_sub(self.max + 1) {
+            None => Duration::ZERO,
+            Some(k) => (Duration::from_millis(250) * 2u32.saturating_pow(k.min(16) as u32))
+                .min(MAX_LOGIN_DELAY),
+        })
+    }
+
+    /// Records a failed sign-in of `user` from `addr`.
+    pub fn fail_login(&self, user: &str, addr: Option<&str>, now: Instant) {
+        let keys: Vec<String> = login_keys(user, addr)
+            .into_iter()
+            .filter(|k| !k.is_empty())
+            .collect();
+        self.fail(&keys, now);
+    }
+
+    /// After a right password: the failures of this user from this address,
+    /// and the user's slowdown, are forgotten.
+    pub fn clear_login(&self, user: &str, addr: Option<&str>) {
+        let keys = login_keys(user, addr);
+        self.clear(&keys[0]);
+        self.clear(&keys[1]);
     }
 
     /// Forgets the failures of `key` (after a successful login).
@@ -298,6 +388,57 @@ mod tests {
         assert!(a.starts_with("amk_") && a.len() > 40);
         assert_eq!(hash_api_key(&a).len(), 64);
         assert_eq!(hash_api_key(&a), hash_api_key(&a));
+    }
+
+    #[test]
+    fn guesses_block_the_guesser_and_only_slow_the_owner() {
+        let l = LoginLimiter::new(5, Duration::from_secs(300));
+        let t0 = Instant::now();
+        // Five wrong passwords for admin from one address: that address waits...
+        for _ in 0..5 {
+            assert_eq!(
+                l.check_login("admin", Some("10.0.0.66"), t0),
+                Ok(Duration::ZERO)
+            );
+            l.fail_login("admin", Some("10.0.0.66"), t0);
+        }
+        assert!(l.check_login("Admin", Some("10.0.0.66"), t0).is_err());
+        // ...the owner, elsewhere, signs in at once.
+        assert_eq!(
+            l.check_login("admin", Some("10.0.0.2"), t0),
+            Ok(Duration::ZERO)
+        );
+        // Guesses from many addresses only slow admin down, never block.
+        for i in 0..15 {
+            let a = format!("10.0.1.{i}");
+            assert!(l.check_login("admin", Some(&a), t0).is_ok());
+            l.fail_login("admin", Some(&a), t0);
+        }
+        let delay = l.check_login("admin", Some("10.0.0.2"), t0).unwrap();
+        assert_eq!(delay, MAX_LOGIN_DELAY, "20 failures: the longest delay");
+        l.clear_login("admin", Some("10.0.0.2"));
+        assert_eq!(
+            l.check_login("admin", Some("10.0.0.2"), t0),
+            Ok(Duration::ZERO)
+        );
+        // One address trying many user names is blocked for all of them.
+        for i in 0..20 {
+            l.fail_login(&format!("user{i}"), Some("10.0.0.99"), t0);
+        }
+        assert!(
+            l.check_login("someone-else", Some("10.0.0.99"), t0)
+                .is_err()
+        );
+        // All forgotten after the window.
+        let later = t0 + Duration::from_secs(301);
+        assert_eq!(
+            l.check_login("admin", Some("10.0.0.66"), later),
+            Ok(Duration::ZERO)
+        );
+        assert_eq!(
+            l.check_login("x", Some("10.0.0.99"), later),
+            Ok(Duration::ZERO)
+        );
     }
 
     #[test]

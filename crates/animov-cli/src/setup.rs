@@ -6,7 +6,7 @@ use std::{io::BufRead, path::PathBuf};
 
 use animov_engine::{
     config::{Config, SecretsBackend, default_data_dir},
-    telemetry,
+    permissions, telemetry,
 };
 use anyhow::{Context, bail};
 
@@ -24,22 +24,27 @@ pub struct Setup {
 /// Makes the data folder if needed, reads its configuration and starts logging.
 pub fn prepare(global: &Global) -> anyhow::Result<Setup> {
     let data_dir = global.data_dir.clone().unwrap_or_else(default_data_dir);
-    if !data_dir.exists() {
-        std::fs::create_dir_all(&data_dir)
-            .with_context(|| format!("cannot create the data folder {}", data_dir.display()))?;
-        // The folder holds password hashes and maybe secrets: this user only.
-        #[cfg(unix)]
-        std::fs::set_permissions(
-            &data_dir,
-            std::os::unix::fs::PermissionsExt::from_mode(0o700),
-        )?;
-    }
+    // The folder holds password hashes and maybe secrets: this user only.
+    permissions::restrict_new_files();
+    let fixed = permissions::secure(&data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {} or make it owner-only",
+            data_dir.display()
+        )
+    })?;
     let mut config = Config::load(&data_dir)?;
     if let Some(s) = &global.secrets {
         config.secrets = SecretsBackend::parse(s)
             .with_context(|| format!("--secrets must be keyring or file, not {s:?}"))?;
     }
     let log = telemetry::init(&data_dir, config.log_files);
+    if fixed > 0 {
+        tracing::warn!(
+            fixed,
+            dir = %data_dir.display(),
+            "parts of the data folder were readable by other users: made owner-only"
+        );
+    }
     Ok(Setup {
         data_dir,
         config,

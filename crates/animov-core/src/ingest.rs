@@ -22,10 +22,13 @@ fn bad(field: impl Into<String>, message: impl Into<String>) -> FieldError {
     }
 }
 
-/// Checks a source name: 1–64 characters from `A-Z a-z 0-9 _ . -`.
+/// Checks a source name: 1–64 characters from `A-Z a-z 0-9 _ . -`, the first
+/// a letter or a digit (so no name is `.`, `..` or a hidden file: names
+/// become folder names under the data folder).
 pub fn validate_source(source: &str) -> Result<(), FieldError> {
     let ok = !source.is_empty()
         && source.len() <= 64
+        && source.as_bytes()[0].is_ascii_alphanumeric()
         && source
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
@@ -34,9 +37,21 @@ pub fn validate_source(source: &str) -> Result<(), FieldError> {
     } else {
         Err(bad(
             "source",
-            "source must be 1 to 64 characters among letters, digits, '_', '.' and '-'",
+            "source must be 1 to 64 characters among letters, digits, '_', '.' and '-', starting with a letter or a digit",
         ))
     }
+}
+
+/// `parent/source` when `source` is a valid name that stays one folder
+/// inside `parent` (a source stored before names were checked may not be).
+pub fn source_dir(parent: &std::path::Path, source: &str) -> Option<std::path::PathBuf> {
+    use std::path::Component;
+    let mut parts = std::path::Path::new(source).components();
+    let single = matches!(
+        (parts.next(), parts.next()),
+        (Some(Component::Normal(_)), None)
+    );
+    (single && validate_source(source).is_ok()).then(|| parent.join(source))
 }
 
 /// Checks one frame; `i` is its index in the batch.
@@ -140,6 +155,35 @@ impl From<&IngestFrame> for FrameCount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_names_cannot_be_paths() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".hidden",
+            "-x",
+            "a/b",
+            "../x",
+            "a b",
+            &"a".repeat(65),
+        ] {
+            assert!(validate_source(bad).is_err(), "{bad:?}");
+            assert_eq!(
+                source_dir(std::path::Path::new("/data/rec"), bad),
+                None,
+                "{bad:?}"
+            );
+        }
+        for good in ["cam-1", "Pen_2.east", "7"] {
+            assert!(validate_source(good).is_ok(), "{good:?}");
+            assert_eq!(
+                source_dir(std::path::Path::new("/data/rec"), good),
+                Some(std::path::PathBuf::from(format!("/data/rec/{good}")))
+            );
+        }
+    }
     use animov_api::Detection;
 
     const NOW: i64 = 1_732_867_200_000;

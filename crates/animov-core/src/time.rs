@@ -11,6 +11,11 @@ pub const DAY_MS: i64 = 86_400_000;
 /// alert rules (the API's `15m` bucket).
 pub const QUARTER_MS: i64 = animov_api::Bucket::M15.millis();
 
+/// Times clients may send: from 1970-01-01 up to (not including)
+/// 10000-01-01, in UTC milliseconds — anything else is a mistake, and
+/// keeping to this range lets window arithmetic never overflow.
+pub const TIME_RANGE_MS: std::ops::Range<i64> = 0..253_402_300_800_000;
+
 /// Start of the `width_ms` bucket holding `ts_ms` (buckets aligned on the Unix epoch, UTC).
 pub fn floor_to(ts_ms: i64, width_ms: i64) -> i64 {
     ts_ms.div_euclid(width_ms) * width_ms

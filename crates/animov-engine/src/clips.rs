@@ -47,7 +47,11 @@ pub async fn start(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<u64, ClipError> {
-    if to_ms <= from_ms || to_ms - from_ms > MAX_CLIP_MS {
+    if to_ms <= from_ms
+        || to_ms
+            .checked_sub(from_ms)
+            .is_none_or(|span| span > MAX_CLIP_MS)
+    {
         return Err(ClipError::Span);
     }
     let recs = engine

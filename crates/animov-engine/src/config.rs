@@ -177,7 +177,9 @@ pub enum EmailTls {
     Starttls,
     /// TLS from the start (port 465).
     Tls,
-    /// No encryption (a relay on this machine or the farm LAN only).
+    /// No encryption: a relay on this machine, or one on the farm LAN
+    /// without an account (a password is only ever sent in clear to this
+    /// machine).
     None,
 }
 
@@ -289,8 +291,16 @@ pub struct Config {
     pub minute_grace_seconds: u32,
     /// Largest accepted request body, MiB.
     pub max_body_mib: u32,
-    /// Failed logins allowed per user name and per address within 5 minutes.
+    /// Failed sign-ins allowed per user name from one address within 5
+    /// minutes (an address trying many names: 4 times that); beyond, the
+    /// address waits, and guesses from many addresses only slow sign-ins
+    /// of that user down.
     pub login_attempts: u32,
+    /// Reverse proxies in front of AniMOV (e.g. `["127.0.0.1"]`): for a
+    /// request from one of them, the client is the last address of
+    /// `X-Forwarded-For` that is not a proxy (else every client would share
+    /// the proxy's address, and its failed sign-ins).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Time zone of the naive dates sent to the legacy INRA route, minutes from UTC.
     pub legacy_utc_offset_minutes: i32,
     /// Demo feed settings.
@@ -326,6 +336,7 @@ impl Default for Config {
             minute_grace_seconds: 5,
             max_body_mib: 16,
             login_attempts: 5,
+            trusted_proxies: Vec::new(),
             legacy_utc_offset_minutes: 0,
             demo: DemoConfig::default(),
             vision: VisionConfig::default(),

@@ -48,6 +48,7 @@ pub mod mail;
 pub mod metrics;
 pub mod minutes;
 pub mod models;
+pub mod permissions;
 pub mod playback;
 pub mod runtime;
 pub mod secrets;

@@ -43,6 +43,21 @@ pub struct SecretError {
 pub struct Secrets {
     backend: SecretsBackend,
     dir: PathBuf,
+    /// This install's keyring account suffix (see [`install_id`]).
+    install: String,
+}
+
+/// An id of the install whose data folder is `data_dir`: the start of the
+/// SHA-256 of its absolute path. Keyring entries carry it, so two installs
+/// of one OS user (a demo and the farm's) never share a signing key or a
+/// password.
+pub fn install_id(data_dir: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let path = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    Sha256::digest(path.as_os_str().as_encoded_bytes())[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Secrets {
@@ -51,11 +66,39 @@ impl Secrets {
         Secrets {
             backend,
             dir: data_dir.join("secrets"),
+            install: install_id(data_dir),
         }
+    }
+
+    /// This install's keyring entry for `name`.
+    fn entry(&self, name: &str) -> keyring::Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, &format!("{name}@{}", self.install))
+    }
+
+    /// A password stored by a version that named entries for every install
+    /// alike: copied into this install's entry (and left for the others).
+    /// Never the signing key: a shared one is the hole being closed, so
+    /// this install makes its own (sessions end once).
+    fn migrate_legacy(&self, name: &str) -> Option<String> {
+        if name == names::JWT_SIGNING_KEY {
+            return None;
+        }
+        let old = keyring::Entry::new(SERVICE, name)
+            .and_then(|e| e.get_password())
+            .ok()?;
+        if let Err(e) = self.entry(name).and_then(|e| e.set_password(&old)) {
+            tracing::debug!(name, error = %e, "cannot copy the secret into this install's keyring entry");
+        }
+        Some(old)
     }
 
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// A secret that is there but unusable.
+    pub fn invalid(name: &str, reason: impl ToString) -> SecretError {
+        Self::err(name, reason)
     }
 
     fn err(name: &str, reason: impl ToString) -> SecretError {
@@ -68,9 +111,13 @@ impl Secrets {
     /// The secret, if set.
     pub fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
         if self.backend == SecretsBackend::Keyring {
-            match keyring::Entry::new(SERVICE, name).and_then(|e| e.get_password()) {
+            match self.entry(name).and_then(|e| e.get_password()) {
                 Ok(v) => return Ok(Some(v)),
-                Err(keyring::Error::NoEntry) => {}
+                Err(keyring::Error::NoEntry) => {
+                    if let Some(v) = self.migrate_legacy(name) {
+                        return Ok(Some(v));
+                    }
+                }
                 Err(e) => {
                     tracing::debug!(name, error = %e, "no usable OS keyring; trying the secrets file")
                 }
@@ -89,7 +136,7 @@ impl Secrets {
     /// Stores the secret (keyring first, owner-only file where there is no keyring).
     pub fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
         if self.backend == SecretsBackend::Keyring {
-            match keyring::Entry::new(SERVICE, name).and_then(|e| e.set_password(value)) {
+            match self.entry(name).and_then(|e| e.set_password(value)) {
                 Ok(()) => {
                     let _ = std::fs::remove_file(self.file(name));
                     return Ok(());
@@ -108,7 +155,7 @@ impl Secrets {
     /// Forgets the secret (nothing to forget is fine).
     pub fn remove(&self, name: &str) -> Result<(), SecretError> {
         if self.backend == SecretsBackend::Keyring {
-            match keyring::Entry::new(SERVICE, name).and_then(|e| e.delete_credential()) {
+            match self.entry(name).and_then(|e| e.delete_credential()) {
                 Ok(()) | Err(keyring::Error::NoEntry) => {}
                 Err(e) => tracing::debug!(name, error = %e, "no usable OS keyring"),
             }
@@ -123,6 +170,9 @@ impl Secrets {
         }
     }
 
+    /// Writes the file atomically: a temporary owner-only file, flushed to
+    /// disk, then renamed over the old one — a crash leaves the old secret
+    /// or the new one, never an empty or partial file.
     fn write_file(&self, name: &str, value: &str) -> Result<(), SecretError> {
         let io = |e: std::io::Error| {
             Self::err(name, format!("cannot write {}: {e}", self.dir.display()))
@@ -137,8 +187,8 @@ impl Secrets {
             std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(io)?;
         }
-        let path = self.file(name);
-        let mut f = opts.open(&path).map_err(io)?;
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let mut f = opts.open(&tmp).map_err(io)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -146,6 +196,13 @@ impl Secrets {
                 .map_err(io)?;
         }
         f.write_all(value.as_bytes()).map_err(io)?;
+        f.sync_all().map_err(io)?;
+        drop(f);
+        std::fs::rename(&tmp, self.file(name)).map_err(io)?;
+        // The rename itself reaches the disk with the folder.
+        if let Ok(d) = std::fs::File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
         Ok(())
     }
 
@@ -169,6 +226,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn installs_have_their_own_keyring_entries() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        assert_ne!(install_id(a.path()), install_id(b.path()));
+        assert_eq!(install_id(a.path()), install_id(&a.path().join(".")));
+        let s = Secrets::new(SecretsBackend::Keyring, a.path());
+        assert!(s.install.len() == 16 && s.install.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
     fn file_secrets_are_owner_only_and_persist() {
         let dir = tempfile::tempdir().unwrap();
         let s = Secrets::new(SecretsBackend::File, dir.path());
@@ -185,5 +251,13 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+        // Rewritten in place: the new value, no temporary file left.
+        s.set("k", "third").unwrap();
+        assert_eq!(s.get("k").unwrap().as_deref(), Some("third"));
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("secrets"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["k"]);
     }
 }

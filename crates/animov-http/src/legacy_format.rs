@@ -13,7 +13,76 @@ use animov_core::ingest::{FieldError, MAX_FRAMES, validate_frame};
 use animov_store::NewFrame;
 use base64::Engine;
 use chrono::NaiveDateTime;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, de};
+use serde_json::{Map, Value};
+
+/// A JSON body whose objects may not repeat a key: serde_json's `Value`
+/// silently keeps the last one, where the typed `/api/v1/ingest` refuses.
+#[derive(Debug)]
+pub struct StrictValue(pub Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(Strict).map(StrictValue)
+    }
+}
+
+struct Strict;
+
+impl<'de> de::Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("numbers must be finite"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        StrictValue::deserialize(d).map(|v| v.0)
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if out.contains_key(&k) {
+                return Err(de::Error::custom(format!("duplicate key {k:?}")));
+            }
+            let StrictValue(v) = map.next_value()?;
+            out.insert(k, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
 
 fn bad(field: impl Into<String>, message: impl Into<String>) -> FieldError {
     FieldError {
@@ -150,7 +219,13 @@ pub fn parse(
             detections: Some(dets),
         };
         validate_frame(i, &frame, now_ms, max_future_ms).map_err(|mut e| {
-            e.field = e.field.replacen(&format!("frames[{i}]"), &at, 1);
+            // Named as this format names them: the time is `date`, the
+            // counts come from `detect`.
+            let field = e.field.replacen(&format!("frames[{i}]"), &at, 1);
+            e.field = field
+                .replace(".ts_ms", ".date")
+                .replace(".lying", ".detect")
+                .replace(".standing", ".detect");
             e
         })?;
         let detections = serde_json::to_vec(&frame.detections).ok();
@@ -176,6 +251,19 @@ mod tests {
     use serde_json::json;
 
     const NOW: i64 = 1_800_000_000_000;
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let dup = r#"[{"source_id": 1, "date": "2024-07-31 13:45:00", "date": "2031-01-01 00:00:00", "detect": []}]"#;
+        let err = serde_json::from_str::<StrictValue>(dup).unwrap_err();
+        assert!(err.to_string().contains("duplicate key \"date\""), "{err}");
+        let ok: StrictValue =
+            serde_json::from_str(r#"{"data": [{"a": [1, 2.5, null, true, {"b": "c"}]}]}"#).unwrap();
+        assert_eq!(
+            ok.0,
+            json!({"data": [{"a": [1, 2.5, null, true, {"b": "c"}]}]})
+        );
+    }
 
     #[test]
     fn reads_the_prototype_test_payload() {
@@ -252,8 +340,9 @@ mod tests {
                 "[0]",
             ),
             (
+                // The item's time is its `date`: the format has no `ts_ms`.
                 json!([{"source_id": 1, "date": "2099-01-01 00:00:00", "detect": []}]),
-                "[0].ts_ms",
+                "[0].date",
             ),
         ];
         for (body, field) in cases {

@@ -1,7 +1,7 @@
 //! Query-string parameters shared by the statistics routes, parsed with clear messages.
 
 use animov_api::Bucket;
-use animov_core::time::{DAY_MS, MINUTE_MS, floor_to};
+use animov_core::time::{DAY_MS, MINUTE_MS, TIME_RANGE_MS, floor_to};
 use animov_store::CameraRow;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,12 +29,26 @@ pub struct WindowQuery {
 fn parse_ms(name: &str, v: &Option<String>) -> Result<Option<i64>, ApiError> {
     match v.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
-            ApiError::bad_param(
-                name,
-                format!("{name} must be a time in UTC milliseconds since 1970, got {s:?}"),
-            )
-        }),
+        Some(s) => {
+            let ms = s.parse::<i64>().map_err(|_| {
+                ApiError::bad_param(
+                    name,
+                    format!("{name} must be a time in UTC milliseconds since 1970, got {s:?}"),
+                )
+            })?;
+            check_time(name, Some(ms))
+        }
+    }
+}
+
+/// A client-given time, which must lie in [`TIME_RANGE_MS`] (1970 to 9999).
+pub fn check_time(name: &str, ms: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match ms {
+        Some(v) if !TIME_RANGE_MS.contains(&v) => Err(ApiError::bad_param(
+            name,
+            format!("{name} must be a time in UTC milliseconds between 1970 and 9999, got {v}"),
+        )),
+        ms => Ok(ms),
     }
 }
 
@@ -48,10 +62,11 @@ impl WindowQuery {
         max_span_ms: i64,
     ) -> Result<(i64, i64), ApiError> {
         let to = parse_ms("to", &self.to)?.unwrap_or_else(|| floor_to(now, MINUTE_MS) + MINUTE_MS);
-        let from = parse_ms("from", &self.from)?.unwrap_or(to - default_span_ms);
+        let from = parse_ms("from", &self.from)?.unwrap_or(to.saturating_sub(default_span_ms));
         if from >= to {
             return Err(ApiError::bad_param("from", "from must be before to"));
         }
+        // Both lie in TIME_RANGE_MS, so this cannot overflow.
         if to - from > max_span_ms {
             return Err(ApiError::bad_param(
                 "from",

@@ -4,10 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use animov_auth::{LoginLimiter, Tokens, hash_password};
+use animov_auth::{LoginLimiter, MIN_SIGNING_KEY_BYTES, Tokens, hash_password};
 use animov_engine::{
     Engine,
-    secrets::{SecretError, names::JWT_SIGNING_KEY},
+    secrets::{SecretError, Secrets, names::JWT_SIGNING_KEY},
 };
 
 /// The axum state (cheap to clone). It reads as the [`Engine`] too
@@ -27,6 +27,8 @@ pub struct HttpInner {
     pub dummy_hash: String,
     /// Per-launch secret of the desktop window; never stored.
     pub local_secret: Option<String>,
+    /// When ingestion registered new sources in the last hour (engine clock, ms).
+    pub new_sources: std::sync::Mutex<std::collections::VecDeque<i64>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,15 +71,40 @@ impl AppState {
             limiter: LoginLimiter::new(c.login_attempts, Duration::from_secs(300)),
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             local_secret,
+            new_sources: Default::default(),
             engine,
         }))
     }
 
-    /// State over `engine` with the install's token signing key (made on first use).
+    /// State over `engine` with the install's token signing key: made on
+    /// first use, made again when found empty, refused when shorter than
+    /// [`MIN_SIGNING_KEY_BYTES`].
     pub fn open(engine: Engine, local_secret: Option<String>) -> Result<Self, SecretError> {
-        let key = engine
-            .secrets
-            .get_or_create(JWT_SIGNING_KEY, animov_auth::new_signing_key)?;
+        let key = match engine.secrets.get(JWT_SIGNING_KEY)? {
+            Some(k) if k.trim().is_empty() => {
+                tracing::warn!(
+                    "the token signing key was empty (a write cut short?): a new one is made, everyone signs in again"
+                );
+                let k = animov_auth::new_signing_key();
+                engine.secrets.set(JWT_SIGNING_KEY, &k)?;
+                k
+            }
+            Some(k) if k.len() < MIN_SIGNING_KEY_BYTES => {
+                return Err(Secrets::invalid(
+                    JWT_SIGNING_KEY,
+                    format!(
+                        "the token signing key is {} bytes long, fewer than {MIN_SIGNING_KEY_BYTES}: set a longer one with `animov secret set {JWT_SIGNING_KEY}` (every session ends)",
+                        k.len()
+                    ),
+                ));
+            }
+            Some(k) => k,
+            None => {
+                let k = animov_auth::new_signing_key();
+                engine.secrets.set(JWT_SIGNING_KEY, &k)?;
+                k
+            }
+        };
         Ok(Self::with_local_secret(
             engine,
             key.as_bytes(),

@@ -186,6 +186,18 @@ impl Store {
         Ok(Self::insert_one(&mut conn, insert).await?)
     }
 
+    /// Whether a source has an ingest key that is not revoked (someone set
+    /// it up to send).
+    pub async fn has_live_api_key(&self, camera_id: i64) -> Result<bool, StoreError> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM api_keys WHERE camera_id = ? AND revoked_ms IS NULL LIMIT 1",
+        )
+        .bind(camera_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// The key with this hash, if any (revoked ones included: check `revoked_ms`).
     pub async fn api_key_by_hash(&self, key_hash: &str) -> Result<Option<ApiKeyRow>, StoreError> {
         Ok(sqlx::query_as(

@@ -344,3 +344,33 @@ fn mysql_with_password_from_the_secret_store() {
     let (ok, out, err) = add_user(dir.path(), "m", "vet", "password-123\n");
     assert!(ok, "{out}{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_folder_and_its_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("data");
+    // An install from before this check: world-readable folder and files.
+    std::fs::create_dir_all(d.join("logs")).unwrap();
+    std::fs::write(d.join("logs/old.log"), "x").unwrap();
+    for (p, m) in [("", 0o755), ("logs", 0o755), ("logs/old.log", 0o644)] {
+        std::fs::set_permissions(d.join(p), std::fs::Permissions::from_mode(m)).unwrap();
+    }
+    let (ok, out, err) = add_user(&d, "alice", "admin", "s3cret-pass\n");
+    assert!(ok, "{out}{err}");
+    assert!(err.contains("made owner-only"), "{err}");
+    assert_eq!(mode(&d), 0o700);
+    assert_eq!(mode(&d.join("logs")), 0o700);
+    for entry in std::fs::read_dir(&d)
+        .unwrap()
+        .chain(std::fs::read_dir(d.join("logs")).unwrap())
+    {
+        let p = entry.unwrap().path();
+        let want = if p.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&p), want, "{}", p.display());
+    }
+    // The database (password hashes) was created owner-only.
+    assert!(d.join("animov.sqlite").exists());
+}

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use animov_api::{AlertChange, AlertChangeKind, DeliverySettings, Event, RuleKind};
+use animov_api::{AlertChange, AlertChangeKind, DeliverySettings, Event, RuleKind, SourceKind};
 use animov_core::{
     alerts::{
         Bout, Bucket, CameraInput, OpenAlert, Step, advance,
@@ -60,13 +60,21 @@ pub async fn evaluate_camera(
             )
         })
         .collect();
-    let expected = expects_frames(
-        cam.kind,
-        cam.uri.is_some(),
-        cam.last_frame_ts,
-        open.contains_key(&RuleKind::CameraOffline),
-        now_ms,
-    );
+    // A source only ingestion registered, that nobody named, sized or gave
+    // a key, is nobody's camera: its silence is no alert (one request
+    // naming thousands of sources must not open thousands of alerts).
+    let configured = cam.kind != SourceKind::Ingest
+        || cam.herd_size.is_some()
+        || cam.name != cam.source
+        || engine.store.has_live_api_key(cam.id).await?;
+    let expected = configured
+        && expects_frames(
+            cam.kind,
+            cam.uri.is_some(),
+            cam.last_frame_ts,
+            open.contains_key(&RuleKind::CameraOffline),
+            now_ms,
+        );
     let bouts = match cam.uri {
         Some(_) => Some(
             engine

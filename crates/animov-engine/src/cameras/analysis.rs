@@ -189,7 +189,11 @@ fn snapshot(
     detections: Vec<u8>,
     writer: &mpsc::Sender<Output>,
 ) {
-    let dir = spec.data_dir.join("snapshots").join(&spec.source);
+    let Some(dir) = animov_core::ingest::source_dir(&spec.data_dir.join("snapshots"), &spec.source)
+    else {
+        tracing::warn!(source = %spec.source, "no snapshot: this source's name is not a safe folder name (rename the camera)");
+        return;
+    };
     let path = dir.join(format!("{}.jpg", cap.ts_ms));
     let jpeg = animov_vision::jpeg::encode(&cap.frame, 85);
     match std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, jpeg)) {

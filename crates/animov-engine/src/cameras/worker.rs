@@ -91,8 +91,17 @@ pub struct WorkerSpec {
 impl WorkerSpec {
     /// Where this camera's segments go, if it records.
     fn record(&self) -> Option<RecordConfig> {
-        self.settings.record.then(|| RecordConfig {
-            dir: self.data_dir.join("recordings").join(&self.source),
+        if !self.settings.record {
+            return None;
+        }
+        let Some(dir) =
+            animov_core::ingest::source_dir(&self.data_dir.join("recordings"), &self.source)
+        else {
+            tracing::warn!(source = %self.source, "not recording: this source's name is not a safe folder name (rename the camera)");
+            return None;
+        };
+        Some(RecordConfig {
+            dir,
             segment: Duration::from_secs(u64::from(self.vision.segment_minutes) * 60),
             bitrate_kbps: self.vision.record_bitrate_kbps,
         })

@@ -23,9 +23,28 @@ pub struct SmtpMailer {
     secrets: Secrets,
 }
 
+/// Whether `cfg` would send a password without encryption to another machine.
+pub fn sends_password_in_clear(cfg: &EmailConfig) -> bool {
+    let local = |h: &str| {
+        h.eq_ignore_ascii_case("localhost")
+            || h.trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    };
+    cfg.tls == EmailTls::None
+        && cfg.username.is_some()
+        && cfg.smtp_host.as_deref().is_some_and(|h| !local(h))
+}
+
 impl SmtpMailer {
     /// A mailer for `config`, reading the password from `secrets`.
     pub fn new(config: EmailConfig, secrets: Secrets) -> SmtpMailer {
+        if sends_password_in_clear(&config) {
+            tracing::warn!(
+                host = config.smtp_host.as_deref().unwrap_or_default(),
+                "email.tls = \"none\" would send the SMTP password in clear to another machine: alert emails will be refused until email.tls is \"starttls\" or \"tls\""
+            );
+        }
         SmtpMailer { config, secrets }
     }
 
@@ -50,6 +69,11 @@ impl SmtpMailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .map_err(|e| smtp(e.to_string()))?;
+        if sends_password_in_clear(cfg) {
+            return Err(smtp(format!(
+                "refusing to send the SMTP password in clear to {host}: set email.tls to \"starttls\" or \"tls\" (plain SMTP only to a relay on this machine)"
+            )));
+        }
         let builder = match cfg.tls {
             EmailTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host),
             EmailTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host),
@@ -83,5 +107,40 @@ impl Mailer for SmtpMailer {
         body: &'a str,
     ) -> BoxFuture<'a, Result<(), EmailError>> {
         Box::pin(self.send_now(to, subject, body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_never_leaves_the_machine_in_clear() {
+        let cfg = |host: &str, tls: EmailTls, user: Option<&str>| EmailConfig {
+            smtp_host: Some(host.into()),
+            tls,
+            username: user.map(String::from),
+            ..EmailConfig::default()
+        };
+        assert!(sends_password_in_clear(&cfg(
+            "smtp.example.org",
+            EmailTls::None,
+            Some("farm")
+        )));
+        assert!(sends_password_in_clear(&cfg(
+            "192.168.1.9",
+            EmailTls::None,
+            Some("farm")
+        )));
+        for safe in [
+            cfg("smtp.example.org", EmailTls::Starttls, Some("farm")),
+            cfg("smtp.example.org", EmailTls::Tls, Some("farm")),
+            cfg("smtp.example.org", EmailTls::None, None),
+            cfg("localhost", EmailTls::None, Some("farm")),
+            cfg("127.0.0.1", EmailTls::None, Some("farm")),
+            cfg("[::1]", EmailTls::None, Some("farm")),
+        ] {
+            assert!(!sends_password_in_clear(&safe), "{:?}", safe.smtp_host);
+        }
     }
 }

@@ -15,7 +15,11 @@ use axum::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::{ApiError, AppState, AuthUser, extract::ApiJson, query::camera_named};
+use crate::{
+    ApiError, AppState, AuthUser,
+    extract::ApiJson,
+    query::{camera_named, check_time},
+};
 
 /// `GET /api/v1/alerts` filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -84,8 +88,8 @@ pub async fn list(
             Severity::parse,
             "warning, critical",
         )?,
-        from_ms: q.from,
-        to_ms: q.to,
+        from_ms: check_time("from", q.from)?,
+        to_ms: check_time("to", q.to)?,
         limit: q.limit.unwrap_or(200).clamp(1, 1000),
     };
     Ok(Json(

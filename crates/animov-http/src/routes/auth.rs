@@ -23,16 +23,18 @@ pub async fn login(
     State(state): State<AppState>,
     req: Request,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let ip = client_addr(&req, &state.config.trusted_proxies);
     let ApiJson(body) = ApiJson::<LoginRequest>::from_request(req, &state).await?;
-    let user_key = format!("user:{}", body.username.to_lowercase());
-    let mut keys = vec![user_key.clone()];
-    keys.extend(ip.map(|ip| format!("ip:{ip}")));
     let now = std::time::Instant::now();
-    not_limited(&state, &keys, now)?;
+    let delay = state
+        .limiter
+        .check_login(&body.username, ip.as_deref(), now)
+        .map_err(too_many_attempts)?;
+    if !delay.is_zero() {
+        // This user's password is being guessed from elsewhere: slow every
+        // try down rather than lock the owner out.
+        tokio::time::sleep(delay).await;
+    }
     let user = state.store.user(&body.username).await?;
     let hash = user
         .as_ref()
@@ -43,7 +45,7 @@ pub async fn login(
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let Some(user) = user.filter(|_| ok) else {
-        state.limiter.fail(&keys, now);
+        state.limiter.fail_login(&body.username, ip.as_deref(), now);
         state
             .metrics
             .login_failures
@@ -53,7 +55,7 @@ pub async fn login(
             ApiError::unauthorized("wrong user name or password").with_code("bad_credentials")
         );
     };
-    state.limiter.clear(&user_key);
+    state.limiter.clear_login(&body.username, ip.as_deref());
     tracing::info!(username = %user.username, role = user.role.as_str(), "signed in");
     Ok(Json(session(&state, user)))
 }
@@ -133,16 +135,19 @@ pub const LOCAL_USER: &str = "local";
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn local_login(
     State(state): State<AppState>,
-    ApiJson(req): ApiJson<LocalLoginRequest>,
+    req: Request,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let ip = client_addr(&req, &state.config.trusted_proxies);
+    let ApiJson(req) = ApiJson::<LocalLoginRequest>::from_request(req, &state).await?;
     let ok = state
         .local_secret
         .as_deref()
         .is_some_and(|s| constant_time_eq(s.as_bytes(), req.secret.as_bytes()));
     if !ok {
-        let keys = vec!["local-secret".to_string()];
+        // Per address: a guesser slows itself down, not the window.
+        let keys = vec![format!("local-secret|{}", ip.as_deref().unwrap_or("-"))];
         let now = std::time::Instant::now();
-        not_limited(&state, &keys, now)?;
+        state.limiter.check(&keys, now).map_err(too_many_attempts)?;
         state.limiter.fail(&keys, now);
         return Err(
             ApiError::unauthorized("this sign-in is only for the AniMOV desktop window")
@@ -260,17 +265,39 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// 429 with `Retry-After` while any of `keys` has too many recent failures.
-fn not_limited(state: &AppState, keys: &[String], now: std::time::Instant) -> Result<(), ApiError> {
-    state.limiter.check(keys, now).map_err(|wait| {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many failed sign-ins: wait {wait} s and try again"),
-        );
-        e.retry_after = Some(wait);
-        e
-    })
+/// The client's address: the peer's, or behind a trusted proxy the last
+/// address of `X-Forwarded-For` that is not one of `proxies`.
+fn client_addr(req: &Request, proxies: &[std::net::IpAddr]) -> Option<String> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    if !proxies.contains(&peer) {
+        return Some(peer.to_string());
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    let client = forwarded
+        .iter()
+        .rev()
+        .find(|a| !proxies.contains(a))
+        .copied()
+        .unwrap_or(peer);
+    Some(client.to_string())
+}
+
+/// 429 with `Retry-After`: too many recent failures from this address.
+fn too_many_attempts(wait: u64) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        format!("too many failed sign-ins from this address: wait {wait} s and try again"),
+    );
+    e.retry_after = Some(wait);
+    e
 }
 
 /// A new session token for `user`.

@@ -5,8 +5,9 @@ use std::{collections::BTreeMap, sync::atomic::Ordering::Relaxed};
 
 use animov_api::{ErrorBody, IngestRequest, IngestResponse, LegacyItem, SourceKind};
 use animov_core::ingest::validate_request;
+use animov_core::time::HOUR_MS;
 use animov_store::NewFrame;
-use axum::{Json, extract::State};
+use axum::{Json, extract::State, http::StatusCode};
 
 use crate::{ApiError, AppState, Ingestor, extract::ApiJson, legacy_format};
 
@@ -17,6 +18,15 @@ async fn store_batches(
     who: &Ingestor,
     batches: BTreeMap<String, Vec<NewFrame>>,
 ) -> Result<IngestResponse, ApiError> {
+    if matches!(who, Ingestor::User(_)) {
+        let mut new = 0;
+        for source in batches.keys() {
+            if state.store.camera_id(source).await?.is_none() {
+                new += 1;
+            }
+        }
+        admit_new_sources(state, new)?;
+    }
     let mut resolved = Vec::with_capacity(batches.len());
     for (source, frames) in &batches {
         let camera_id = match who {
@@ -57,6 +67,46 @@ async fn store_batches(
         accepted,
         duplicates,
     })
+}
+
+/// New sources one request may register: more is a sender's bug or a flood.
+pub const MAX_NEW_SOURCES_PER_REQUEST: usize = 8;
+/// New sources ingestion may register per hour, all senders together.
+pub const MAX_NEW_SOURCES_PER_HOUR: usize = 64;
+
+/// Counts `new` sources against both limits (422 over the request's, 429
+/// with `Retry-After` over the hour's); nothing is counted when refused.
+fn admit_new_sources(state: &AppState, new: usize) -> Result<(), ApiError> {
+    if new == 0 {
+        return Ok(());
+    }
+    if new > MAX_NEW_SOURCES_PER_REQUEST {
+        return Err(ApiError::invalid(
+            "source",
+            format!(
+                "this request would register {new} new sources, at most {MAX_NEW_SOURCES_PER_REQUEST} may be: add cameras first (Cameras page or POST /api/v1/cameras)"
+            ),
+        ));
+    }
+    let now = state.now_ms();
+    let mut recent = state.new_sources.lock().unwrap_or_else(|p| p.into_inner());
+    while recent.front().is_some_and(|t| now - t >= HOUR_MS) {
+        recent.pop_front();
+    }
+    if recent.len() + new > MAX_NEW_SOURCES_PER_HOUR {
+        let wait = recent.front().map_or(HOUR_MS, |t| t + HOUR_MS - now);
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_new_sources",
+            format!(
+                "{MAX_NEW_SOURCES_PER_HOUR} new sources were registered by ingestion in the last hour: add cameras first (Cameras page or POST /api/v1/cameras), or retry later"
+            ),
+        );
+        e.retry_after = Some(u64::try_from(wait / 1000).unwrap_or(1).max(1));
+        return Err(e);
+    }
+    recent.extend(std::iter::repeat_n(now, new));
+    Ok(())
 }
 
 /// Store a batch of frame counts of one source.
@@ -122,10 +172,10 @@ pub async fn ingest(
 pub async fn legacy_ingest(
     State(state): State<AppState>,
     who: Ingestor,
-    body: Result<ApiJson<serde_json::Value>, ApiError>,
+    body: Result<ApiJson<legacy_format::StrictValue>, ApiError>,
 ) -> Result<Json<IngestResponse>, ApiError> {
     let result = async {
-        let ApiJson(value) = body?;
+        let ApiJson(legacy_format::StrictValue(value)) = body?;
         let offset_ms = i64::from(state.config.legacy_utc_offset_minutes) * 60_000;
         let batches = legacy_format::parse(
             &value,

@@ -18,7 +18,7 @@ use super::live::TokenQuery;
 use crate::{
     ApiError, AppState, AuthUser,
     extract::{ApiJson, header_or_query_user},
-    query::camera_named,
+    query::{camera_named, check_time},
 };
 
 /// Name of the tag list in `app_settings`.
@@ -73,8 +73,8 @@ async fn filtered(state: &AppState, q: &NoteQuery) -> Result<Vec<Note>, ApiError
     };
     let f = NoteFilter {
         camera_id,
-        from_ms: q.from,
-        to_ms: q.to,
+        from_ms: check_time("from", q.from)?,
+        to_ms: check_time("to", q.to)?,
         tag: text_filter(&q.tag),
         author: text_filter(&q.author),
         text: text_filter(&q.q),

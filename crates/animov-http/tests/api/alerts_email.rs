@@ -89,7 +89,8 @@ async fn env_for(port: u16) -> Vec<Env> {
     .await
 }
 
-/// Makes cam-1 go quiet 5 minutes ago, sets a recipient, and evaluates: one offline alert.
+/// Makes cam-1 (named by a person) go quiet 5 minutes ago, sets a
+/// recipient, and evaluates: one offline alert.
 async fn raise_offline(env: &Env) {
     let admin = env.login("admin").await;
     let (s, _) = env
@@ -107,6 +108,16 @@ async fn raise_offline(env: &Env) {
             "/api/v1/ingest",
             Cred::Bearer(&admin),
             Some(json!({"source": "cam-1", "frames": [{"ts_ms": now() - 5 * MIN, "lying": 3, "standing": 4}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Named by a person: a camera whose silence matters.
+    let (s, _) = env
+        .call(
+            "PUT",
+            "/api/v1/cameras/cam-1",
+            Cred::Bearer(&admin),
+            Some(json!({"name": "Pen 1"})),
         )
         .await;
     assert_eq!(s, StatusCode::OK);

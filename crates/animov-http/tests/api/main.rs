@@ -11,6 +11,7 @@ mod common;
 mod dataset;
 mod detectors;
 mod forecast;
+mod hardening;
 mod ingest;
 mod notes;
 mod read;
