@@ -214,14 +214,7 @@ async fn a_flood_of_new_sources_registers_nothing_and_alerts_nobody() {
         e.close_all().await;
         let later = now() + 2 * 3_600_000;
         alerting::evaluate_all(&e.state, later, &mut Cache::default()).await;
-        let (_, alerts) = e
-            .call(
-                "GET",
-                "/api/v1/alerts?rule=camera_offline",
-                Cred::Bearer(&op),
-                None,
-            )
-            .await;
+        let alerts = offline_alerts(&e, &op).await;
         assert_eq!(alerts, json!([]), "{b}");
         // One a person gave a herd size is a camera: its silence is.
         let admin = e.login("admin").await;
@@ -235,14 +228,7 @@ async fn a_flood_of_new_sources_registers_nothing_and_alerts_nobody() {
             .await;
         assert_eq!(s, StatusCode::OK);
         alerting::evaluate_all(&e.state, later, &mut Cache::default()).await;
-        let (_, alerts) = e
-            .call(
-                "GET",
-                "/api/v1/alerts?rule=camera_offline",
-                Cred::Bearer(&op),
-                None,
-            )
-            .await;
+        let alerts = offline_alerts(&e, &op).await;
         let alerts = alerts.as_array().unwrap();
         assert_eq!(alerts.len(), 1, "{b}: {alerts:?}");
         assert_eq!(alerts[0]["source"], "cam-3");
@@ -254,18 +240,7 @@ async fn guesses_from_one_address_do_not_lock_the_owner_out() {
     for e in envs().await {
         let b = e.backend;
         let login = |addr: &'static str, password: &'static str| {
-            let mut req = axum::http::Request::post("/api/v1/auth/login")
-                .header("content-type", "application/json")
-                .body(axum::body::Body::from(
-                    json!({"username": "admin", "password": password}).to_string(),
-                ))
-                .unwrap();
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
-                    addr.parse().unwrap(),
-                    40_000,
-                )));
-            e.raw(req)
+            e.raw(login_request(addr.parse().unwrap(), None, password))
         };
         for _ in 0..5 {
             let (s, _, _) = login("10.0.0.66", "wrong-wrong").await;
@@ -287,20 +262,10 @@ async fn behind_a_trusted_proxy_each_client_counts_for_itself() {
     let proxy: std::net::IpAddr = "127.0.0.1".parse().unwrap();
     for e in crate::common::envs_with(|c| c.trusted_proxies = vec![proxy]).await {
         let b = e.backend;
+        // A client may send its own header: the proxy appends the real address.
         let login = |client: &'static str, password: &'static str| {
-            let mut req = axum::http::Request::post("/api/v1/auth/login")
-                .header("content-type", "application/json")
-                // A client may send its own header: the proxy appends the real address.
-                .header("x-forwarded-for", format!("10.9.9.9, {client}"))
-                .body(axum::body::Body::from(
-                    json!({"username": "admin", "password": password}).to_string(),
-                ))
-                .unwrap();
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
-                    proxy, 40_000,
-                )));
-            e.raw(req)
+            let forwarded = format!("10.9.9.9, {client}");
+            e.raw(login_request(proxy, Some(&forwarded), password))
         };
         for _ in 0..5 {
             assert_eq!(
@@ -320,4 +285,39 @@ async fn behind_a_trusted_proxy_each_client_counts_for_itself() {
             "{b}: the proxy's other clients sign in ({v})"
         );
     }
+}
+
+/// The camera-offline alerts `token` sees.
+async fn offline_alerts(e: &crate::common::Env, token: &str) -> Value {
+    e.call(
+        "GET",
+        "/api/v1/alerts?rule=camera_offline",
+        Cred::Bearer(token),
+        None,
+    )
+    .await
+    .1
+}
+
+/// A sign-in of `admin` arriving from `peer` (with `X-Forwarded-For`).
+fn login_request(
+    peer: std::net::IpAddr,
+    forwarded: Option<&str>,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let mut req =
+        axum::http::Request::post("/api/v1/auth/login").header("content-type", "application/json");
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    let mut req = req
+        .body(axum::body::Body::from(
+            json!({"username": "admin", "password": password}).to_string(),
+        ))
+        .unwrap();
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+            peer, 40_000,
+        )));
+    req
 }
