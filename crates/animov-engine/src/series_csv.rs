@@ -40,6 +40,18 @@ pub enum SeriesCsvError {
     /// No line after the header.
     #[error("the CSV has no rows")]
     Empty,
+    /// The times run over too long a span (a wrong date, most likely).
+    #[error(
+        "the file's times run from {first} to {last}, {days} days: at most {MAX_SPAN_DAYS} days are read — is a date wrong?"
+    )]
+    Span {
+        /// The first time, ISO 8601.
+        first: String,
+        /// The last time, ISO 8601.
+        last: String,
+        /// Days between them.
+        days: i64,
+    },
     /// A line is wrong.
     #[error("line {line}: {reason}")]
     Line {
@@ -81,6 +93,33 @@ pub fn records(
         return Err(SeriesCsvError::Empty);
     }
     Ok(out)
+}
+
+/// Longest span a series file may cover, first to last bucket over all its
+/// sources: 10 years of 15-minute buckets is 350 000 values per source.
+/// Readers lay the buckets on a grid from the first to the last, so a file
+/// with one wrong date (year 1 and year 9999) would otherwise exhaust memory.
+pub const MAX_SPAN_DAYS: i64 = 3660;
+
+/// Refuses bucket times `ts` (any order) spanning more than [`MAX_SPAN_DAYS`].
+pub fn check_span(ts: impl IntoIterator<Item = i64>) -> Result<(), SeriesCsvError> {
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for t in ts {
+        first = first.min(t);
+        last = last.max(t);
+    }
+    if first > last {
+        return Ok(());
+    }
+    let days = (i128::from(last) - i128::from(first)) / i128::from(animov_core::time::DAY_MS);
+    if days > i128::from(MAX_SPAN_DAYS) {
+        return Err(SeriesCsvError::Span {
+            first: animov_core::time::iso_utc(first),
+            last: animov_core::time::iso_utc(last),
+            days: i64::try_from(days).unwrap_or(i64::MAX),
+        });
+    }
+    Ok(())
 }
 
 /// UTC ms of an RFC 3339 / ISO 8601 time with its offset (`…Z`, `…+01:00`).
@@ -125,6 +164,20 @@ pub fn optional_number(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrong_date_cannot_make_a_grid_of_millennia() {
+        let day = animov_core::time::DAY_MS;
+        assert_eq!(check_span([0, 5 * day, 3660 * day]), Ok(()));
+        assert_eq!(check_span(std::iter::empty()), Ok(()));
+        let first = bucket_ts("0001-01-01T00:00:00Z", 2).unwrap();
+        let last = bucket_ts("9999-12-31T23:45:00Z", 3).unwrap();
+        let e = check_span([last, first]).unwrap_err().to_string();
+        assert!(
+            e.contains("0001-01-01") && e.contains("is a date wrong"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn reads_lines_and_names_what_is_wrong() {

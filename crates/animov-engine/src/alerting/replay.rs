@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::{
     forecasting::{HISTORY, predict::history},
     models::{BundledModel, ModelFileError},
-    series_csv::{SeriesCsvError, bucket_ts, optional_number, parse_utc, records},
+    series_csv::{SeriesCsvError, bucket_ts, check_span, optional_number, parse_utc, records},
 };
 
 /// Days of history the rules are given at each tick, as in the engine.
@@ -122,6 +122,8 @@ pub fn read_series_csv(input: impl Read) -> Result<BTreeMap<String, Vec<Bucket>>
         }
         by_source.entry(rec.source).or_default().insert(ts, b);
     }
+    // The replay walks every quarter hour from the first to the last.
+    check_span(by_source.values().flat_map(|m| m.keys().copied()))?;
     Ok(by_source
         .into_iter()
         .map(|(s, m)| (s, m.into_values().collect()))
@@ -490,6 +492,10 @@ mod tests {
         let bad = CSV.replace(",50\n", ",fifty\n");
         let e = read_series_csv(bad.as_bytes()).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("ratio_standing"), "{e}");
+        // One wrong year: refused before a grid of 8,000 years is laid.
+        let far = CSV.replace("2024-11-29T00:15:00Z", "9999-11-29T00:15:00Z");
+        let e = read_series_csv(far.as_bytes()).unwrap_err().to_string();
+        assert!(e.contains("is a date wrong"), "{e}");
         let bad = CSV.replace("00:15:00Z", "00:16:00Z");
         assert!(
             read_series_csv(bad.as_bytes())

@@ -10,7 +10,7 @@ use animov_forecast::{
 };
 use serde::Serialize;
 
-use crate::series_csv::{SeriesCsvError, bucket_ts, optional_number, records};
+use crate::series_csv::{SeriesCsvError, bucket_ts, check_span, optional_number, records};
 
 /// One source's series on a regular 15-minute grid (missing buckets are NaN).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,7 @@ pub fn read_series(input: impl Read) -> Result<Vec<Series>, SeriesCsvError> {
             .unwrap_or(f64::NAN);
         by_source.entry(rec.source).or_default().insert(ts, v);
     }
+    check_span(by_source.values().flat_map(|p| p.keys().copied()))?;
     Ok(by_source
         .into_iter()
         .filter_map(|(source, points)| {
@@ -222,5 +223,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("ISO 8601"), "{e}");
+        // Two far-apart dates: refused, not a grid of 8,000 years.
+        let e = read_series(
+            "timestamp,source,ratio_standing\n2026-11-01T00:00:00Z,a,1\n9999-11-01T00:00:00Z,a,1\n"
+                .as_bytes(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("is a date wrong"), "{e}");
     }
 }
