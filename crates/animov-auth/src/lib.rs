@@ -229,23 +229,28 @@ impl LoginLimiter {
     /// `Err(seconds to wait)` when any of `keys` is over its limit at `now`.
     pub fn check(&self, keys: &[String], now: Instant) -> Result<(), u64> {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = 0;
-        for k in keys {
-            if let Some(q) = map.get_mut(k) {
-                while q
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= self.window)
-                {
-                    q.pop_front();
-                }
-                if q.len() >= self.max
-                    && let Some(first) = q.front()
-                {
-                    wait = wait.max((self.window - now.duration_since(*first)).as_secs().max(1));
-                }
-            }
-        }
+        let wait = keys
+            .iter()
+            .map(|k| self.wait(&mut map, k, self.max, now))
+            .max()
+            .unwrap_or(0);
         if wait > 0 { Err(wait) } else { Ok(()) }
+    }
+
+    /// Seconds `key` must wait with `max` failures allowed in the window (0: none).
+    fn wait(
+        &self,
+        map: &mut HashMap<String, VecDeque<Instant>>,
+        key: &str,
+        max: usize,
+        now: Instant,
+    ) -> u64 {
+        if Self::recent(map, key, self.window, now) < max {
+            return 0;
+        }
+        map.get(key).and_then(|q| q.front()).map_or(0, |first| {
+            (self.window - now.duration_since(*first)).as_secs().max(1)
+        })
     }
 
     /// Records a failure for each key.
@@ -288,17 +293,12 @@ impl LoginLimiter {
     ) -> Result<Duration, u64> {
         let keys = login_keys(user, addr);
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = 0;
-        for (key, max) in [(&keys[0], self.max), (&keys[2], self.max * ADDRESS_FACTOR)] {
-            if key.is_empty() {
-                continue;
-            }
-            if Self::recent(&mut map, key, self.window, now) >= max
-                && let Some(first) = map.get(key.as_str()).and_then(|q| q.front())
-            {
-                wait = wait.max((self.window - now.duration_since(*first)).as_secs().max(1));
-            }
-        }
+        let wait = self.wait(&mut map, &keys[0], self.max, now).max(self.wait(
+            &mut map,
+            &keys[2],
+            self.max * ADDRESS_FACTOR,
+            now,
+        ));
         if wait > 0 {
             return Err(wait);
         }

@@ -18,14 +18,12 @@ async fn store_batches(
     who: &Ingestor,
     batches: BTreeMap<String, Vec<NewFrame>>,
 ) -> Result<IngestResponse, ApiError> {
+    let mut known = BTreeMap::new();
     if matches!(who, Ingestor::User(_)) {
-        let mut new = 0;
         for source in batches.keys() {
-            if state.store.camera_id(source).await?.is_none() {
-                new += 1;
-            }
+            known.insert(source.as_str(), state.store.camera_id(source).await?);
         }
-        admit_new_sources(state, new)?;
+        admit_new_sources(state, known.values().filter(|id| id.is_none()).count())?;
     }
     let mut resolved = Vec::with_capacity(batches.len());
     for (source, frames) in &batches {
@@ -42,12 +40,15 @@ async fn store_batches(
                 }
                 *camera_id
             }
-            Ingestor::User(_) => {
-                state
-                    .store
-                    .ensure_source(source, SourceKind::Ingest)
-                    .await?
-            }
+            Ingestor::User(_) => match known.get(source.as_str()).copied().flatten() {
+                Some(id) => id,
+                None => {
+                    state
+                        .store
+                        .ensure_source(source, SourceKind::Ingest)
+                        .await?
+                }
+            },
         };
         resolved.push((camera_id, frames.as_slice()));
     }
