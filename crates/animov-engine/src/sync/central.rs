@@ -18,7 +18,8 @@ use crate::Engine;
 /// An enrolment code stays valid this long.
 pub const CODE_TTL_MS: i64 = 24 * 3_600_000;
 
-fn require_central(engine: &Engine) -> Result<(), SyncError> {
+/// Refuses unless this AniMOV is a central (sites have no central routes).
+pub fn require_central(engine: &Engine) -> Result<(), SyncError> {
     if is_central(engine) {
         Ok(())
     } else {

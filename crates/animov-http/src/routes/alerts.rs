@@ -201,12 +201,13 @@ pub async fn ack(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<i64>,
-    ApiJson(a): ApiJson<AlertAction>,
+    body: Result<ApiJson<AlertAction>, ApiError>,
 ) -> Result<Json<AlertDetail>, ApiError> {
     user.require(
         &[Role::Admin, Role::Operator, Role::Vet],
         "acknowledge alerts",
     )?;
+    let ApiJson(a) = body?;
     let c = comment(&a, false)?;
     let row = state
         .store
@@ -225,9 +226,10 @@ pub async fn resolve(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<i64>,
-    ApiJson(a): ApiJson<AlertAction>,
+    body: Result<ApiJson<AlertAction>, ApiError>,
 ) -> Result<Json<AlertDetail>, ApiError> {
     user.require(&[Role::Admin, Role::Operator], "resolve alerts")?;
+    let ApiJson(a) = body?;
     let c = comment(&a, false)?;
     let row = state
         .store
@@ -267,9 +269,10 @@ pub async fn feedback(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<i64>,
-    ApiJson(f): ApiJson<AlertFeedback>,
+    body: Result<ApiJson<AlertFeedback>, ApiError>,
 ) -> Result<Json<AlertDetail>, ApiError> {
     user.require(&[Role::Admin, Role::Operator], "judge alerts")?;
+    let ApiJson(f) = body?;
     let c = comment(
         &AlertAction {
             comment: f.comment.clone(),

@@ -84,9 +84,10 @@ pub async fn me(user: AuthUser) -> Json<UserInfo> {
 pub async fn create_api_key(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<CreateApiKeyRequest>,
+    body: Result<ApiJson<CreateApiKeyRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<CreatedApiKey>), ApiError> {
     user.require(&[Role::Admin], "create API keys")?;
+    let ApiJson(req) = body?;
     animov_core::ingest::validate_source(&req.source)?;
     let camera_id = state
         .store

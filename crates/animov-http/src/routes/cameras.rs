@@ -61,9 +61,10 @@ fn check_herd(herd_size: Option<i64>) -> Result<(), ApiError> {
 pub async fn create_camera(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<NewCamera>,
+    body: Result<ApiJson<NewCamera>, ApiError>,
 ) -> Result<(StatusCode, Json<Camera>), ApiError> {
     user.require(&[Role::Admin], "add cameras")?;
+    let ApiJson(req) = body?;
     animov_core::ingest::validate_source(&req.source)?;
     let name = checked_name(&req.name)?;
     animov_vision::capture::Source::parse(&req.uri)
@@ -112,9 +113,10 @@ pub async fn update_camera(
     State(state): State<AppState>,
     user: AuthUser,
     Path(source): Path<String>,
-    ApiJson(req): ApiJson<CameraUpdate>,
+    body: Result<ApiJson<CameraUpdate>, ApiError>,
 ) -> Result<Json<Camera>, ApiError> {
     user.require(&[Role::Admin], "change camera settings")?;
+    let ApiJson(req) = body?;
     let cam = camera_named(&state, &source).await?;
     let name = checked_name(&req.name)?;
     check_herd(req.herd_size)?;
@@ -218,9 +220,10 @@ pub async fn put_settings(
     State(state): State<AppState>,
     user: AuthUser,
     Path(source): Path<String>,
-    ApiJson(req): ApiJson<CameraSettings>,
+    body: Result<ApiJson<CameraSettings>, ApiError>,
 ) -> Result<Json<CameraSettings>, ApiError> {
     user.require(&[Role::Admin], "change camera settings")?;
+    let ApiJson(req) = body?;
     let cam = camera_named(&state, &source).await?;
     req.validate()?;
     if let Some(m) = &req.model {
@@ -248,9 +251,10 @@ pub async fn calibrate(
     State(state): State<AppState>,
     user: AuthUser,
     Path(source): Path<String>,
-    ApiJson(req): ApiJson<CalibrationRequest>,
+    body: Result<ApiJson<CalibrationRequest>, ApiError>,
 ) -> Result<Json<CameraSettings>, ApiError> {
     user.require(&[Role::Admin, Role::Operator], "calibrate postures")?;
+    let ApiJson(req) = body?;
     let cam = camera_named(&state, &source).await?;
     if !(req.frame_height > 0.0 && req.frame_height.is_finite()) {
         return Err(ApiError::invalid(
@@ -369,9 +373,10 @@ const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
 pub async fn test_camera(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<CameraTest>,
+    body: Result<ApiJson<CameraTest>, ApiError>,
 ) -> Result<Json<CameraPicture>, ApiError> {
     user.require(&[Role::Admin], "test cameras")?;
+    let ApiJson(req) = body?;
     let started = std::time::Instant::now();
     animov_vision::capture::Source::parse(&req.uri)
         .map_err(|e| ApiError::invalid("uri", e.to_string()))?;
@@ -426,9 +431,10 @@ pub async fn preview(
     State(state): State<AppState>,
     user: AuthUser,
     Path(source): Path<String>,
-    ApiJson(req): ApiJson<PreviewRequest>,
+    body: Result<ApiJson<PreviewRequest>, ApiError>,
 ) -> Result<Json<CameraPicture>, ApiError> {
     user.require(&[Role::Admin, Role::Operator], "tune cameras")?;
+    let ApiJson(req) = body?;
     req.settings.validate()?;
     let cam = camera_named(&state, &source).await?;
     if let Some(m) = &req.settings.model

@@ -6,7 +6,7 @@ use animov_api::{DetectorInfo, ErrorBody, Role};
 use animov_engine::detectors::{self, DetectorError};
 use axum::{
     Json,
-    extract::{Multipart, Path, State},
+    extract::{Multipart, Path, State, multipart::MultipartRejection},
     http::StatusCode,
 };
 
@@ -50,9 +50,15 @@ pub async fn list(
 pub async fn import(
     State(state): State<AppState>,
     user: AuthUser,
-    mut form: Multipart,
+    form: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<DetectorInfo>), ApiError> {
     user.require(&[Role::Admin], "import detectors")?;
+    let mut form = form.map_err(|e| {
+        ApiError::invalid(
+            "model",
+            format!("send the detector as multipart/form-data (name, model, sidecar): {e}"),
+        )
+    })?;
     let (mut name, mut model, mut sidecar) = (None, None, None);
     let broken = |e: axum::extract::multipart::MultipartError| {
         ApiError::invalid("model", format!("the upload broke off: {e}"))

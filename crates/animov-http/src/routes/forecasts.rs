@@ -106,9 +106,10 @@ pub async fn models(
 pub async fn train(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<TrainRequest>,
+    body: Result<ApiJson<TrainRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     user.require(&[Role::Admin], "train forecast models")?;
+    let ApiJson(req) = body?;
     let cam = camera_named(&state, &req.source).await?;
     let candidates = match req.spec.as_deref() {
         Some(spec) => {

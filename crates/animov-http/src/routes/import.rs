@@ -13,7 +13,7 @@ use animov_engine::{
 use axum::{
     Json,
     body::Bytes,
-    extract::{Query, State},
+    extract::{Query, State, rejection::QueryRejection},
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -44,10 +44,11 @@ pub struct ImportQuery {
 pub async fn csv(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(q): Query<ImportQuery>,
+    query: Result<Query<ImportQuery>, QueryRejection>,
     body: Bytes,
 ) -> Result<Json<ImportResult>, ApiError> {
     user.require(&[Role::Admin, Role::Operator], "import files")?;
+    let Query(q) = query?;
     let source = match q.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => s.to_string(),
         None => source_for_path(Path::new(&q.file)).ok_or_else(|| {

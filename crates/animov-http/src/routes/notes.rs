@@ -166,9 +166,10 @@ async fn fields(state: &AppState, n: &NoteInput) -> Result<NoteFields, ApiError>
 pub async fn create(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(n): ApiJson<NoteInput>,
+    body: Result<ApiJson<NoteInput>, ApiError>,
 ) -> Result<(StatusCode, Json<Note>), ApiError> {
     user.require(&WRITERS, "write notes")?;
+    let ApiJson(n) = body?;
     let f = fields(&state, &n).await?;
     let row = state
         .store
@@ -222,9 +223,10 @@ pub async fn update(
     State(state): State<AppState>,
     user: AuthUser,
     Path(id): Path<i64>,
-    ApiJson(n): ApiJson<NoteInput>,
+    body: Result<ApiJson<NoteInput>, ApiError>,
 ) -> Result<Json<Note>, ApiError> {
     user.require(&WRITERS, "change notes")?;
+    let ApiJson(n) = body?;
     may_change(&user, &note_of(&state, id).await?)?;
     let f = fields(&state, &n).await?;
     let row = state
@@ -270,9 +272,10 @@ pub async fn get_tags(
 pub async fn put_tags(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(t): ApiJson<NoteTags>,
+    body: Result<ApiJson<NoteTags>, ApiError>,
 ) -> Result<Json<NoteTags>, ApiError> {
     user.require(&[Role::Admin], "change the note tags")?;
+    let ApiJson(t) = body?;
     t.validate()?;
     let json = serde_json::to_vec(&t).map_err(|e| ApiError::internal(&e))?;
     state.store.set_app_setting(TAGS_SETTING, &json).await?;

@@ -52,9 +52,10 @@ pub async fn get_setup(
 pub async fn put_setup(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<FarmSetup>,
+    body: Result<ApiJson<FarmSetup>, ApiError>,
 ) -> Result<Json<SetupStatus>, ApiError> {
     user.require(&[Role::Admin], "change the farm's settings")?;
+    let ApiJson(req) = body?;
     farm::save(&state.store, &req).await.map_err(|e| match e {
         SetupError::Field(f) => ApiError::from(f),
         SetupError::User(u) => {

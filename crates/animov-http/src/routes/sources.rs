@@ -9,7 +9,7 @@ use animov_engine::cameras::devices::{upload_name, video_devices, videos_dir};
 use axum::{
     Json,
     body::Body,
-    extract::{Query, State},
+    extract::{Query, State, rejection::QueryRejection},
     http::StatusCode,
 };
 use futures_util::StreamExt;
@@ -52,10 +52,11 @@ pub struct VideoQuery {
 pub async fn upload_video(
     State(state): State<AppState>,
     user: AuthUser,
-    Query(q): Query<VideoQuery>,
+    query: Result<Query<VideoQuery>, QueryRejection>,
     body: Body,
 ) -> Result<(StatusCode, Json<UploadedVideo>), ApiError> {
     user.require(&[Role::Admin], "add video files")?;
+    let Query(q) = query?;
     let name = upload_name(&q.name)
         .ok_or_else(|| ApiError::invalid("name", "give the file's name, e.g. pen-1.mp4"))?;
     let dir = videos_dir(&state.config.data_dir);

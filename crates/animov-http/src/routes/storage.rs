@@ -26,9 +26,10 @@ pub async fn get_storage(
 pub async fn put_storage(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<StorageSettings>,
+    body: Result<ApiJson<StorageSettings>, ApiError>,
 ) -> Result<Json<StorageInfo>, ApiError> {
     user.require(&[Role::Admin], "change the storage settings")?;
+    let ApiJson(req) = body?;
     req.validate()?;
     storage::save(&state, &req).await?;
     tracing::info!(retention_days = req.retention_days, quota_gib = req.quota_gib, by = %user.username, "storage settings changed");

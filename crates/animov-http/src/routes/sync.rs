@@ -50,6 +50,8 @@ impl FromRequestParts<AppState> for SiteCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // On a site these routes do not apply, whoever calls.
+        central::require_central(state)?;
         let cred = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -196,9 +198,10 @@ pub async fn now(State(state): State<AppState>, user: AuthUser) -> Result<Status
 pub async fn join_central(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<JoinCentral>,
+    body: Result<ApiJson<JoinCentral>, ApiError>,
 ) -> Result<Json<SyncStatus>, ApiError> {
     user.require(&[Role::Admin], "join a central")?;
+    let ApiJson(req) = body?;
     if req.name.trim().is_empty() || req.farm.trim().is_empty() {
         return Err(ApiError::invalid(
             "name",

@@ -36,9 +36,10 @@ pub async fn list_users(
 pub async fn create_user(
     State(state): State<AppState>,
     user: AuthUser,
-    ApiJson(req): ApiJson<CreateUserRequest>,
+    body: Result<ApiJson<CreateUserRequest>, ApiError>,
 ) -> Result<(StatusCode, Json<UserInfo>), ApiError> {
     user.require(&[Role::Admin], "create users")?;
+    let ApiJson(req) = body?;
     users::add_user(&state.store, &req.username, req.role, &req.password)
         .await
         .map_err(super::auth::user_error)?;
@@ -82,9 +83,10 @@ pub async fn reset_password(
     State(state): State<AppState>,
     user: AuthUser,
     Path(username): Path<String>,
-    ApiJson(req): ApiJson<PasswordReset>,
+    body: Result<ApiJson<PasswordReset>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     user.require(&[Role::Admin], "reset passwords")?;
+    let ApiJson(req) = body?;
     if username == super::auth::LOCAL_USER {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
