@@ -49,7 +49,8 @@ impl Runtime {
 }
 
 /// Starts the minute closer, forecasts, alerts and email (when enabled), the
-/// cameras with their writer and recording retention, and — without the
+/// cameras with their writer, recording retention and the salvage of
+/// segments the last stop cut short, and — without the
 /// vision pipeline — the count-only stream of `demo_cameras`.
 pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>) -> Runtime {
     let (stop, stopped) = watch::channel(false);
@@ -76,6 +77,14 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
     if engine.config.vision.enabled && !crate::sync::is_central(engine) {
         tasks.push(tokio::spawn(cameras::writer::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(cameras::retention::run(e(), stopped.clone())));
+        // Segments the last stop cut short (named by their start: the
+        // cameras started below write newer ones).
+        let (engine_now, started) = (e(), animov_store::now_ms());
+        tasks.push(tokio::spawn(async move {
+            if let Err(err) = cameras::salvage::pass(&engine_now, started).await {
+                tracing::warn!(error = %err, "recordings cut by the last stop not checked");
+            }
+        }));
         if let Err(err) = engine
             .cameras
             .sync(&engine.store, &engine.config, &engine.secrets)

@@ -22,6 +22,7 @@ pub mod preprocess;
 pub mod rate;
 pub mod record;
 pub mod remux;
+pub mod salvage;
 pub mod scene;
 pub mod source;
 pub mod spec;

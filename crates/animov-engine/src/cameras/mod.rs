@@ -18,6 +18,7 @@ pub mod picture;
 pub mod pool;
 pub mod probe;
 pub mod retention;
+pub mod salvage;
 pub mod settings;
 pub mod stats;
 pub mod worker;

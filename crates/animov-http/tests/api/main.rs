@@ -15,6 +15,8 @@ mod hardening;
 mod ingest;
 mod notes;
 mod read;
+mod roles;
+mod salvage;
 mod secrecy;
 mod setup;
 mod storage;
