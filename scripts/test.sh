@@ -32,6 +32,11 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Unit, integration and doc tests (targets with `test = false` have none to link).
 cargo test --workspace --locked
+# A short crash campaign: 5 SIGKILLs under ingest and recording, then every
+# acknowledged frame, minute, recording and the database checked (the long
+# one: bash bench/crash.sh).
+cargo build --locked -p animov-bench --bin crash-campaign
+"$CARGO_TARGET_DIR/debug/crash-campaign" --kills 5 --bin "$CARGO_TARGET_DIR/debug/animov"
 
 # The UI: lint it, build it, then drive it in headless Chromium against `animov serve --demo`.
 cargo fmt --manifest-path ui/Cargo.toml --check
