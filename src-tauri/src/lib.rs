@@ -24,6 +24,8 @@ pub const MAIN: &str = "main";
 
 /// Runs the desktop app until Quit.
 pub fn run() -> ExitCode {
+    // Months of running: an allocator that gives memory back.
+    animov_engine::memory::restart_with_tuned_allocator();
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {

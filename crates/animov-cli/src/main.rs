@@ -12,6 +12,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    if matches!(cli.command, args::Command::Serve(_)) {
+        // Months of running: an allocator that gives memory back.
+        animov_engine::memory::restart_with_tuned_allocator();
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

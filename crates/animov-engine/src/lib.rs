@@ -45,6 +45,7 @@ pub mod forecasting;
 pub mod import;
 pub mod jobs;
 pub mod mail;
+pub mod memory;
 pub mod metrics;
 pub mod minutes;
 pub mod models;
