@@ -2,17 +2,19 @@
 //!
 //! By default glibc gives every thread that allocates an arena of its own
 //! (up to 8 per core) and, once a large block has been freed, raises the
-//! size above which blocks are mapped on their own. Decoded frames (a few
-//! MiB each, made on a GStreamer thread and freed on a detector thread) then
-//! land in many arenas that never shrink: with 4 cameras the engine's RSS
-//! was 614 MB after 3 minutes with the defaults, 338 MB with 2 arenas and
-//! blocks of 1 MiB or more always mapped (`bench/soak.sh`, release build).
-//! The tunables can only be read when a program starts, so the long-running
-//! commands start themselves again once with them set.
+//! size above which blocks are mapped on their own. The engine's working
+//! set is flat (105 MB of heap with one camera, heaptrack over 150 s), but
+//! GStreamer's buffers of tens to hundreds of KiB, made on one thread and
+//! freed on another, fragment the arenas, which never shrink: with 4 file
+//! cameras RSS was 614 MB after 3 minutes with the defaults, and grew by
+//! 7 MB a minute with 2 arenas and blocks of 1 MiB or more mapped. With
+//! blocks of 64 KiB or more mapped on their own (returned to the system when
+//! freed) it holds flat (`bench/soak.sh`, release build; figures in the
+//! README). The tunables are read when a program starts, so the
+//! long-running commands start themselves again once with them set.
 
-/// What is set: two arenas; blocks ≥ 1 MiB mapped on their own (returned
-/// to the system when freed).
-pub const TUNABLES: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=1048576";
+/// What is set: two arenas; blocks of 64 KiB or more mapped on their own.
+pub const TUNABLES: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=65536";
 
 /// Set in the environment of the program started again, so it is done once.
 const DONE: &str = "ANIMOV_ALLOCATOR_TUNED";
