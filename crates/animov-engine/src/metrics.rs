@@ -87,6 +87,10 @@ pub struct Metrics {
     pub minutes_closed: AtomicU64,
     /// Failed logins.
     pub login_failures: AtomicU64,
+    /// Camera frames waiting for an unreachable database.
+    pub camera_frames_waiting: AtomicU64,
+    /// Camera frames dropped because the database was away too long.
+    pub camera_frames_dropped: AtomicU64,
 }
 
 impl Metrics {
@@ -148,6 +152,18 @@ impl Metrics {
             "counter",
             "Ingest requests refused.",
             &[("", self.ingest_rejected.load(Relaxed))],
+        );
+        put(
+            "animov_camera_frames_waiting",
+            "gauge",
+            "Camera frames waiting for the database to answer again.",
+            &[("", self.camera_frames_waiting.load(Relaxed))],
+        );
+        put(
+            "animov_camera_frames_dropped_total",
+            "counter",
+            "Camera frames dropped because the database was unreachable for too long.",
+            &[("", self.camera_frames_dropped.load(Relaxed))],
         );
         put(
             "animov_minutes_closed_total",

@@ -90,6 +90,10 @@ impl From<FieldError> for ApiError {
     }
 }
 
+/// `Retry-After` of a 503 while the database is away: the engine tries it
+/// again every few seconds and works again within seconds of its return.
+pub const DATABASE_RETRY_AFTER_S: u64 = 5;
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -103,11 +107,13 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(why) => Self::new(StatusCode::CONFLICT, "conflict", why),
             StoreError::Connect { .. } | StoreError::Unavailable(_) => {
                 tracing::error!(error = %e, "database unavailable");
-                Self::new(
+                let mut err = Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "database_unavailable",
                     "the database is not reachable right now; nothing was written. Try again shortly",
-                )
+                );
+                err.retry_after = Some(DATABASE_RETRY_AFTER_S);
+                err
             }
             e => Self::internal(&e),
         }

@@ -55,6 +55,9 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e),
+            sqlx::Error::Database(ref db) if connection_lost(db.code().as_deref()) => {
+                StoreError::Unavailable(e)
+            }
             e => StoreError::Db(e),
         }
     }
@@ -72,8 +75,30 @@ impl From<animov_api::UnknownName> for StoreError {
     }
 }
 
+/// Whether a server error says the connection is gone (SQLSTATE class 08:
+/// the server shut down, restarted or dropped it) rather than a problem
+/// with the statement.
+fn connection_lost(sqlstate: Option<&str>) -> bool {
+    sqlstate.is_some_and(|c| c.starts_with("08"))
+}
+
 /// Whether an insert failed on a unique constraint at all (the drivers do
 /// not say which one: see [`crate::Store::key_taken`]).
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connection_lost;
+
+    #[test]
+    fn a_lost_connection_is_told_from_a_bad_statement() {
+        // MariaDB shutting down (1053) and "server has gone away" are 08S01.
+        assert!(connection_lost(Some("08S01")));
+        assert!(connection_lost(Some("08004")));
+        assert!(!connection_lost(Some("23000")), "duplicate key");
+        assert!(!connection_lost(Some("42S02")), "no such table");
+        assert!(!connection_lost(None));
+    }
 }

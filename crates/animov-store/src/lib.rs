@@ -237,7 +237,13 @@ impl Store {
             })?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
-            .acquire_timeout(Duration::from_secs(10))
+            // SQLite: a writer may hold the file a while. A server that is
+            // away: answer 503 soon rather than hold every request.
+            .acquire_timeout(Duration::from_secs(if backend == Backend::Sqlite {
+                10
+            } else {
+                3
+            }))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -10,6 +10,7 @@
 
 pub mod address;
 pub mod analysis;
+pub mod backlog;
 mod demo_source;
 pub mod devices;
 pub mod files;
