@@ -2,11 +2,15 @@
 # Starts (or stops) a throw-away MariaDB on loopback for the test suite.
 #   scripts/mariadb.sh start   -> prints the admin URL tests use (ANIMOV_TEST_MYSQL_URL)
 #   scripts/mariadb.sh stop
+# ANIMOV_MARIADB_DURABLE=1: every commit flushed (for killing it on purpose:
+# bench/db-faults.sh); the tests do not need it.
 set -euo pipefail
 D=${ANIMOV_MARIADB_DIR:-/tmp/animov-mariadb}
 PORT=${ANIMOV_MARIADB_PORT:-3307}
 SOCK=$D/mariadb.sock
 URL="mysql://animov:animov-test@127.0.0.1:$PORT/"
+FLUSH=2
+[ "${ANIMOV_MARIADB_DURABLE:-0}" = 1 ] && FLUSH=1
 
 ping() { mariadb-admin --no-defaults --socket="$SOCK" -uroot ping >/dev/null 2>&1; }
 
@@ -22,7 +26,7 @@ start)
         nohup mariadbd --no-defaults --datadir="$D/data" --socket="$SOCK" --port="$PORT" \
             --bind-address=127.0.0.1 --user="$(id -un)" --pid-file="$D/mariadb.pid" \
             --log-error="$D/error.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
-            --innodb-flush-log-at-trx-commit=2 --max-connections=500 >/dev/null 2>&1 &
+            --innodb-flush-log-at-trx-commit="$FLUSH" --max-connections=500 >/dev/null 2>&1 &
         for _ in $(seq 1 60); do ping && break; sleep 0.5; done
         ping || { echo "MariaDB did not start; see $D/error.log" >&2; tail -20 "$D/error.log" >&2; exit 1; }
         mariadb --no-defaults --socket="$SOCK" -uroot -e \

@@ -35,8 +35,11 @@ cargo test --workspace --locked
 # A short crash campaign: 5 SIGKILLs under ingest and recording, then every
 # acknowledged frame, minute, recording and the database checked (the long
 # one: bash bench/crash.sh).
-cargo build --locked -p animov-bench --bin crash-campaign
+cargo build --locked -p animov-bench --bin crash-campaign --bin db-faults
 "$CARGO_TARGET_DIR/debug/crash-campaign" --kills 5 --bin "$CARGO_TARGET_DIR/debug/animov"
+# A short database fault: MariaDB (its own) killed for 10 s under ingest and
+# a recording camera (the long one: bash bench/db-faults.sh).
+"$CARGO_TARGET_DIR/debug/db-faults" --outages 1 --down 10 --bin "$CARGO_TARGET_DIR/debug/animov"
 
 # The UI: lint it, build it, then drive it in headless Chromium against `animov serve --demo`.
 cargo fmt --manifest-path ui/Cargo.toml --check

@@ -7,6 +7,8 @@ use std::{
 
 /// One keep-alive connection.
 pub struct Client {
+    /// `Retry-After` of the last answer, seconds.
+    pub retry_after: Option<u64>,
     addr: SocketAddr,
     reader: BufReader<TcpStream>,
     writer: TcpStream,
@@ -18,6 +20,7 @@ impl Client {
         let s = TcpStream::connect(addr)?;
         s.set_nodelay(true)?;
         Ok(Client {
+            retry_after: None,
             addr,
             writer: s.try_clone()?,
             reader: BufReader::new(s),
@@ -47,16 +50,19 @@ impl Client {
         self.reader.read_line(&mut status_line)?;
         let status: u16 = status_line.get(9..12).unwrap_or("0").parse()?;
         let mut len = 0usize;
+        self.retry_after = None;
         loop {
             let mut line = String::new();
             self.reader.read_line(&mut line)?;
             if line == "\r\n" || line.is_empty() {
                 break;
             }
-            if let Some((k, v)) = line.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                len = v.trim().parse()?;
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse()?;
+                } else if k.eq_ignore_ascii_case("retry-after") {
+                    self.retry_after = v.trim().parse().ok();
+                }
             }
         }
         let mut buf = vec![0; len];

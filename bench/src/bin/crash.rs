@@ -15,35 +15,24 @@
 //!
 //! `bash bench/crash.sh [kills] [seed]`; CI runs a short one (`--kills 5`).
 
+#[path = "../campaign.rs"]
+mod campaign;
 #[path = "../client.rs"]
 mod client;
 
 use std::{
-    collections::{BTreeMap, HashMap},
-    io::Write,
-    net::{SocketAddr, TcpListener},
+    collections::HashMap,
+    net::SocketAddr,
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicBool, AtomicU64, Ordering},
-    },
+    sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
-use animov_core::minute::minute_rows;
 use animov_store::{Store, StoreConfig};
 use anyhow::{Context, bail, ensure};
-use client::Client;
+use campaign::{Barn, Engine, Rng, add_admin, call, free_port, make_video, now_ms, ok, playable};
 use gstreamer as gst;
-use gstreamer::prelude::*;
-use serde_json::{Value, json};
-
-const PASSWORD: &str = "crash-campaign-1";
-/// Frames per ingest request.
-const BATCH: i64 = 20;
-/// Data time between two ingested frames, ms.
-const STEP_MS: i64 = 20;
+use serde_json::Value;
 
 struct Args {
     kills: usize,
@@ -75,244 +64,6 @@ fn args() -> anyhow::Result<Args> {
     Ok(a)
 }
 
-/// xorshift: the kill moments are reproducible from the seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    /// Uniform in [lo, hi) ms.
-    fn ms(&mut self, lo: u64, hi: u64) -> Duration {
-        Duration::from_millis(lo + self.next() % (hi - lo))
-    }
-}
-
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn now_ms() -> i64 {
-    animov_store::now_ms()
-}
-
-/// The engine under test: started, killed, restarted.
-struct Engine {
-    bin: PathBuf,
-    data: PathBuf,
-    addr: SocketAddr,
-    log: PathBuf,
-    child: Option<Child>,
-}
-
-impl Engine {
-    fn start(&mut self) -> anyhow::Result<Duration> {
-        let t = Instant::now();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)?;
-        let child = Command::new(&self.bin)
-            .arg("--data-dir")
-            .arg(&self.data)
-            .args(["serve", "--listen", &self.addr.to_string()])
-            .env("ANIMOV_SECRETS", "file")
-            .env("RUST_LOG", "warn,animov_engine::cameras::salvage=info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()?;
-        self.child = Some(child);
-        while t.elapsed() < Duration::from_secs(60) {
-            if let Ok(mut c) = Client::connect(self.addr)
-                && let Ok((200, _)) = c.request("GET", "/health", &[], b"")
-            {
-                return Ok(t.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        bail!(
-            "the engine did not answer /health within 60 s (log: {})",
-            self.log.display()
-        )
-    }
-
-    fn kill(&mut self) -> anyhow::Result<()> {
-        if let Some(mut c) = self.child.take() {
-            c.kill()?; // SIGKILL
-            c.wait()?;
-        }
-        Ok(())
-    }
-
-    fn stop(&mut self) -> anyhow::Result<()> {
-        if let Some(mut c) = self.child.take() {
-            Command::new("kill")
-                .args(["-TERM", &c.id().to_string()])
-                .status()?;
-            let status = c.wait()?;
-            ensure!(status.success(), "the clean stop failed: {status}");
-        }
-        Ok(())
-    }
-}
-
-fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<(u16, Value)> {
-    let mut c = Client::connect(addr)?;
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(a) = &auth {
-        headers.push(("authorization", a));
-    }
-    let body = if body.is_null() {
-        Vec::new()
-    } else {
-        body.to_string().into_bytes()
-    };
-    let (s, b) = c.request(method, path, &headers, &body)?;
-    Ok((s, serde_json::from_slice(&b).unwrap_or(Value::Null)))
-}
-
-fn ok(r: (u16, Value), what: &str) -> anyhow::Result<Value> {
-    ensure!((200..300).contains(&r.0), "{what}: {} {}", r.0, r.1);
-    Ok(r.1)
-}
-
-/// A 20 s H.264 video (640×360, 10 frames/s) for the file camera.
-fn make_video(path: &Path) -> anyhow::Result<()> {
-    let status = Command::new("gst-launch-1.0")
-        .args(["-q", "videotestsrc", "pattern=ball", "num-buffers=200", "!"])
-        .args(["video/x-raw,width=640,height=360,framerate=10/1", "!"])
-        .args([
-            "x264enc",
-            "key-int-max=20",
-            "!",
-            "h264parse",
-            "!",
-            "matroskamux",
-            "!",
-        ])
-        .arg("filesink")
-        .arg(format!("location={}", path.display()))
-        .status()?;
-    ensure!(
-        status.success(),
-        "gst-launch-1.0 could not make the test video"
-    );
-    Ok(())
-}
-
-/// What the ingest clients were told was stored: source → acknowledged
-/// frame times (batches of [`BATCH`] from a first time).
-type Acked = Arc<Mutex<HashMap<String, Vec<i64>>>>;
-
-/// Sends batches of frames for `source` until `stop`, resending a batch
-/// until it gets a 2xx (the engine may be dead or restarting).
-fn ingest_client(
-    addr: SocketAddr,
-    source: String,
-    key: String,
-    t0: i64,
-    acked: Acked,
-    stop: Arc<AtomicBool>,
-    sent: Arc<AtomicU64>,
-) {
-    let mut client: Option<Client> = None;
-    let mut seq: i64 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        let first = t0 + seq * BATCH * STEP_MS;
-        let frames: Vec<Value> = (0..BATCH)
-            .map(|i| {
-                let k = seq * BATCH + i;
-                json!({"ts_ms": first + i * STEP_MS, "lying": k % 7, "standing": (k / 7) % 5})
-            })
-            .collect();
-        let body = json!({"source": source, "frames": frames}).to_string();
-        let c = match client.as_mut() {
-            Some(c) => c,
-            None => match Client::connect(addr) {
-                Ok(c) => client.insert(c),
-                Err(_) => {
-                    std::thread::sleep(Duration::from_millis(20));
-                    continue;
-                }
-            },
-        };
-        match c.request(
-            "POST",
-            "/api/v1/ingest",
-            &[("content-type", "application/json"), ("x-api-key", &key)],
-            body.as_bytes(),
-        ) {
-            Ok((200, _)) => {
-                acked
-                    .lock()
-                    .unwrap()
-                    .entry(source.clone())
-                    .or_default()
-                    .push(first);
-                sent.fetch_add(BATCH as u64, Ordering::Relaxed);
-                seq += 1;
-            }
-            Ok((s, b)) => {
-                // 503 while the store is busy, 0 when the engine died
-                // mid-answer: resend; anything else is a bug.
-                if s != 503 && s != 0 {
-                    eprintln!("ingest {source}: {s} {}", String::from_utf8_lossy(&b));
-                }
-                client = None;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(_) => {
-                client = None;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-        }
-    }
-}
-
-/// Frames a recording decodes to its end, or why not.
-fn playable(path: &Path) -> Result<u64, String> {
-    let p = gst::parse::launch(&format!(
-        "filesrc location=\"{}\" ! decodebin ! fakesink name=sink",
-        path.display()
-    ))
-    .map_err(|e| e.to_string())?
-    .downcast::<gst::Pipeline>()
-    .map_err(|_| "not a pipeline".to_string())?;
-    let n = Arc::new(AtomicU64::new(0));
-    let sink = p.by_name("sink").ok_or("no sink")?;
-    let pad = sink.static_pad("sink").ok_or("no pad")?;
-    let n2 = n.clone();
-    pad.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-        n2.fetch_add(1, Ordering::Relaxed);
-        gst::PadProbeReturn::Ok
-    });
-    p.set_state(gst::State::Playing)
-        .map_err(|e| e.to_string())?;
-    let bus = p.bus().ok_or("no bus")?;
-    let msg = bus.timed_pop_filtered(
-        gst::ClockTime::from_seconds(60),
-        &[gst::MessageType::Eos, gst::MessageType::Error],
-    );
-    let _ = p.set_state(gst::State::Null);
-    match msg.as_ref().map(|m| m.view()) {
-        Some(gst::MessageView::Eos(_)) if n.load(Ordering::Relaxed) > 0 => {
-            Ok(n.load(Ordering::Relaxed))
-        }
-        Some(gst::MessageView::Eos(_)) => Err("no frame".into()),
-        Some(gst::MessageView::Error(e)) => Err(e.error().to_string()),
-        _ => Err("not done in 60 s".into()),
-    }
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let a = args()?;
@@ -326,25 +77,7 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let video = work.path().join("pen.mkv");
     make_video(&video)?;
-    let mut add = Command::new(&a.bin)
-        .arg("--data-dir")
-        .arg(&data)
-        .args([
-            "user",
-            "add",
-            "--username",
-            "admin",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ])
-        .env("ANIMOV_SECRETS", "file")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    writeln!(add.stdin.take().context("stdin")?, "{PASSWORD}")?;
-    ensure!(add.wait()?.success(), "animov user add failed");
+    add_admin(&a.bin, &data)?;
 
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut engine = Engine {
@@ -355,85 +88,10 @@ async fn main() -> anyhow::Result<()> {
         child: None,
     };
     engine.start()?;
-    let token = ok(
-        call(
-            addr,
-            "POST",
-            "/api/v1/auth/login",
-            None,
-            json!({"username": "admin", "password": PASSWORD}),
-        )?,
-        "sign in",
-    )?["token"]
-        .as_str()
-        .context("token")?
-        .to_string();
+    let video_uri = video.display().to_string();
+    let mut barn = Barn::set_up(addr, &[("demo-cam", "demo:1"), ("file-cam", &video_uri)])?;
+    let token = barn.token.clone();
     let t = Some(token.as_str());
-    for (source, uri) in [
-        ("demo-cam", "demo:1".to_string()),
-        ("file-cam", video.display().to_string()),
-    ] {
-        ok(
-            call(
-                addr,
-                "POST",
-                "/api/v1/cameras",
-                t,
-                json!({"source": source, "name": source, "uri": uri, "herd_size": 6}),
-            )?,
-            "add camera",
-        )?;
-    }
-    let mut keys = BTreeMap::new();
-    for source in ["ing-1", "ing-2", "ing-silent"] {
-        let v = ok(
-            call(
-                addr,
-                "POST",
-                "/api/v1/api-keys",
-                t,
-                json!({"source": source}),
-            )?,
-            "API key",
-        )?;
-        keys.insert(source, v["key"].as_str().context("key")?.to_string());
-    }
-    // A configured source that sends a few frames and falls silent: two
-    // minutes later the alert job opens one camera_offline alert.
-    let silent_frames: Vec<Value> = (0..5)
-        .map(|i| json!({"ts_ms": now_ms() - 5_000 + i * 1000, "lying": 1, "standing": 2}))
-        .collect();
-    {
-        let mut c = Client::connect(addr)?;
-        let body = json!({"source": "ing-silent", "frames": silent_frames}).to_string();
-        let headers = [
-            ("content-type", "application/json"),
-            ("x-api-key", keys["ing-silent"].as_str()),
-        ];
-        let (s, b) = c.request("POST", "/api/v1/ingest", &headers, body.as_bytes())?;
-        ensure!(
-            s == 200,
-            "ingest the silent source: {s} {}",
-            String::from_utf8_lossy(&b)
-        );
-    }
-
-    let acked: Acked = Arc::default();
-    let stop = Arc::new(AtomicBool::new(false));
-    let sent = Arc::new(AtomicU64::new(0));
-    // A day ago: these minutes close as soon as they are written.
-    let t0 = now_ms() - 86_400_000;
-    let clients: Vec<_> = ["ing-1", "ing-2"]
-        .into_iter()
-        .map(|s| {
-            let (acked, stop, sent, key) =
-                (acked.clone(), stop.clone(), sent.clone(), keys[s].clone());
-            std::thread::spawn(move || {
-                ingest_client(addr, s.to_string(), key, t0, acked, stop, sent)
-            })
-        })
-        .collect();
-
     let mut rng = Rng(a.seed.max(1));
     let mut restarts = Vec::with_capacity(a.kills);
     let began = Instant::now();
@@ -445,17 +103,14 @@ async fn main() -> anyhow::Result<()> {
             eprintln!(
                 "kill {k}/{}: {} frames acknowledged, {:.0} s",
                 a.kills,
-                sent.load(Ordering::Relaxed),
+                barn.tally.frames.load(Ordering::Relaxed),
                 began.elapsed().as_secs_f64()
             );
         }
     }
     // Let the last run work, then stop the clients and the engine cleanly.
     std::thread::sleep(Duration::from_secs(10));
-    stop.store(true, Ordering::Relaxed);
-    for c in clients {
-        let _ = c.join();
-    }
+    barn.stop_clients();
     let alerts: Vec<Value> = ok(
         call(addr, "GET", "/api/v1/alerts", t, Value::Null)?,
         "alerts",
@@ -484,69 +139,10 @@ async fn main() -> anyhow::Result<()> {
     if integrity != "ok" {
         failures.push(format!("integrity_check: {integrity}"));
     }
-    let acked = acked.lock().unwrap().clone();
-    let (mut acked_frames, mut lost) = (0usize, 0usize);
-    for (source, firsts) in &acked {
-        let id = store
-            .camera_id(source)
-            .await?
-            .context("ingest source missing")?;
-        let stored: std::collections::HashSet<i64> = store
-            .frames(id, i64::MIN, i64::MAX)
-            .await?
-            .into_iter()
-            .map(|f| f.ts_ms)
-            .collect();
-        for first in firsts {
-            for i in 0..BATCH {
-                acked_frames += 1;
-                if !stored.contains(&(first + i * STEP_MS)) {
-                    lost += 1;
-                }
-            }
-        }
-    }
-    if lost > 0 {
-        failures.push(format!("{lost} acknowledged frames lost"));
-    }
-    let (mut minutes_equal, mut minutes_wrong, mut minutes_pending) = (0usize, 0usize, 0usize);
-    for cam in store.cameras().await? {
-        let frames = store.frames(cam.id, i64::MIN, i64::MAX).await?;
-        let recomputed = minute_rows(&frames);
-        let stored: HashMap<i64, _> = store
-            .minute_rows(cam.id, i64::MIN, i64::MAX)
-            .await?
-            .into_iter()
-            .map(|r| (r.minute_ts, r))
-            .collect();
-        for r in recomputed {
-            match stored.get(&r.minute_ts) {
-                Some(s) if *s == r => minutes_equal += 1,
-                Some(s) => {
-                    minutes_wrong += 1;
-                    if minutes_wrong <= 5 {
-                        failures.push(format!(
-                            "{} minute {}: stored {s:?}, recomputed {r:?}",
-                            cam.source, r.minute_ts
-                        ));
-                    }
-                }
-                // The minute being counted at the stop may wait for the next start.
-                None if r.minute_ts + 60_000 > stopped_at - 10_000 => {}
-                None => minutes_pending += 1,
-            }
-        }
-    }
-    if minutes_wrong > 0 {
-        failures.push(format!(
-            "{minutes_wrong} minutes differ from a recomputation"
-        ));
-    }
-    if minutes_pending > 0 {
-        failures.push(format!(
-            "{minutes_pending} minutes that ended before the stop were not written"
-        ));
-    }
+    let acked = barn.acked.lock().unwrap().clone();
+    let (acked_frames, lost) = campaign::check_frames(&store, &acked, &mut failures).await?;
+    let (minutes_equal, minutes_wrong, minutes_pending) =
+        campaign::check_minutes(&store, stopped_at, &mut failures).await?;
     let recordings = store.recordings(None, i64::MIN, i64::MAX).await?;
     let (mut plays, mut broken) = (0usize, 0usize);
     for r in &recordings {
