@@ -108,6 +108,7 @@ impl MariaDb {
             if !self.dir.join("mariadb.pid").exists()
                 || Command::new("kill")
                     .args(["-0", pid.trim()])
+                    .stderr(std::process::Stdio::null())
                     .status()?
                     .code()
                     != Some(0)

@@ -96,6 +96,14 @@ pub(crate) fn make(factory: &str) -> Result<gst::Element, PipelineError> {
         .map_err(|_| PipelineError::MissingElement(factory.to_string()))
 }
 
+/// Whether a new pad carries video (its caps are `video/...`).
+pub(crate) fn is_video(pad: &gst::Pad) -> bool {
+    use gst::prelude::PadExt;
+    pad.current_caps()
+        .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
+        .unwrap_or(false)
+}
+
 /// The error a pipeline reported on its bus, if any (taken off the bus).
 pub(crate) fn bus_error(pipeline: &gst::Pipeline) -> Option<String> {
     pipeline

@@ -8,7 +8,7 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 
-use crate::error::{PipelineError, init};
+use crate::error::{PipelineError, init, is_video};
 use crate::frame::RgbFrame;
 
 /// How long a seek may take before the segment is given up.
@@ -84,11 +84,7 @@ impl Grabber {
         convert.link(&sink)?;
         let convert_weak = convert.downgrade();
         decode.connect_pad_added(move |_, pad| {
-            let is_video = pad
-                .current_caps()
-                .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-                .unwrap_or(false);
-            if let (true, Some(convert)) = (is_video, convert_weak.upgrade())
+            if let (true, Some(convert)) = (is_video(pad), convert_weak.upgrade())
                 && let Some(sinkpad) = convert.static_pad("sink")
                 && !sinkpad.is_linked()
             {

@@ -8,7 +8,7 @@ use std::path::Path;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 
-use crate::error::{PipelineError, init, until_end_of_stream};
+use crate::error::{PipelineError, init, is_video, until_end_of_stream};
 
 /// Longest a remux may take before it is given up.
 const TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(120);
@@ -39,11 +39,7 @@ pub fn remux_to_mp4(src: &Path, dst: &Path) -> Result<(), PipelineError> {
         let Some(mux) = mux_weak.upgrade() else {
             return;
         };
-        let is_video = pad
-            .current_caps()
-            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-            .unwrap_or(false);
-        if !is_video {
+        if !is_video(pad) {
             return;
         }
         if let Some(sinkpad) = mux.request_pad_simple("video_%u") {

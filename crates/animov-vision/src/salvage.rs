@@ -16,7 +16,7 @@ use std::{
 use gstreamer as gst;
 use gstreamer::prelude::*;
 
-use crate::error::{PipelineError, init, make, until_end_of_stream};
+use crate::error::{PipelineError, init, is_video, make, until_end_of_stream};
 
 /// Longest a salvage may take before it is given up.
 const TIMEOUT: gst::ClockTime = gst::ClockTime::from_seconds(120);
@@ -61,11 +61,7 @@ pub fn salvage_segment(path: &Path) -> Result<Option<Salvaged>, PipelineError> {
         let Some(mux) = mux_weak.upgrade() else {
             return;
         };
-        let is_video = pad
-            .current_caps()
-            .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
-            .unwrap_or(false);
-        if !is_video {
+        if !is_video(pad) {
             return;
         }
         let (f, a, z) = (f.clone(), a.clone(), z.clone());
