@@ -58,8 +58,18 @@ impl Drop for Rtsp {
     }
 }
 
-/// An RTSP camera that asks for `farmer` / [`SECRET`].
-fn rtsp_camera(port: u16) -> Rtsp {
+/// An RTSP camera that asks for `farmer` / [`SECRET`], on the first free
+/// port from `port`; returns it and the port.
+fn rtsp_camera(port: u16) -> (Rtsp, u16) {
+    for p in port..port + 20 {
+        if let Some(camera) = rtsp_camera_on(p) {
+            return (camera, p);
+        }
+    }
+    panic!("no free port for the RTSP camera from {port}");
+}
+
+fn rtsp_camera_on(port: u16) -> Option<Rtsp> {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../animov-vision/tests/support/rtsp_server.py"
@@ -72,8 +82,11 @@ fn rtsp_camera(port: u16) -> Rtsp {
     let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     std::io::BufRead::read_line(&mut out, &mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-    Rtsp(child)
+    if line.trim() != "ready" {
+        let _ = child.wait();
+        return None;
+    }
+    Some(Rtsp(child))
 }
 
 async fn get_bytes(env: &Env, uri: &str, token: &str) -> (StatusCode, Vec<u8>) {
@@ -124,8 +137,7 @@ fn get_routes(openapi: &Value, source: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_camera_password_never_leaves_the_secrets_store() {
     capture_logs();
-    let port = 30_000 + (std::process::id() % 20_000) as u16;
-    let _camera = rtsp_camera(port);
+    let (_camera, port) = rtsp_camera(30_000 + (std::process::id() % 20_000) as u16);
     for e in envs_with(|c| {
         c.secrets = SecretsBackend::File;
         c.vision.snapshots_per_hour = 0;

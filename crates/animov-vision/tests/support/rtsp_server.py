@@ -42,6 +42,9 @@ if len(sys.argv) > 4:
     permissions.add_permission_for_role("user", "media.factory.construct", True)
     factory.set_permissions(permissions)
 server.get_mount_points().add_factory("/cam", factory)
-server.attach(None)
+if server.attach(None) == 0:
+    # The port is taken: say so, so the caller tries another.
+    print("busy", flush=True)
+    sys.exit(1)
 print("ready", flush=True)
 GLib.MainLoop().run()
