@@ -12,13 +12,20 @@ use animov_core::{
     series::{PostureHists, series},
 };
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+/// The fixtures, found when the test runs (a test binary reused from another
+/// checkout's build reads this checkout's files).
+fn fixtures() -> String {
+    format!(
+        "{}/../../tests/fixtures",
+        std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test")
+    )
+}
 const TOL: f64 = 1e-9;
 
 type Row = HashMap<String, String>;
 
 fn read(name: &str) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(format!("{FIXTURES}/{name}")).expect(name);
+    let mut r = csv::Reader::from_path(format!("{}/{name}", fixtures())).expect(name);
     let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     r.records()
         .map(|rec| {

@@ -7,16 +7,16 @@
 //! * our fitted log-likelihood: at least statsmodels' − 1e-6 relative;
 //! * our forecasts: RMSE against theirs within 1 % of the series' scale.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use animov_forecast::{Sarimax, SarimaxSpec};
 use serde_json::Value;
 
-fn fixtures() -> &'static Path {
-    Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/forecast"
-    ))
+/// Read when the test runs (not built in): a test binary reused from
+/// another checkout's build reads this checkout's files.
+fn fixtures() -> PathBuf {
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+        .join("../../tests/fixtures/forecast")
 }
 
 fn column(file: &str, name: &str) -> Vec<f64> {

@@ -291,7 +291,8 @@ mod tests {
 
     #[test]
     fn bundled_sidecar_is_valid() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/nanodet.onnx");
+        let path = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+            .join("../../models/nanodet.onnx");
         let s = ModelSpec::for_model(&path).unwrap();
         assert_eq!(s.format, OutputFormat::Nanodet);
         assert_eq!(s.classes.len(), 80);

@@ -325,7 +325,8 @@ struct RtspCamera(std::process::Child);
 
 impl RtspCamera {
     fn start(port: u16) -> RtspCamera {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/rtsp_server.py");
+        let script = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+            .join("tests/support/rtsp_server.py");
         let mut child = std::process::Command::new("/usr/bin/python3")
             .arg(script)
             .arg(port.to_string())

@@ -9,13 +9,14 @@ use animov_core::{analysis::Role, geometry::BBox};
 use animov_vision::{Detect, DetectError, Detector, RgbFrame, Tiling};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
         .join("tests/fixtures")
         .join(name)
 }
 
 fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/nanodet.onnx")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+        .join("../../models/nanodet.onnx")
 }
 
 fn close(a: BBox, b: BBox) -> bool {

@@ -213,7 +213,8 @@ fn bad_input_says_what_is_wrong() {
 /// The alert development set (`shared/eval/alerts-dev`, beside the repository).
 fn dev_set() -> std::path::PathBuf {
     let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/alerts-dev");
+        std::path::Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+            .join("../../../shared/eval/alerts-dev");
     assert!(
         dir.join("truth.csv").is_file(),
         "the alert development set is missing at {}: it comes with the project's shared/ folder",

@@ -6,7 +6,7 @@ use std::{path::Path, process::Command};
 const BIN: &str = env!("CARGO_BIN_EXE_animov");
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
         .join("../animov-vision/tests/fixtures")
         .join(name)
         .display()

@@ -36,7 +36,8 @@ impl Drop for Sink {
 impl Sink {
     fn start(fail_first: u32) -> Sink {
         let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api/support/smtp_sink.py");
+        let script = Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+            .join("tests/api/support/smtp_sink.py");
         let mut child = Command::new("/usr/bin/python3")
             .arg(script)
             .arg(dir.path())

@@ -206,9 +206,9 @@ async fn a_video_file_is_uploaded_and_tested_as_a_camera() {
             .await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert!(v.is_array(), "{b}: {v}");
-        let picture = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../animov-vision/tests/fixtures/chelsea.png"
+        let picture = std::fs::read(format!(
+            "{}/../animov-vision/tests/fixtures/chelsea.png",
+            std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test")
         ))
         .unwrap();
         let post = |token: &str, name: &str| {

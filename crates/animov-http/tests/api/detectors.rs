@@ -10,10 +10,14 @@ use serde_json::{Value, json};
 
 use crate::common::{Cred, Env, envs};
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../animov-vision/tests/fixtures"
-);
+/// Found when the test runs (a test binary reused from another checkout's
+/// build reads this checkout's files).
+fn fixtures() -> String {
+    format!(
+        "{}/../animov-vision/tests/fixtures",
+        std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test")
+    )
+}
 
 fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "animov-test-boundary-7d1f";
@@ -42,8 +46,8 @@ async fn import(env: &Env, token: &str, parts: &[(&str, &[u8])]) -> (StatusCode,
 
 #[tokio::test]
 async fn detectors_are_checked_listed_chosen_and_removed() {
-    let onnx = std::fs::read(format!("{FIXTURES}/tiny_yolo.onnx")).unwrap();
-    let sidecar = std::fs::read(format!("{FIXTURES}/tiny_yolo.json")).unwrap();
+    let onnx = std::fs::read(format!("{}/tiny_yolo.onnx", fixtures())).unwrap();
+    let sidecar = std::fs::read(format!("{}/tiny_yolo.json", fixtures())).unwrap();
     let mut wrong_classes: Value = serde_json::from_slice(&sidecar).unwrap();
     wrong_classes["classes"] = json!(["a", "b", "c", "d", "e", "f", "g"]);
     wrong_classes["roles"] = json!({"a": "animal"});

@@ -70,12 +70,12 @@ fn rtsp_camera(port: u16) -> (Rtsp, u16) {
 }
 
 fn rtsp_camera_on(port: u16) -> Option<Rtsp> {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../animov-vision/tests/support/rtsp_server.py"
+    let script = format!(
+        "{}/../animov-vision/tests/support/rtsp_server.py",
+        std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo test")
     );
     let mut child = Command::new("/usr/bin/python3")
-        .args([script, &port.to_string(), "-", "farmer", SECRET])
+        .args([script.as_str(), &port.to_string(), "-", "farmer", SECRET])
         .stdout(Stdio::piped())
         .spawn()
         .expect("/usr/bin/python3 with python3-gi and gir1.2-gst-rtsp-server-1.0 (scripts/setup.sh test)");
