@@ -35,11 +35,14 @@ cargo test --workspace --locked
 # A short crash campaign: 5 SIGKILLs under ingest and recording, then every
 # acknowledged frame, minute, recording and the database checked (the long
 # one: bash bench/crash.sh).
-cargo build --locked -p animov-bench --bin crash-campaign --bin db-faults
+cargo build --locked -p animov-bench --bin crash-campaign --bin db-faults --bin disk-full
 "$CARGO_TARGET_DIR/debug/crash-campaign" --kills 5 --bin "$CARGO_TARGET_DIR/debug/animov"
 # A short database fault: MariaDB (its own) killed for 10 s under ingest and
 # a recording camera (the long one: bash bench/db-faults.sh).
 "$CARGO_TARGET_DIR/debug/db-faults" --outages 1 --down 10 --bin "$CARGO_TARGET_DIR/debug/animov"
+# A full disk: the data folder on a small tmpfs filled under a recording
+# camera and ingest, then emptied (the long one: bash bench/disk-full.sh).
+"$CARGO_TARGET_DIR/debug/disk-full" --full 10 --bin "$CARGO_TARGET_DIR/debug/animov"
 
 # The UI: lint it, build it, then drive it in headless Chromium against `animov serve --demo`.
 cargo fmt --manifest-path ui/Cargo.toml --check
@@ -49,4 +52,4 @@ cargo run --locked -p animov-xtask -- ui
 cargo build --locked -p animov-desktop
 export ANIMOV_TEST_PYTHON=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}/bin/python
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
-    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs
+    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/disk.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs

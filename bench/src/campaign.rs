@@ -152,18 +152,21 @@ pub fn ok(r: (u16, Value), what: &str) -> anyhow::Result<Value> {
 
 /// A 20 s H.264 video (640×360, 10 frames/s) for the file camera.
 pub fn make_video(path: &Path) -> anyhow::Result<()> {
+    make_video_of(path, "ball", 2048)
+}
+
+/// A 20 s H.264 video (640×360, 10 frames/s) of videotestsrc's `pattern`
+/// at `kbps` (reached only by a busy picture: `snow`).
+pub fn make_video_of(path: &Path, pattern: &str, kbps: u32) -> anyhow::Result<()> {
     let status = Command::new("gst-launch-1.0")
-        .args(["-q", "videotestsrc", "pattern=ball", "num-buffers=200", "!"])
+        .arg("-q")
+        .arg("videotestsrc")
+        .arg(format!("pattern={pattern}"))
+        .args(["num-buffers=200", "!"])
         .args(["video/x-raw,width=640,height=360,framerate=10/1", "!"])
-        .args([
-            "x264enc",
-            "key-int-max=20",
-            "!",
-            "h264parse",
-            "!",
-            "matroskamux",
-            "!",
-        ])
+        .arg("x264enc")
+        .arg(format!("bitrate={kbps}"))
+        .args(["key-int-max=20", "!", "h264parse", "!", "matroskamux", "!"])
         .arg("filesink")
         .arg(format!("location={}", path.display()))
         .status()?;
@@ -178,8 +181,6 @@ pub fn make_video(path: &Path) -> anyhow::Result<()> {
 /// frame times (batches of [`BATCH`] from a first time).
 pub type Acked = Arc<Mutex<HashMap<String, Vec<i64>>>>;
 
-/// Sends batches of frames for `source` until `stop`, resending a batch
-/// until it gets a 2xx (the engine may be dead or restarting).
 /// What the ingest clients were answered.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -187,8 +188,10 @@ pub struct Tally {
     pub frames: AtomicU64,
     /// 503 with `Retry-After`.
     pub unavailable: AtomicU64,
-    /// 503 without `Retry-After`.
+    /// 503 or 507 without `Retry-After`.
     pub unavailable_bare: AtomicU64,
+    /// 507 (the database's disk full) with `Retry-After`.
+    pub disk_full: AtomicU64,
     /// Any other refusal (a bug: printed).
     pub other: AtomicU64,
     /// No answer (engine dead or restarting, connection cut mid-answer).
@@ -245,11 +248,11 @@ pub fn ingest_client(
                 tally.frames.fetch_add(BATCH as u64, Ordering::Relaxed);
                 seq += 1;
             }
-            Ok((503, _)) => {
-                let counter = if c.retry_after.is_some() {
-                    &tally.unavailable
-                } else {
-                    &tally.unavailable_bare
+            Ok((status @ (503 | 507), _)) => {
+                let counter = match (status, c.retry_after.is_some()) {
+                    (_, false) => &tally.unavailable_bare,
+                    (503, true) => &tally.unavailable,
+                    _ => &tally.disk_full,
                 };
                 counter.fetch_add(1, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(100));
@@ -460,12 +463,19 @@ pub async fn check_frames(
             .map(|f| f.ts_ms)
             .collect();
         for first in firsts {
+            let mut missing = 0;
             for i in 0..BATCH {
                 acked_frames += 1;
                 if !stored.contains(&(first + i * STEP_MS)) {
-                    lost += 1;
+                    missing += 1;
                 }
             }
+            if missing > 0 && lost < 5 * BATCH as usize {
+                failures.push(format!(
+                    "{source}: {missing} frames of the batch from {first} acknowledged and lost"
+                ));
+            }
+            lost += missing;
         }
     }
     if lost > 0 {
@@ -521,4 +531,55 @@ pub async fn check_minutes(
         ));
     }
     Ok((minutes_equal, minutes_wrong, minutes_pending))
+}
+
+/// `PRAGMA integrity_check` of the SQLite file at `path`.
+pub async fn integrity(path: &Path, failures: &mut Vec<String>) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await?;
+    if integrity != "ok" {
+        failures.push(format!("integrity_check: {integrity}"));
+    }
+    Ok(integrity)
+}
+
+/// Every indexed recording plays to its end and every segment file under
+/// `data/recordings` is indexed: (recordings, playing, broken, not indexed).
+pub async fn check_recordings(
+    store: &Store,
+    data: &Path,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<(Vec<animov_store::RecordingRow>, usize, usize, usize)> {
+    gst::init()?;
+    let recordings = store.recordings(None, i64::MIN, i64::MAX).await?;
+    let (mut plays, mut broken) = (0usize, 0usize);
+    for r in &recordings {
+        match playable(Path::new(&r.path)) {
+            Ok(_) => plays += 1,
+            Err(e) => {
+                broken += 1;
+                failures.push(format!("recording {} does not play: {e}", r.path));
+            }
+        }
+    }
+    let indexed: std::collections::HashSet<&str> =
+        recordings.iter().map(|r| r.path.as_str()).collect();
+    let mut unindexed = 0usize;
+    if let Ok(dirs) = std::fs::read_dir(data.join("recordings")) {
+        for dir in dirs.flatten() {
+            for f in std::fs::read_dir(dir.path())?.flatten() {
+                let p = f.path().display().to_string();
+                if !indexed.contains(p.as_str()) {
+                    unindexed += 1;
+                    failures.push(format!("{p} is on disk but not indexed"));
+                }
+            }
+        }
+    }
+    Ok((recordings, plays, broken, unindexed))
 }

@@ -41,6 +41,12 @@ pub fn describe(lang: Lang, a: &Alert) -> String {
     let fr = lang == Lang::Fr;
     match a.rule {
         RuleKind::CameraOffline if fr => format!("Aucune image depuis {v:.0} min"),
+        RuleKind::DiskFull if fr => format!(
+            "Disque plein ({v:.0} Mio libres) : l'enregistrement est arrêté, le comptage continue ; il reprend au-delà de {t:.0} Mio libres"
+        ),
+        RuleKind::DiskFull => format!(
+            "Disk full ({v:.0} MiB free): recording stopped, counting goes on; it resumes above {t:.0} MiB free"
+        ),
         RuleKind::CameraOffline => format!("No picture for {v:.0} min"),
         RuleKind::HerdCountDrop if fr => format!(
             "{v:.0} chèvres vues ; alerte à {t:.0} ou moins (le compte habituel de cette caméra à cette heure, moins la tolérance)"

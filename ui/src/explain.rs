@@ -110,7 +110,9 @@ pub fn why(lang: Lang, a: &Alert, e: &AlertExplanation) -> String {
                 ),
             }
         }
-        RuleKind::CameraOffline | RuleKind::ProlongedLying => crate::alerts::describe(lang, a),
+        RuleKind::CameraOffline | RuleKind::ProlongedLying | RuleKind::DiskFull => {
+            crate::alerts::describe(lang, a)
+        }
     }
 }
 

@@ -474,6 +474,14 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
         "storage.db_size" => ("Taille de la base", "Database size"),
         "storage.logs" => ("Journaux", "Logs"),
         "storage.free" => ("Espace libre / total", "Free / total space"),
+        "storage.reserve" => (
+            "Réserve (sous elle, l'enregistrement s'arrête ; vision.min_free_mib)",
+            "Reserve (below it, recording stops; vision.min_free_mib)",
+        ),
+        "storage.paused" => (
+            "Le disque est plein : l'enregistrement vidéo est arrêté (les plus anciens enregistrements non gardés ont déjà été effacés), le comptage continue. Libérez de la place ou réduisez la conservation ci-dessous : l'enregistrement reprend seul.",
+            "The disk is full: video recording stopped (the oldest recordings not kept were already deleted), counting goes on. Free some space or shorten retention below: recording resumes by itself.",
+        ),
         "storage.next" => ("Prochaine suppression", "Next deletion"),
         "storage.due" => ("segments à supprimer maintenant", "segments to delete now"),
         "storage.next_one" => ("Ensuite : l'enregistrement de", "Then: the recording of"),

@@ -23,14 +23,14 @@ mod client;
 use std::{
     collections::HashMap,
     net::SocketAddr,
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
 use animov_store::{Store, StoreConfig};
 use anyhow::{Context, bail, ensure};
-use campaign::{Barn, Engine, Rng, add_admin, call, free_port, make_video, now_ms, ok, playable};
+use campaign::{Barn, Engine, Rng, add_admin, call, free_port, make_video, now_ms, ok};
 use gstreamer as gst;
 use serde_json::Value;
 
@@ -127,45 +127,13 @@ async fn main() -> anyhow::Result<()> {
     // The checks, on the database the engine left.
     let store = Store::open(&StoreConfig::sqlite(data.join("animov.sqlite"))).await?;
     let mut failures = Vec::new();
-    let integrity: String = {
-        use sqlx::Connection;
-        sqlx::any::install_default_drivers();
-        let url = format!("sqlite://{}", data.join("animov.sqlite").display());
-        let mut conn = sqlx::AnyConnection::connect(&url).await?;
-        sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&mut conn)
-            .await?
-    };
-    if integrity != "ok" {
-        failures.push(format!("integrity_check: {integrity}"));
-    }
+    let integrity = campaign::integrity(&data.join("animov.sqlite"), &mut failures).await?;
     let acked = barn.acked.lock().unwrap().clone();
     let (acked_frames, lost) = campaign::check_frames(&store, &acked, &mut failures).await?;
     let (minutes_equal, minutes_wrong, minutes_pending) =
         campaign::check_minutes(&store, stopped_at, &mut failures).await?;
-    let recordings = store.recordings(None, i64::MIN, i64::MAX).await?;
-    let (mut plays, mut broken) = (0usize, 0usize);
-    for r in &recordings {
-        match playable(Path::new(&r.path)) {
-            Ok(_) => plays += 1,
-            Err(e) => {
-                broken += 1;
-                failures.push(format!("recording {} does not play: {e}", r.path));
-            }
-        }
-    }
-    let indexed: std::collections::HashSet<&str> =
-        recordings.iter().map(|r| r.path.as_str()).collect();
-    let mut unindexed = 0usize;
-    for dir in std::fs::read_dir(data.join("recordings"))?.flatten() {
-        for f in std::fs::read_dir(dir.path())?.flatten() {
-            let p = f.path().display().to_string();
-            if !indexed.contains(p.as_str()) {
-                unindexed += 1;
-                failures.push(format!("{p} is on disk but not indexed"));
-            }
-        }
-    }
+    let (recordings, plays, broken, unindexed) =
+        campaign::check_recordings(&store, &data, &mut failures).await?;
     // The salvage's summary at each start: kept=N discarded=M failed=F.
     let (mut salvaged, mut discarded, mut salvage_failed) = (0usize, 0usize, 0usize);
     for line in std::fs::read_to_string(&engine.log)?

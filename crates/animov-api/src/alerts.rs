@@ -14,6 +14,8 @@ pub enum RuleKind {
     ForecastDeviation,
     /// No frames from the camera.
     CameraOffline,
+    /// The disk is full: the camera's recording stopped (it still counts).
+    DiskFull,
     /// Fewer goats seen than the herd size, for a while.
     HerdCountDrop,
     /// One goat lying for a long time during the day.
@@ -27,6 +29,7 @@ pub enum RuleKind {
 // `ALL` is in display order.
 names!(RuleKind, "alert rule" {
     CameraOffline => "camera_offline",
+    DiskFull => "disk_full",
     HerdCountDrop => "herd_count_drop",
     ForecastDeviation => "forecast_deviation",
     NightDisturbance => "night_disturbance",
@@ -57,6 +60,10 @@ impl RuleKind {
                 ("Troupeau couché inhabituellement", "Herd down unusually")
             }
             RuleKind::CameraOffline => ("Caméra hors ligne", "Camera offline"),
+            RuleKind::DiskFull => (
+                "Disque plein : enregistrement arrêté",
+                "Disk full: recording stopped",
+            ),
             RuleKind::HerdCountDrop => ("Chèvres manquantes", "Goats missing"),
             RuleKind::ProlongedLying => ("Chèvre couchée longtemps", "Goat lying for long"),
             RuleKind::NightDisturbance => ("Agitation nocturne", "Night disturbance"),

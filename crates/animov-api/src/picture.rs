@@ -94,6 +94,8 @@ pub enum CameraProblem {
     Timeout,
     /// The detector could not run.
     Detector,
+    /// The disk is full: recording stopped, counting goes on.
+    DiskFull,
     /// Something else.
     Other,
 }
@@ -105,6 +107,7 @@ crate::names::names!(CameraProblem, "camera problem" {
     UnsupportedCodec => "unsupported_codec",
     Timeout => "timeout",
     Detector => "detector",
+    DiskFull => "disk_full",
     Other => "other",
 });
 
@@ -136,6 +139,10 @@ impl CameraProblem {
             CameraProblem::Detector => Label {
                 fr: "L'image est arrivée mais le détecteur n'a pas pu l'analyser : vérifiez le modèle choisi.",
                 en: "The picture arrived but the detector could not analyse it: check the chosen model.",
+            },
+            CameraProblem::DiskFull => Label {
+                fr: "Le disque est plein : l'enregistrement vidéo est arrêté, le comptage continue. Libérez de la place ou réduisez la durée de conservation (page Stockage) ; il reprend seul.",
+                en: "The disk is full: video recording stopped, counting goes on. Free some space or shorten retention (Storage page); it resumes by itself.",
             },
             CameraProblem::Other => Label {
                 fr: "La caméra n'a pas pu être ouverte (détail ci-dessous).",

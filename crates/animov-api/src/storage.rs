@@ -84,6 +84,13 @@ pub struct StorageInfo {
     pub due_bytes: u64,
     /// The oldest segment not due yet, and when its age runs out.
     pub next: Option<NextDeletion>,
+    /// Free space kept for the database: below it, recording stops (after
+    /// retention deleted what it may), bytes.
+    #[serde(default)]
+    pub reserve_bytes: u64,
+    /// Recording is stopped because the disk is full.
+    #[serde(default)]
+    pub recording_paused: bool,
 }
 
 #[cfg(test)]

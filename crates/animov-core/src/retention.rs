@@ -85,6 +85,69 @@ pub fn next_by_age(
         .map(|s| (s.id, s.end_ms + age))
 }
 
+/// The free space recording leaves for the database and the rest: below
+/// `reserve` bytes recording stops (once retention has freed what it may);
+/// it starts again at `resume` bytes, a margin above, so a disk at the
+/// limit does not stop and start it every few seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskReserve {
+    /// Recording stops below this many free bytes.
+    pub reserve: u64,
+    /// Recording starts again from this many free bytes.
+    pub resume: u64,
+}
+
+impl DiskReserve {
+    /// A reserve of `reserve` bytes; recording resumes a quarter above (at least 1 MiB).
+    pub fn new(reserve: u64) -> Self {
+        DiskReserve {
+            reserve,
+            resume: reserve + (reserve / 4).max(1 << 20),
+        }
+    }
+
+    /// Whether recording should be stopped with `free` bytes free, given
+    /// whether it is stopped now.
+    pub fn stop_recording(&self, free: u64, stopped: bool) -> bool {
+        if stopped {
+            free < self.resume
+        } else {
+            free < self.reserve
+        }
+    }
+
+    /// Bytes retention should free when `free` bytes are free (0: none),
+    /// so that recording has its resume margin again.
+    pub fn shortfall(&self, free: u64) -> u64 {
+        if free < self.reserve {
+            self.resume - free
+        } else {
+            0
+        }
+    }
+}
+
+/// The oldest segments (never a kept one, nor one already in `due`) whose
+/// deletion frees at least `shortfall` bytes; all that may go when they are
+/// not enough.
+pub fn segments_to_free(segments: &[SegmentInfo], due: &[i64], shortfall: u64) -> Vec<i64> {
+    let mut order: Vec<&SegmentInfo> = segments
+        .iter()
+        .filter(|s| !s.keep && !due.contains(&s.id))
+        .collect();
+    order.sort_by_key(|s| (s.start_ms, s.id));
+    let mut freed = 0u64;
+    let mut out = Vec::new();
+    for s in order {
+        if freed >= shortfall {
+            break;
+        }
+        freed = freed.saturating_add(s.bytes);
+        out.push(s.id);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +237,45 @@ mod tests {
             ..p
         };
         assert_eq!(next_by_age(&s, &no_age, &[]), None);
+    }
+
+    #[test]
+    fn a_full_disk_frees_the_oldest_unkept_segments_first() {
+        let seg = |id, start_ms, bytes, keep| SegmentInfo {
+            id,
+            start_ms,
+            end_ms: start_ms + 60_000,
+            bytes,
+            keep,
+        };
+        let s = [
+            seg(3, 300, 100, false),
+            seg(1, 100, 100, true),
+            seg(2, 200, 100, false),
+            seg(4, 400, 100, false),
+        ];
+        // The oldest one not kept, then the next: just enough.
+        assert_eq!(segments_to_free(&s, &[], 150), vec![2, 3]);
+        // Already due ones are not counted twice.
+        assert_eq!(segments_to_free(&s, &[2], 150), vec![3, 4]);
+        // Not enough to free: all that may go; nothing asked, nothing.
+        assert_eq!(segments_to_free(&s, &[], 10_000), vec![2, 3, 4]);
+        assert!(segments_to_free(&s, &[], 0).is_empty());
+    }
+
+    #[test]
+    fn recording_stops_below_the_reserve_and_resumes_above_a_margin() {
+        let mib = 1u64 << 20;
+        let r = DiskReserve::new(8 * mib);
+        assert_eq!(r.resume, 10 * mib);
+        assert!(!r.stop_recording(9 * mib, false));
+        assert!(r.stop_recording(8 * mib - 1, false));
+        // Stopped: stays stopped until the margin is back.
+        assert!(r.stop_recording(9 * mib, true));
+        assert!(!r.stop_recording(10 * mib, true));
+        assert_eq!(r.shortfall(9 * mib), 0);
+        assert_eq!(r.shortfall(7 * mib), 3 * mib);
+        // A small reserve still has a 1 MiB margin.
+        assert_eq!(DiskReserve::new(1024).resume, 1024 + mib);
     }
 }

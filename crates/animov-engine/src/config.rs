@@ -102,6 +102,10 @@ pub struct VisionConfig {
     pub snapshots_per_hour: u32,
     /// Bitrate of recordings that must be encoded (raw and MJPEG sources), kbit/s.
     pub record_bitrate_kbps: u32,
+    /// Free space kept on the data folder's disk for the database and the
+    /// rest, MiB: below it retention deletes the oldest recordings it may,
+    /// then recording stops (counting goes on) until there is a quarter more.
+    pub min_free_mib: u64,
 }
 
 impl Default for VisionConfig {
@@ -118,6 +122,7 @@ impl Default for VisionConfig {
             quota_gib: 50.0,
             snapshots_per_hour: 4,
             record_bitrate_kbps: 1500,
+            min_free_mib: 2048,
         }
     }
 }
@@ -516,6 +521,11 @@ impl Config {
         if v.segment_minutes == 0 || v.segment_minutes > 24 * 60 {
             return Err(ConfigError::Invalid(
                 "vision.segment_minutes must be 1 to 1440".into(),
+            ));
+        }
+        if !(1..=1 << 20).contains(&v.min_free_mib) {
+            return Err(ConfigError::Invalid(
+                "vision.min_free_mib must be 1 to 1048576 (1 TiB)".into(),
             ));
         }
         if v.quota_gib.is_nan() || v.quota_gib <= 0.0 || v.snapshots_per_hour > 60 {

@@ -77,6 +77,11 @@ pub async fn start(engine: &Engine, demo_cameras: Option<Vec<demo::DemoCamera>>)
     if engine.config.vision.enabled && !crate::sync::is_central(engine) {
         tasks.push(tokio::spawn(cameras::writer::run(e(), stopped.clone())));
         tasks.push(tokio::spawn(cameras::retention::run(e(), stopped.clone())));
+        // A disk full at start: no recording starts until there is room.
+        if let Err(err) = cameras::disk::check(engine).await {
+            tracing::warn!(error = %err, "free disk space not checked");
+        }
+        tasks.push(tokio::spawn(cameras::disk::run(e(), stopped.clone())));
         // Segments the last stop cut short (named by their start: the
         // cameras started below write newer ones).
         let (engine_now, started) = (e(), animov_store::now_ms());

@@ -173,6 +173,8 @@ pub async fn report(engine: &Engine) -> Result<StorageInfo, StoreError> {
         settings: s,
         due_segments: due.len() as u32,
         due_bytes,
+        reserve_bytes: crate::cameras::disk::reserve(engine).reserve,
+        recording_paused: engine.cameras.recording_stopped().is_some(),
         next,
     })
 }

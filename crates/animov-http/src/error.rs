@@ -115,6 +115,16 @@ impl From<StoreError> for ApiError {
                 err.retry_after = Some(DATABASE_RETRY_AFTER_S);
                 err
             }
+            StoreError::DiskFull(_) => {
+                tracing::error!(error = %e, "database disk full");
+                let mut err = Self::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "disk_full",
+                    "the disk holding the database is full; nothing was written. Free space on it (older recordings can go: Storage page), then try again",
+                );
+                err.retry_after = Some(DATABASE_RETRY_AFTER_S);
+                err
+            }
             e => Self::internal(&e),
         }
     }
@@ -146,5 +156,18 @@ impl IntoResponse for ApiError {
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_parameter", r.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_507_with_retry_after_and_says_what_to_do() {
+        let e = ApiError::from(StoreError::DiskFull("database or disk is full".into()));
+        let r = e.into_response();
+        assert_eq!(r.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "5");
     }
 }

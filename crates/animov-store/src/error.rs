@@ -35,6 +35,11 @@ pub enum StoreError {
     /// connection refused or lost, the pool closed); nothing was written.
     #[error("the database is not reachable: {0}")]
     Unavailable(sqlx::Error),
+    /// The disk holding the database is full; nothing was written.
+    #[error(
+        "the disk holding the database is full; nothing was written. Free space on it (older recordings can go: Storage page): {0}"
+    )]
+    DiskFull(String),
     /// A sync batch cannot be applied as sent.
     #[error("sync data refused: {0}")]
     Sync(String),
@@ -58,6 +63,9 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(ref db) if connection_lost(db.code().as_deref()) => {
                 StoreError::Unavailable(e)
             }
+            sqlx::Error::Database(ref db) if disk_full(db.code().as_deref(), db.message()) => {
+                StoreError::DiskFull(db.message().to_string())
+            }
             e => StoreError::Db(e),
         }
     }
@@ -80,6 +88,22 @@ impl From<animov_api::UnknownName> for StoreError {
 /// with the statement.
 fn connection_lost(sqlstate: Option<&str>) -> bool {
     sqlstate.is_some_and(|c| c.starts_with("08"))
+}
+
+/// Whether a server error says the disk is full: SQLite's SQLITE_FULL (13),
+/// MariaDB's "disk full" and "table is full" (the message: MySQL's SQLSTATE
+/// for them is the generic HY000).
+fn disk_full(code: Option<&str>, message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    code == Some("13")
+        || [
+            "disk is full",
+            "disk full",
+            "no space left",
+            "table is full",
+        ]
+        .iter()
+        .any(|w| m.contains(w))
 }
 
 /// Whether an insert failed on a unique constraint at all (the drivers do

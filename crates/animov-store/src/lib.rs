@@ -258,6 +258,17 @@ impl Store {
                     Ok(())
                 })
             })
+            // A connection handed back still inside a transaction is closed,
+            // not reused. SQLite rolls a transaction back by itself on some
+            // errors (SQLITE_FULL: the disk full), after which sqlx's ROLLBACK
+            // fails and its count of open transactions stays one too high:
+            // the next `begin` on that connection would open a SAVEPOINT,
+            // its `commit` release only that, and what it wrote stay
+            // uncommitted behind a write lock held for ever — acknowledged
+            // and then lost (found by bench/disk-full.sh).
+            .after_release(|conn, _| {
+                Box::pin(async move { Ok(!sqlx::Connection::is_in_transaction(conn)) })
+            })
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Connect {
@@ -365,6 +376,95 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Caps the database file at its size (or lifts the cap) on every
+    /// connection of the pool: SQLite then answers SQLITE_FULL, as on a full disk.
+    async fn cap(store: &Store, pages: Option<i64>) {
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            let mut c = store.pool.acquire().await.unwrap();
+            let n = pages.unwrap_or(1 << 30);
+            sqlx::query(&format!("PRAGMA max_page_count = {n}"))
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            held.push(c);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_transaction_sqlite_ended_by_itself_is_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreConfig::sqlite(dir.path().join("t.sqlite")))
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            let mut tx = store.pool.begin().await.unwrap();
+            // What SQLite does by itself on SQLITE_FULL in the middle of a
+            // write: the transaction ends, sqlx still counts it open (its
+            // ROLLBACK at drop then fails).
+            sqlx::query("ROLLBACK").execute(&mut *tx).await.unwrap();
+            drop(tx);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        for _ in 0..8 {
+            let c = store.pool.acquire().await.unwrap();
+            assert!(
+                !sqlx::Connection::is_in_transaction(&*c),
+                "a connection out of step with SQLite was handed out again"
+            );
+        }
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_refuses_writes_and_what_is_acknowledged_after_is_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("full.sqlite");
+        let store = Store::open(&StoreConfig::sqlite(&path)).await.unwrap();
+        let cam = store
+            .ensure_source("pen", animov_api::SourceKind::Ingest)
+            .await
+            .unwrap();
+        let frames = |from: i64, n: i64| -> Vec<NewFrame> {
+            (0..n)
+                .map(|i| NewFrame {
+                    ts_ms: from + i * 100,
+                    lying: 1,
+                    standing: 2,
+                    detections: Some(vec![7u8; 2000]),
+                })
+                .collect()
+        };
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        cap(&store, Some(pages)).await;
+        let e = store.insert_frames(cam, &frames(0, 400)).await;
+        assert!(
+            matches!(e, Err(StoreError::DiskFull(_))),
+            "a full disk is told as such: {e:?}"
+        );
+        cap(&store, None).await;
+        // Room again: every write acknowledged from now on is committed, on
+        // whichever connection it ran (seen by another connection).
+        for k in 0..16 {
+            store
+                .insert_frames(cam, &frames(100_000_000 + k * 1_000_000, 5))
+                .await
+                .unwrap();
+        }
+        let other = Store::open(&StoreConfig::sqlite(&path)).await.unwrap();
+        let seen = other
+            .frames(cam, 100_000_000, i64::MAX)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(seen, 16 * 5, "acknowledged frames committed");
+        store.close().await;
+        other.close().await;
+    }
 
     #[test]
     fn passwords_are_encoded_and_redacted() {

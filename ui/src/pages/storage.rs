@@ -87,6 +87,9 @@ pub fn Storage() -> impl IntoView {
             Some(Ok(i)) => {
                 let u = i.used;
                 view! {
+                    {i.recording_paused.then(|| view! {
+                        <p class="error" id="recording-paused">{ctx.t("storage.paused")}</p>
+                    })}
                     <dl id="storage-use" class="health">
                         <dt>{ctx.t("storage.folder")}</dt><dd>{i.data_dir.clone()}</dd>
                         <dt>{ctx.t("storage.database")}</dt><dd>{i.database.clone()}</dd>
@@ -100,6 +103,8 @@ pub fn Storage() -> impl IntoView {
                             (Some(f), Some(t)) => format!("{} / {}", size(f), size(t)),
                             _ => "—".into(),
                         }}</dd>
+                        <dt>{ctx.t("storage.reserve")}</dt>
+                        <dd id="reserve">{size(i.reserve_bytes)}</dd>
                     </dl>
                     <h2>{ctx.t("storage.next")}</h2>
                     <p id="retention-next">

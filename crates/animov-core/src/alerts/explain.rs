@@ -58,7 +58,7 @@ pub fn explain(
         .iter()
         .filter(|b| b.ts >= from_ms && b.ts + QUARTER_MS <= to_ms);
     match rule {
-        RuleKind::CameraOffline | RuleKind::ProlongedLying => {
+        RuleKind::CameraOffline | RuleKind::ProlongedLying | RuleKind::DiskFull => {
             out.unit = ExplainUnit::Minutes;
             out.basis = UsualBasis::RuleLimit;
             out.fired_ms = None;

@@ -82,6 +82,19 @@ pub struct CameraInput {
     /// What the farm's other pens did over the last hours ([`farm::shifts`];
     /// empty: no farm context).
     pub farm: BTreeMap<i64, farm::FarmShift>,
+    /// The camera's recording stopped because the disk is full, if it did.
+    pub recording_stopped: Option<RecordingStop>,
+}
+
+/// A recording stopped for want of disk space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordingStop {
+    /// When it stopped, UTC ms.
+    pub since_ms: i64,
+    /// Free space then, bytes.
+    pub free_bytes: u64,
+    /// The free space recording needs to start again, bytes.
+    pub resume_bytes: u64,
 }
 
 /// What a rule sees while its condition holds.
@@ -158,7 +171,7 @@ pub fn step(
 /// How long a rule's condition must stay clear before its alert resolves itself.
 pub fn clear_ms(rule: RuleKind, rules: &AlertRules) -> i64 {
     let minutes = match rule {
-        RuleKind::CameraOffline => 0,
+        RuleKind::CameraOffline | RuleKind::DiskFull => 0,
         RuleKind::ForecastDeviation => 15 * i64::from(rules.forecast_deviation.clear_buckets),
         RuleKind::HerdCountDrop => 30,
         RuleKind::ProlongedLying => 15,
@@ -175,7 +188,7 @@ pub fn evaluate(
     now_ms: i64,
 ) -> Vec<(RuleKind, Option<Finding>)> {
     let off = rules.utc_offset_minutes;
-    let mut out = Vec::with_capacity(6);
+    let mut out = Vec::with_capacity(7);
     let b = &input.buckets;
     let h = usual::History::new(b).with_farm(&input.farm);
     let night = (
@@ -186,6 +199,11 @@ pub fn evaluate(
         let f = rules::camera_offline(now_ms, input.last_frame_ms, &rules.camera_offline);
         out.push((RuleKind::CameraOffline, f));
     }
+    // A fact, not a judgement: no setting turns it off.
+    out.push((
+        RuleKind::DiskFull,
+        input.recording_stopped.as_ref().map(rules::disk_full),
+    ));
     if rules.herd_count_drop.enabled {
         let f = rules::herd_count_drop(b, &h, now_ms, input.herd_size, &rules.herd_count_drop);
         out.push((RuleKind::HerdCountDrop, f));
@@ -378,6 +396,36 @@ mod tests {
             Step::Hold {
                 clear_since_ms: None
             }
+        );
+    }
+
+    #[test]
+    fn a_recording_stopped_for_space_opens_one_alert_until_it_records_again() {
+        let mut m = Monitor::new(AlertRules::default());
+        let stop = RecordingStop {
+            since_ms: 1_000,
+            free_bytes: 5 << 20,
+            resume_bytes: 15 << 20,
+        };
+        let input = CameraInput {
+            recording_stopped: Some(stop),
+            ..CameraInput::default()
+        };
+        let t = m.tick(&input, 2_000);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].rule, RuleKind::DiskFull);
+        let Step::Open(f) = &t[0].step else {
+            panic!("opens: {t:?}")
+        };
+        assert_eq!((f.value, f.threshold), (Some(5.0), Some(15.0)));
+        assert_eq!(f.since_ms, 1_000);
+        assert!(f.message.contains("5 MiB free"), "{}", f.message);
+        // Still stopped: nothing new; recording again: resolved at once.
+        assert!(m.tick(&input, 62_000).is_empty());
+        let t = m.tick(&CameraInput::default(), 63_000);
+        assert_eq!(
+            (t[0].rule, &t[0].step),
+            (RuleKind::DiskFull, &Step::Resolve)
         );
     }
 

@@ -108,6 +108,24 @@ pub fn forecast_deviation(
     })
 }
 
+/// The camera's recording stopped for want of disk space (value: free MiB,
+/// threshold: the MiB it needs to start again).
+pub fn disk_full(stop: &super::RecordingStop) -> Finding {
+    const MIB: f64 = 1024.0 * 1024.0;
+    Finding {
+        severity: Severity::Critical,
+        since_ms: stop.since_ms,
+        value: Some((stop.free_bytes as f64 / MIB).floor()),
+        threshold: Some((stop.resume_bytes as f64 / MIB).ceil()),
+        message: format!(
+            "the disk is full ({} MiB free): recording stopped, counting goes on; it resumes above {} MiB free",
+            stop.free_bytes / (1024 * 1024),
+            stop.resume_bytes.div_ceil(1024 * 1024)
+        ),
+        track_id: None,
+    }
+}
+
 /// No frame for longer than the limit (a source that never sent one is not offline).
 pub fn camera_offline(
     now_ms: i64,

@@ -98,6 +98,7 @@ pub async fn evaluate_camera(
         last_frame_ms: cam.last_frame_ts.filter(|_| expected),
         bouts,
         farm,
+        recording_stopped: engine.cameras.recording_stopped_for(cam.id),
     };
     let mut changes = Vec::new();
     for t in advance(&rules, &open, &input, now_ms) {

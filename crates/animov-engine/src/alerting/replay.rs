@@ -356,6 +356,7 @@ pub fn replay_farm(
                 bouts: pen.bouts_at(now),
                 farm: std::mem::take(&mut shifts[k]),
                 buckets: window,
+                recording_stopped: None,
             };
             for t in pen.monitor.tick(&input, now) {
                 match t.step {

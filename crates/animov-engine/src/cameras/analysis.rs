@@ -129,7 +129,7 @@ pub(super) fn run(
             let _ = writer.blocking_send(Output::Bouts(bouts));
         }
         let slot = cap.ts_ms.div_euclid(slot_ms);
-        if spec.vision.snapshots_per_hour > 0 && last_slot != Some(slot) {
+        if spec.vision.snapshots_per_hour > 0 && !spec.disk_full && last_slot != Some(slot) {
             last_slot = Some(slot);
             snapshot(spec, &cap, json, writer);
         }

@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod backlog;
 mod demo_source;
 pub mod devices;
+pub mod disk;
 pub mod files;
 pub mod live;
 pub mod picture;
@@ -43,6 +44,10 @@ use worker::{Output, Worker, WorkerSpec};
 /// The running cameras.
 pub struct Cameras {
     workers: Mutex<HashMap<i64, Worker>>,
+    /// Recording stopped for want of disk space ([`disk`]).
+    recording_stopped: Mutex<Option<animov_core::alerts::RecordingStop>>,
+    /// One [`Cameras::sync`] at a time (routes and the disk check call it).
+    syncing: tokio::sync::Mutex<()>,
     pools: Mutex<HashMap<PathBuf, Arc<DetectorPool>>>,
     out: mpsc::Sender<Output>,
     rx: Mutex<Option<mpsc::Receiver<Output>>>,
@@ -59,6 +64,8 @@ impl Default for Cameras {
         let (out, rx) = mpsc::channel(1024);
         Cameras {
             workers: Mutex::new(HashMap::new()),
+            recording_stopped: Mutex::new(None),
+            syncing: tokio::sync::Mutex::new(()),
             pools: Mutex::new(HashMap::new()),
             out,
             rx: Mutex::new(Some(rx)),
@@ -92,6 +99,8 @@ impl Cameras {
         if !config.vision.enabled {
             return Ok(());
         }
+        let _one = self.syncing.lock().await;
+        let disk_full = self.recording_stopped().is_some();
         if let Some(lib) = &config.vision.onnxruntime {
             animov_vision::detector::prefer_library(lib.clone());
         }
@@ -121,7 +130,10 @@ impl Cameras {
                 .values()
                 .filter(|w| {
                     !wanted.iter().any(|c| {
-                        c.camera_id == w.camera_id && c.uri == w.uri && c.settings == w.settings
+                        c.camera_id == w.camera_id
+                            && c.uri == w.uri
+                            && c.settings == w.settings
+                            && w.disk_full == (disk_full && c.settings.record)
                     })
                 })
                 .map(|w| w.camera_id)
@@ -142,6 +154,7 @@ impl Cameras {
             let first_track_id = store.end_running_bouts(c.camera_id).await? as u64;
             let last_snapshot_ms = store.last_snapshot_ms(c.camera_id).await?;
             let pool = self.pool_for(&c, config);
+            let disk_full = disk_full && c.settings.record;
             let spec = WorkerSpec {
                 camera_id: c.camera_id,
                 source: c.source,
@@ -153,6 +166,7 @@ impl Cameras {
                 first_track_id,
                 last_snapshot_ms,
                 index: c.index,
+                disk_full,
             };
             let w = Worker::start(spec, pool, self.out.clone());
             lock(&self.workers).insert(c.camera_id, w);
@@ -197,6 +211,28 @@ impl Cameras {
                 })
                 .clone(),
         )
+    }
+
+    /// Whether (and since when) recording is stopped for want of disk space.
+    pub fn recording_stopped(&self) -> Option<animov_core::alerts::RecordingStop> {
+        *lock(&self.recording_stopped)
+    }
+
+    /// Says recording is stopped for want of space (or not); the cameras
+    /// follow at the next [`Cameras::sync`].
+    pub fn set_recording_stopped(&self, s: Option<animov_core::alerts::RecordingStop>) {
+        *lock(&self.recording_stopped) = s;
+    }
+
+    /// Whether `camera_id` runs with its recording stopped for want of space.
+    pub fn recording_stopped_for(
+        &self,
+        camera_id: i64,
+    ) -> Option<animov_core::alerts::RecordingStop> {
+        let stopped = lock(&self.workers)
+            .get(&camera_id)
+            .is_some_and(|w| w.disk_full);
+        self.recording_stopped().filter(|_| stopped)
     }
 
     /// Stops every camera (closing recordings).

@@ -47,7 +47,9 @@ pub struct ProbeError {
 pub fn classify(text: &str) -> CameraProblem {
     let t = text.to_ascii_lowercase();
     let any = |words: &[&str]| words.iter().any(|w| t.contains(w));
-    if any(&["unauthorized", "401", "authentication", "forbidden", "403"]) {
+    if any(&["no space left", "disk full"]) {
+        CameraProblem::DiskFull
+    } else if any(&["unauthorized", "401", "authentication", "forbidden", "403"]) {
         CameraProblem::WrongCredentials
     } else if any(&[
         "not found",
@@ -213,6 +215,11 @@ mod tests {
                 "no picture for 5 s (camera unreachable or stream stalled)",
                 CameraProblem::Unreachable,
             ),
+            (
+                "Error while writing to file \"/data/recordings/pen/1.mkv\". No space left on device (filesink0)",
+                CameraProblem::DiskFull,
+            ),
+            (super::super::disk::DISK_FULL, CameraProblem::DiskFull),
             ("something odd", CameraProblem::Other),
         ] {
             assert_eq!(classify(text), want, "{text}");

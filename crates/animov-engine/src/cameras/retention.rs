@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use animov_core::retention::segments_to_delete;
-use animov_store::StoreError;
+use animov_store::{RecordingRow, StoreError};
 use tokio::sync::watch;
 
 use crate::Engine;
@@ -31,7 +31,22 @@ pub async fn pass(engine: &Engine) -> Result<usize, StoreError> {
     let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
     let infos = crate::storage::segment_infos(&rows, &engine.store.note_spans().await?);
     let ids = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
-    for id in &ids {
+    let deleted = delete(engine, &rows, &ids).await?;
+    if !deleted.is_empty() {
+        tracing::info!(deleted = deleted.len(), "recording retention");
+    }
+    Ok(deleted.len())
+}
+
+/// Deletes the files and entries of the recordings `ids` among `rows`;
+/// returns those deleted (a file that cannot be removed keeps its entry).
+pub async fn delete(
+    engine: &Engine,
+    rows: &[RecordingRow],
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    let mut deleted = Vec::new();
+    for id in ids {
         if let Some(r) = rows.iter().find(|r| r.id == *id) {
             match std::fs::remove_file(&r.path) {
                 Ok(()) => {}
@@ -42,10 +57,8 @@ pub async fn pass(engine: &Engine) -> Result<usize, StoreError> {
                 }
             }
             engine.store.delete_recording(*id).await?;
+            deleted.push(*id);
         }
     }
-    if !ids.is_empty() {
-        tracing::info!(deleted = ids.len(), "recording retention");
-    }
-    Ok(ids.len())
+    Ok(deleted)
 }

@@ -86,12 +86,14 @@ pub struct WorkerSpec {
     pub last_snapshot_ms: Option<i64>,
     /// Index of the camera (spreads cameras over the detector pool).
     pub index: usize,
+    /// Recording (and snapshots) stopped for want of disk space.
+    pub disk_full: bool,
 }
 
 impl WorkerSpec {
     /// Where this camera's segments go, if it records.
     fn record(&self) -> Option<RecordConfig> {
-        if !self.settings.record {
+        if !self.settings.record || self.disk_full {
             return None;
         }
         let Some(dir) =
@@ -118,6 +120,8 @@ pub struct Worker {
     pub uri: String,
     /// Settings it was started with.
     pub settings: CameraSettings,
+    /// Started with its recording stopped for want of disk space.
+    pub disk_full: bool,
     /// Live view.
     pub live: Arc<LiveSlot>,
     stats: Arc<WorkerStats>,
@@ -209,6 +213,7 @@ impl Worker {
             source: spec.source,
             uri: spec.uri,
             settings: spec.settings,
+            disk_full: spec.disk_full,
             live,
             stats,
             handoff,
@@ -234,13 +239,21 @@ impl Worker {
     /// Health for the API.
     pub fn health(&self) -> CameraHealth {
         let capture = self.capture.as_ref().map(Capture::health);
-        self.stats.health(
+        let mut h = self.stats.health(
             &self.source,
             capture.as_ref(),
             self.handoff.dropped(),
             self.settings.record,
             self.live.watched(),
-        )
+        );
+        if self.disk_full {
+            h.recording = animov_api::RecordingState::Failed("disk full".into());
+            if h.last_error.is_none() {
+                h.last_error = Some(super::disk::DISK_FULL.into());
+                h.problem = Some(animov_api::CameraProblem::DiskFull);
+            }
+        }
+        h
     }
 }
 

@@ -69,7 +69,7 @@ pub async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
                 away_since = Some(Instant::now());
                 tracing::warn!(
                     max_frames = MAX_WAITING_FRAMES,
-                    "the database is unreachable: camera output waits in memory and is written when it answers (beyond the limit the oldest frames are dropped)"
+                    "the database cannot be written (unreachable, or its disk full): camera output waits in memory and is written when it can be (beyond the limit the oldest frames are dropped)"
                 );
             }
             retry_at = Some(Instant::now() + backoff.after_failure(Duration::ZERO));
@@ -123,9 +123,10 @@ fn note_dropped(engine: &Engine, now: usize, total: u64) {
     }
 }
 
-/// Whether a write should wait for the database rather than be given up.
+/// Whether a write should wait for the database (unreachable, or its disk
+/// full) rather than be given up.
 fn unreachable(e: &StoreError) -> bool {
-    matches!(e, StoreError::Unavailable(_))
+    matches!(e, StoreError::Unavailable(_) | StoreError::DiskFull(_))
 }
 
 /// Stores one batch; returns what could not be written because the

@@ -27,6 +27,7 @@ fn a_demo_camera_worker_sends_counted_frames_without_an_engine() {
         first_track_id: 1,
         last_snapshot_ms: None,
         index: 0,
+        disk_full: false,
     };
     let (tx, mut rx) = mpsc::channel(64);
     let worker = Worker::start(spec, None, tx);
