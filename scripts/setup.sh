@@ -3,6 +3,7 @@
 #   scripts/setup.sh run      # build and run the engine (headless)
 #   scripts/setup.sh desktop  # + WebKitGTK for the desktop window
 #   scripts/setup.sh test     # + MariaDB, Chromium, Xvfb for the test suite
+#   scripts/setup.sh fuzz     # + nightly Rust and cargo-fuzz for the long fuzz runs (fuzz/run.sh)
 set -euo pipefail
 profile=${1:-run}
 
@@ -59,4 +60,10 @@ if [ "$profile" = test ]; then
         python3 -m venv "$venv"
         "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.8"
     fi
+fi
+
+# The long fuzz runs (fuzz/run.sh): libFuzzer needs nightly Rust; cargo-fuzz from crates.io.
+if [ "$profile" = fuzz ]; then
+    rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 fi

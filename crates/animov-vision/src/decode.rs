@@ -26,11 +26,35 @@ pub struct DecodeError {
 }
 
 /// Decodes every candidate at or above `spec.score_threshold`, in input pixels.
+/// An output whose data is not as long as its shape says is an error, and
+/// a candidate with a coordinate or score that is not a finite number (a
+/// broken model) or a box of no size is left out.
 pub fn decode(spec: &ModelSpec, outputs: &[OutputView<'_>]) -> Result<Vec<Scored>, DecodeError> {
-    match spec.format {
+    for o in outputs {
+        let want = o.shape.iter().try_fold(1usize, |a, d| a.checked_mul(*d));
+        if want != Some(o.data.len()) {
+            return Err(DecodeError {
+                format: match spec.format {
+                    OutputFormat::Yolov8 => "yolov8",
+                    OutputFormat::Nanodet => "nanodet",
+                },
+                message: format!(
+                    "an output of shape {:?} holds {} values",
+                    o.shape,
+                    o.data.len()
+                ),
+            });
+        }
+    }
+    let mut found = match spec.format {
         OutputFormat::Yolov8 => decode_yolov8(spec, outputs),
         OutputFormat::Nanodet => decode_nanodet(spec, outputs),
-    }
+    }?;
+    found.retain(|s| {
+        let b = s.bbox;
+        [b.x, b.y, b.w, b.h, s.score].iter().all(|v| v.is_finite()) && b.w > 0.0 && b.h > 0.0
+    });
+    Ok(found)
 }
 
 fn shape_str(outputs: &[OutputView<'_>]) -> String {
@@ -174,6 +198,54 @@ mod tests {
 
     fn spec(json: &str) -> ModelSpec {
         ModelSpec::parse(json.as_bytes(), "t.json").unwrap()
+    }
+
+    #[test]
+    fn outputs_shorter_than_their_shape_and_boxes_that_are_not_numbers_are_refused() {
+        let s = spec(
+            r#"{"name":"t","format":"yolov8","input":{"width":64,"height":64,"channels":"rgb","mean":[0,0,0],"std":[255,255,255]},
+            "classes":["a","b"],"roles":{"a":"animal"},"score_threshold":0.5}"#,
+        );
+        // Found by fuzzing (fuzz/regressions/model_outputs): it indexed past the data.
+        let e = decode(
+            &s,
+            &[OutputView {
+                shape: &[1, 6, 2],
+                data: &[],
+            }],
+        )
+        .unwrap_err();
+        assert!(e.message.contains("holds 0 values"), "{e}");
+        // Anchor 1 has a NaN width, anchor 2 an infinite x, anchor 3 no height: none kept.
+        let rows = [
+            10.0,
+            f32::INFINITY,
+            10.0,
+            20.0,
+            20.0,
+            20.0,
+            f32::NAN,
+            4.0,
+            4.0,
+            6.0,
+            6.0,
+            0.0,
+            0.9,
+            0.9,
+            0.9,
+            0.1,
+            0.1,
+            0.1,
+        ];
+        let got = decode(
+            &s,
+            &[OutputView {
+                shape: &[1, 6, 3],
+                data: &rows,
+            }],
+        )
+        .unwrap();
+        assert!(got.is_empty(), "{got:?}");
     }
 
     #[test]

@@ -38,6 +38,14 @@ impl Source {
         if u.is_empty() {
             return Err(err("it is empty"));
         }
+        // GStreamer and GLib take C strings: a NUL inside would stop them
+        // (found by fuzzing: a panic in GLib), other control characters are
+        // never part of an address.
+        if u.chars().any(char::is_control) {
+            return Err(err(
+                "it holds a control character (a line break, a tab, a NUL...): type it again",
+            ));
+        }
         if let Some(rest) = u.strip_prefix("demo:") {
             return if rest.is_empty() {
                 Ok(Source::Demo(0))
@@ -90,6 +98,15 @@ mod tests {
         assert_eq!(Source::parse("demo:"), Ok(Source::Demo(0)));
         assert_eq!(Source::parse("demo:3"), Ok(Source::Demo(3)));
         assert!(Source::parse("demo:x").is_err());
+        // Found by fuzzing (fuzz/regressions/camera_address): GLib panicked on the NUL.
+        for bad in [
+            "de:mo\0r\u{12}:1",
+            "/videos/pen\0.mkv",
+            "rtsp://cam/\nstream",
+        ] {
+            let e = Source::parse(bad).unwrap_err();
+            assert!(e.reason.contains("control character"), "{bad:?}: {e:?}");
+        }
         assert_eq!(Source::parse("testsrc:"), Ok(Source::TestPattern));
         assert_eq!(
             Source::parse("rtsp://cam.local/stream1"),
