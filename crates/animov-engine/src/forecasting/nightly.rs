@@ -44,7 +44,7 @@ pub struct Window {
 fn minute_of(hm: &str) -> Option<u32> {
     let (h, m) = hm.trim().split_once(':')?;
     let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some(h * 60 + m)
+    (h < 24 && m < 60).then(|| h * 60 + m)
 }
 
 impl Window {
@@ -558,7 +558,15 @@ mod tests {
         assert!(w.contains(60) && w.contains(299) && !w.contains(300) && !w.contains(59));
         let x = Window::parse("23:30-02:00").unwrap();
         assert!(x.contains(23 * 60 + 30) && x.contains(0) && x.contains(119) && !x.contains(120));
-        for bad in ["", "1-5", "25:00-01:00", "01:00-01:00", "01:00"] {
+        // An hour past u32 / 60 overflowed before being refused (found by fuzzing the configuration).
+        for bad in [
+            "",
+            "1-5",
+            "25:00-01:00",
+            "01:00-01:00",
+            "01:00",
+            "696228021:00-05:00",
+        ] {
             assert!(Window::parse(bad).is_err(), "{bad}");
         }
         // 2026-12-03 00:30 local belongs to the night that opened on the 2nd at 23:30.
