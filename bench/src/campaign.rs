@@ -583,3 +583,116 @@ pub async fn check_recordings(
     }
     Ok((recordings, plays, broken, unindexed))
 }
+
+/// The campaign's `--name value` options: `defaults` (name, value) give
+/// every known option; `--bin` (the `animov` program, default: beside this
+/// one) is always known and must exist.
+pub struct Options {
+    values: HashMap<String, String>,
+    /// The `animov` program under test.
+    pub bin: PathBuf,
+}
+
+impl Options {
+    pub fn parse(defaults: &[(&str, &str)]) -> anyhow::Result<Options> {
+        let mut values: HashMap<String, String> = defaults
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut bin = std::env::current_exe()?.with_file_name("animov");
+        let known = || {
+            defaults
+                .iter()
+                .map(|(k, v)| format!("--{k} (default {v})"))
+                .chain(["--bin PATH".to_string()])
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut it = std::env::args().skip(1);
+        while let Some(k) = it.next() {
+            let v = it.next().with_context(|| format!("{k} needs a value"))?;
+            match k.strip_prefix("--") {
+                Some("bin") => bin = v.into(),
+                Some(name) if values.contains_key(name) => {
+                    values.insert(name.to_string(), v);
+                }
+                _ => bail!("unknown option {k} ({})", known()),
+            }
+        }
+        ensure!(
+            bin.exists(),
+            "{} is missing: cargo build --release -p animov-cli",
+            bin.display()
+        );
+        Ok(Options { values, bin })
+    }
+
+    /// The value of `--name`, read as a `T`.
+    pub fn get<T: std::str::FromStr>(&self, name: &str) -> anyhow::Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let v = self
+            .values
+            .get(name)
+            .with_context(|| format!("--{name} is not an option"))?;
+        v.parse().map_err(|e| anyhow::anyhow!("--{name} {v}: {e}"))
+    }
+}
+
+/// A folder for the campaign's files, kept after a failure to look at
+/// (remove it with [`finish`]).
+pub fn work_dir(prefix: &str) -> anyhow::Result<PathBuf> {
+    let t = tempfile::Builder::new().prefix(prefix).tempdir()?;
+    Ok(t.keep())
+}
+
+/// Fails with the checks that failed (the engine's log named), or removes
+/// the work folder.
+pub fn finish(failures: &[String], log: &Path, work: &Path) -> anyhow::Result<()> {
+    if !failures.is_empty() {
+        for f in failures {
+            eprintln!("FAIL: {f}");
+        }
+        bail!(
+            "{} checks failed (engine log: {})",
+            failures.len(),
+            log.display()
+        );
+    }
+    let _ = std::fs::remove_dir_all(work);
+    Ok(())
+}
+
+/// A gauge or counter of the engine's `/metrics`.
+pub fn metric(addr: SocketAddr, token: &str, name: &str) -> Option<u64> {
+    let auth = format!("Bearer {token}");
+    let (status, body) = Client::connect(addr)
+        .ok()?
+        .request("GET", "/metrics", &[("authorization", &auth)], b"")
+        .ok()?;
+    if status != 200 {
+        return None;
+    }
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// Waits until `done` holds (checked every 20 ms, `limit` at most); how long it took.
+pub fn time_until(
+    what: &str,
+    limit: Duration,
+    mut done: impl FnMut() -> anyhow::Result<bool>,
+) -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    while !done()? {
+        ensure!(
+            t.elapsed() < limit,
+            "{what}: not within {} s",
+            limit.as_secs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(t.elapsed())
+}

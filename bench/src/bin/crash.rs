@@ -23,68 +23,42 @@ mod client;
 use std::{
     collections::HashMap,
     net::SocketAddr,
-    path::PathBuf,
     sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
 use animov_store::{Store, StoreConfig};
-use anyhow::{Context, bail, ensure};
-use campaign::{Barn, Engine, Rng, add_admin, call, free_port, make_video, now_ms, ok};
+use anyhow::Context;
+use campaign::{Barn, Engine, Rng, add_admin, call, finish, free_port, make_video, now_ms, ok};
 use gstreamer as gst;
 use serde_json::Value;
 
-struct Args {
-    kills: usize,
-    seed: u64,
-    bin: PathBuf,
-}
-
-fn args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        kills: 100,
-        seed: 18,
-        bin: std::env::current_exe()?.with_file_name("animov"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        let v = it.next().with_context(|| format!("{k} needs a value"))?;
-        match k.as_str() {
-            "--kills" => a.kills = v.parse()?,
-            "--seed" => a.seed = v.parse()?,
-            "--bin" => a.bin = v.into(),
-            _ => bail!("unknown option {k} (--kills N, --seed N, --bin PATH)"),
-        }
-    }
-    ensure!(
-        a.bin.exists(),
-        "{} is missing: cargo build --release -p animov-cli",
-        a.bin.display()
-    );
-    Ok(a)
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let a = args()?;
+    let o = campaign::Options::parse(&[("kills", "100"), ("seed", "18")])?;
+    let (kills, seed, bin) = (
+        o.get::<usize>("kills")?,
+        o.get::<u64>("seed")?,
+        o.bin.clone(),
+    );
     gst::init()?;
-    let work = tempfile::Builder::new().prefix("animov-crash-").tempdir()?;
-    let data = work.path().join("data");
+    let work = campaign::work_dir("animov-crash-")?;
+    let data = work.join("data");
     std::fs::create_dir_all(&data)?;
     std::fs::write(
         data.join("animov.toml"),
         "[vision]\nfps = 2\nsegment_minutes = 1\n[alerts]\ninterval_seconds = 5\n",
     )?;
-    let video = work.path().join("pen.mkv");
+    let video = work.join("pen.mkv");
     make_video(&video)?;
-    add_admin(&a.bin, &data)?;
+    add_admin(&bin, &data)?;
 
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut engine = Engine {
-        bin: a.bin.clone(),
+        bin: bin.clone(),
         data: data.clone(),
         addr,
-        log: work.path().join("engine.log"),
+        log: work.join("engine.log"),
         child: None,
     };
     engine.start()?;
@@ -92,17 +66,17 @@ async fn main() -> anyhow::Result<()> {
     let mut barn = Barn::set_up(addr, &[("demo-cam", "demo:1"), ("file-cam", &video_uri)])?;
     let token = barn.token.clone();
     let t = Some(token.as_str());
-    let mut rng = Rng(a.seed.max(1));
-    let mut restarts = Vec::with_capacity(a.kills);
+    let mut rng = Rng(seed.max(1));
+    let mut restarts = Vec::with_capacity(kills);
     let began = Instant::now();
-    for k in 1..=a.kills {
+    for k in 1..=kills {
         std::thread::sleep(rng.ms(500, 6_000));
         engine.kill()?;
         restarts.push(engine.start()?);
-        if k % 10 == 0 || k == a.kills {
+        if k % 10 == 0 || k == kills {
             eprintln!(
                 "kill {k}/{}: {} frames acknowledged, {:.0} s",
-                a.kills,
+                kills,
                 barn.tally.frames.load(Ordering::Relaxed),
                 began.elapsed().as_secs_f64()
             );
@@ -191,10 +165,10 @@ async fn main() -> anyhow::Result<()> {
     restarts.sort();
     println!(
         "crash campaign (seed {}), {:.0} s:",
-        a.seed,
+        seed,
         began.elapsed().as_secs_f64()
     );
-    println!("  kills (SIGKILL): {}", a.kills);
+    println!("  kills (SIGKILL): {}", kills);
     println!(
         "  restart to /health: median {:.2} s, max {:.2} s",
         restarts[restarts.len() / 2].as_secs_f64(),
@@ -214,17 +188,5 @@ async fn main() -> anyhow::Result<()> {
         alerts.len(),
         offline.len()
     );
-    if !failures.is_empty() {
-        for f in &failures {
-            eprintln!("FAIL: {f}");
-        }
-        // Keep the data folder and the log to look at.
-        std::mem::forget(work);
-        bail!(
-            "{} checks failed (engine log: {})",
-            failures.len(),
-            engine.log.display()
-        );
-    }
-    Ok(())
+    finish(&failures, &engine.log, &work)
 }

@@ -30,38 +30,10 @@ use std::{
 
 use animov_store::{Store, StoreConfig};
 use anyhow::{Context, bail, ensure};
-use campaign::{Barn, Engine, add_admin, free_port, now_ms};
-use client::Client;
+use campaign::{Barn, Engine, add_admin, finish, free_port, metric, now_ms, time_until};
 
-struct Args {
-    outages: usize,
-    down: Duration,
-    bin: PathBuf,
-}
-
-fn args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        outages: 5,
-        down: Duration::from_secs(15),
-        bin: std::env::current_exe()?.with_file_name("animov"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        let v = it.next().with_context(|| format!("{k} needs a value"))?;
-        match k.as_str() {
-            "--outages" => a.outages = v.parse()?,
-            "--down" => a.down = Duration::from_secs(v.parse()?),
-            "--bin" => a.bin = v.into(),
-            _ => bail!("unknown option {k} (--outages N, --down SECONDS, --bin PATH)"),
-        }
-    }
-    ensure!(
-        a.bin.exists(),
-        "{} is missing: cargo build --release -p animov-cli",
-        a.bin.display()
-    );
-    Ok(a)
-}
+/// The longest a recovery is waited for.
+const LIMIT: Duration = Duration::from_secs(120);
 
 /// The campaign's own MariaDB (scripts/mariadb.sh with its own folder and port).
 struct MariaDb {
@@ -130,50 +102,19 @@ impl Drop for MariaDb {
     }
 }
 
-/// A gauge of the engine's metrics.
-fn metric(addr: SocketAddr, token: &str, name: &str) -> Option<u64> {
-    let auth = format!("Bearer {token}");
-    let (status, body) = Client::connect(addr)
-        .ok()?
-        .request("GET", "/metrics", &[("authorization", &auth)], b"")
-        .ok()?;
-    if status != 200 {
-        return None;
-    }
-    String::from_utf8_lossy(&body)
-        .lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-}
-
-/// Waits until `done` holds (checked every 20 ms, 120 s at most); how long it took.
-fn time_until(what: &str, mut done: impl FnMut() -> bool) -> anyhow::Result<Duration> {
-    let t = Instant::now();
-    while !done() {
-        ensure!(
-            t.elapsed() < Duration::from_secs(120),
-            "{what}: not within 120 s"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Ok(t.elapsed())
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let a = args()?;
+    let o = campaign::Options::parse(&[("outages", "5"), ("down", "15")])?;
+    let (n_outages, down, bin) = (
+        o.get::<usize>("outages")?,
+        Duration::from_secs(o.get("down")?),
+        o.bin.clone(),
+    );
     ensure!(
         Path::new("scripts/mariadb.sh").exists(),
         "run from the repository root (bash bench/db-faults.sh)"
     );
-    // Kept after a failure, to look at (removed after a success).
-    let work = {
-        let t = tempfile::Builder::new()
-            .prefix("animov-dbfaults-")
-            .tempdir()?;
-        let p = t.path().to_path_buf();
-        std::mem::forget(t);
-        p
-    };
+    let work = campaign::work_dir("animov-dbfaults-")?;
     let db = MariaDb {
         dir: work.join("mariadb"),
         port: free_port()?,
@@ -189,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
             "[database]\nkind = \"mysql\"\nurl = \"{url}\"\n[vision]\nfps = 2\nsegment_minutes = 1\n[alerts]\ninterval_seconds = 5\n"
         ),
     )?;
-    let mut secret = Command::new(&a.bin)
+    let mut secret = Command::new(&bin)
         .arg("--data-dir")
         .arg(&data)
         .args(["secret", "set", "mysql-password"])
@@ -202,11 +143,11 @@ async fn main() -> anyhow::Result<()> {
         writeln!(secret.stdin.take().context("stdin")?, "animov-test")?;
     }
     ensure!(secret.wait()?.success(), "animov secret set failed");
-    add_admin(&a.bin, &data)?;
+    add_admin(&bin, &data)?;
 
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut engine = Engine {
-        bin: a.bin.clone(),
+        bin: bin.clone(),
         data: data.clone(),
         addr,
         log: work.join("engine.log"),
@@ -219,7 +160,7 @@ async fn main() -> anyhow::Result<()> {
     let (mut ingest_back, mut camera_back) = (Vec::new(), Vec::new());
     let mut outages = Vec::new();
     let mut failures = Vec::new();
-    for n in 1..=a.outages {
+    for n in 1..=n_outages {
         std::thread::sleep(Duration::from_secs(20));
         let killed_ms = now_ms();
         db.kill()?;
@@ -227,7 +168,7 @@ async fn main() -> anyhow::Result<()> {
         // answered: count from a second later.
         std::thread::sleep(Duration::from_secs(1));
         let before = barn.tally.frames.load(Ordering::Relaxed);
-        std::thread::sleep(a.down.saturating_sub(Duration::from_secs(1)));
+        std::thread::sleep(down.saturating_sub(Duration::from_secs(1)));
         let during = barn.tally.frames.load(Ordering::Relaxed) - before;
         if during > 0 {
             failures.push(format!(
@@ -237,16 +178,16 @@ async fn main() -> anyhow::Result<()> {
         db.script("start")?;
         outages.push((killed_ms, now_ms()));
         let at_return = barn.tally.frames.load(Ordering::Relaxed);
-        let ingest = time_until("ingest stored again", || {
-            barn.tally.frames.load(Ordering::Relaxed) > at_return
+        let ingest = time_until("ingest stored again", LIMIT, || {
+            Ok(barn.tally.frames.load(Ordering::Relaxed) > at_return)
         })?;
-        let camera = time_until("camera frames written", || {
-            metric(addr, &token, "animov_camera_frames_waiting") == Some(0)
+        let camera = time_until("camera frames written", LIMIT, || {
+            Ok(metric(addr, &token, "animov_camera_frames_waiting") == Some(0))
         })?;
         eprintln!(
             "outage {n}/{}: down {} s; ingest stored again {:.2} s and the camera's frames written {:.2} s after MariaDB answered",
-            a.outages,
-            a.down.as_secs(),
+            n_outages,
+            down.as_secs(),
             ingest.as_secs_f64(),
             camera.as_secs_f64()
         );
@@ -321,8 +262,8 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "database faults, {:.0} s: {} MariaDB kills, down {} s each",
         began.elapsed().as_secs_f64(),
-        a.outages,
-        a.down.as_secs()
+        n_outages,
+        down.as_secs()
     );
     println!(
         "  answers while away: {} × 503 with Retry-After, {bare} × 503 without, {other} other; {} without an answer",
@@ -342,16 +283,5 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "  minutes equal to a recomputation: {minutes_equal}, differing: {minutes_wrong}, not written: {minutes_pending}"
     );
-    if !failures.is_empty() {
-        for f in &failures {
-            eprintln!("FAIL: {f}");
-        }
-        bail!(
-            "{} checks failed (engine log: {})",
-            failures.len(),
-            engine.log.display()
-        );
-    }
-    let _ = std::fs::remove_dir_all(&work);
-    Ok(())
+    finish(&failures, &engine.log, &work)
 }

@@ -38,7 +38,9 @@ use std::{
 
 use animov_store::{Store, StoreConfig};
 use anyhow::{Context, bail, ensure};
-use campaign::{Barn, Engine, add_admin, call, free_port, make_video_of, now_ms, ok};
+use campaign::{
+    Barn, Engine, add_admin, call, finish, free_port, make_video_of, metric, now_ms, ok, time_until,
+};
 use client::Client;
 use serde_json::Value;
 
@@ -47,37 +49,6 @@ const MIB: u64 = 1 << 20;
 const RESERVE_MIB: u64 = 12;
 /// Marks the run inside the namespace.
 const IN_NAMESPACE: &str = "ANIMOV_DISK_FULL_NS";
-
-struct Args {
-    size_mib: u64,
-    full: Duration,
-    bin: PathBuf,
-}
-
-fn args() -> anyhow::Result<Args> {
-    let mut a = Args {
-        size_mib: 96,
-        full: Duration::from_secs(20),
-        bin: std::env::current_exe()?.with_file_name("animov"),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        let v = it.next().with_context(|| format!("{k} needs a value"))?;
-        match k.as_str() {
-            "--size-mib" => a.size_mib = v.parse()?,
-            "--full" => a.full = Duration::from_secs(v.parse()?),
-            "--bin" => a.bin = v.into(),
-            _ => bail!("unknown option {k} (--size-mib N, --full SECONDS, --bin PATH)"),
-        }
-    }
-    ensure!(
-        a.bin.exists(),
-        "{} is missing: cargo build --release -p animov-cli",
-        a.bin.display()
-    );
-    ensure!(a.size_mib >= 48, "--size-mib must be at least 48");
-    Ok(a)
-}
 
 /// The data folder's own small disk, unmounted when dropped.
 struct SmallDisk {
@@ -213,66 +184,30 @@ fn recordings(addr: SocketAddr, token: &str) -> anyhow::Result<(usize, i64)> {
     ))
 }
 
-/// A gauge of the engine's metrics.
-fn metric(addr: SocketAddr, token: &str, name: &str) -> Option<u64> {
-    let auth = format!("Bearer {token}");
-    let (status, body) = Client::connect(addr)
-        .ok()?
-        .request("GET", "/metrics", &[("authorization", &auth)], b"")
-        .ok()?;
-    if status != 200 {
-        return None;
-    }
-    String::from_utf8_lossy(&body)
-        .lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-}
-
-/// Waits until `done` holds (every 100 ms, `limit` at most); how long it took.
-fn time_until(
-    what: &str,
-    limit: Duration,
-    mut done: impl FnMut() -> anyhow::Result<bool>,
-) -> anyhow::Result<Duration> {
-    let t = Instant::now();
-    while !done()? {
-        ensure!(
-            t.elapsed() < limit,
-            "{what}: not within {} s",
-            limit.as_secs()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Ok(t.elapsed())
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
-    let a = args()?;
+    let o = campaign::Options::parse(&[("size-mib", "96"), ("full", "20")])?;
+    let (size_mib, full) = (
+        o.get::<u64>("size-mib")?,
+        Duration::from_secs(o.get("full")?),
+    );
+    ensure!(size_mib >= 48, "--size-mib must be at least 48");
     if let Some(status) = in_namespace_if_needed()? {
         std::process::exit(status.code().unwrap_or(1));
     }
-    // Kept after a failure, to look at (removed after a success).
-    let work = {
-        let t = tempfile::Builder::new()
-            .prefix("animov-diskfull-")
-            .tempdir()?;
-        let p = t.path().to_path_buf();
-        std::mem::forget(t);
-        p
-    };
+    let work = campaign::work_dir("animov-diskfull-")?;
     let data = work.join("data");
-    let disk = SmallDisk::mount(&data, a.size_mib)?;
+    let disk = SmallDisk::mount(&data, size_mib)?;
     std::fs::write(
         data.join("animov.toml"),
         format!(
             "[vision]\nfps = 2\nsegment_minutes = 1\nmin_free_mib = {RESERVE_MIB}\n[alerts]\ninterval_seconds = 5\n[forecast]\nretrain = false\n"
         ),
     )?;
-    add_admin(&a.bin, &data)?;
+    add_admin(&o.bin, &data)?;
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
     let mut engine = Engine {
-        bin: a.bin.clone(),
+        bin: o.bin.clone(),
         data: data.clone(),
         // Outside the small disk: the log must not fill it.
         log: work.join("engine.log"),
@@ -383,7 +318,7 @@ async fn main() -> anyhow::Result<()> {
     disk.leave_free(0)?;
     let refused_at = barn.tally.disk_full.load(Ordering::Relaxed);
     let acked_at = barn.tally.frames.load(Ordering::Relaxed);
-    std::thread::sleep(a.full);
+    std::thread::sleep(full);
     let refused = barn.tally.disk_full.load(Ordering::Relaxed) - refused_at;
     let acked_full = barn.tally.frames.load(Ordering::Relaxed) - acked_at;
     let waiting = metric(addr, &token, "animov_camera_frames_waiting").unwrap_or(0);
@@ -395,7 +330,7 @@ async fn main() -> anyhow::Result<()> {
     }
     eprintln!(
         "step 3: disk full for {} s ({} KiB free): {refused} ingest requests answered 507 with Retry-After, {acked_full} frames still acknowledged, {waiting} camera frames waiting in memory, /health {health}",
-        a.full.as_secs(),
+        full.as_secs(),
         disk.free()? / 1024
     );
     alive(&mut engine, "step 3")?;
@@ -471,7 +406,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "disk full, {:.0} s, data folder on a {} MiB tmpfs, reserve {RESERVE_MIB} MiB:",
         began.elapsed().as_secs_f64(),
-        a.size_mib
+        size_mib
     );
     println!(
         "  under the reserve: {segments_before} → {segments_after} recordings within {:.1} s, recording went on",
@@ -484,7 +419,7 @@ async fn main() -> anyhow::Result<()> {
     );
     println!(
         "  full for {} s: {} × 507 with Retry-After, {} × 503, {bare} without Retry-After, {other} other; the engine never stopped",
-        a.full.as_secs(),
+        full.as_secs(),
         t.disk_full.load(Ordering::Relaxed),
         t.unavailable.load(Ordering::Relaxed)
     );
@@ -516,16 +451,5 @@ async fn main() -> anyhow::Result<()> {
             .status();
     }
     drop(disk);
-    if !failures.is_empty() {
-        for f in &failures {
-            eprintln!("FAIL: {f}");
-        }
-        bail!(
-            "{} checks failed (engine log: {})",
-            failures.len(),
-            engine.log.display()
-        );
-    }
-    let _ = std::fs::remove_dir_all(&work);
-    Ok(())
+    finish(&failures, &engine.log, &work)
 }
