@@ -2,7 +2,9 @@
 # The long fuzz runs (issue 18, item 4): each target of crates/animov-fuzz
 # under cargo-fuzz (libFuzzer, nightly Rust, no sanitizer: the code is safe
 # Rust) for SECONDS (600 by default), JOBS at a time (2), growing
-# fuzz/corpus/<target>/ (kept in the repository) and leaving failing inputs
+# fuzz/corpus/<target>/ from fuzz/seeds/<target>/ (both kept in the
+# repository; the corpus minimised after each run)
+# and leaving failing inputs
 # in fuzz/artifacts/<target>/ (a fixed one is copied to
 # fuzz/regressions/<target>/, which the test command replays).
 #   bash fuzz/run.sh [seconds=600] [targets...]
@@ -25,9 +27,11 @@ mkdir -p logs
 run() {
     local t=$1
     mkdir -p "corpus/$t" "artifacts/$t"
-    cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
+    cargo +nightly fuzz run -s none "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 > "logs/$t.log" 2>&1 || echo "$t: FAILED (see fuzz/logs/$t.log and fuzz/artifacts/$t/)"
+    # Keep the corpus small: the inputs that reach the same code, once.
+    cargo +nightly fuzz cmin -s none "$t" "corpus/$t" > "logs/$t.cmin.log" 2>&1 || echo "$t: corpus not minimised"
     printf '%s: %s\n' "$t" "$(grep -E '^stat::number_of_executed_units' "logs/$t.log" | awk '{print $2}') executions, corpus $(ls "corpus/$t" | wc -l)"
 }
 running=0

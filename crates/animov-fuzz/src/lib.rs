@@ -8,7 +8,7 @@
 //! it too.
 //!
 //! cargo-fuzz runs them for long (`fuzz/`, `bash fuzz/run.sh`); `cargo test
-//! -p animov-fuzz` runs each on its kept corpus (`fuzz/corpus/<target>/`)
+//! -p animov-fuzz` runs each on its seeds and kept corpus (`fuzz/seeds/`, `fuzz/corpus/`)
 //! and the inputs that once failed (`fuzz/regressions/<target>/`), plus a
 //! few thousand mutations of them.
 

@@ -1,5 +1,6 @@
-//! The short fuzz runs of the test command: every target on its kept corpus
-//! (`fuzz/corpus/<target>/`, grown by the long cargo-fuzz runs), on the
+//! The short fuzz runs of the test command: every target on its seeds and
+//! kept corpus (`fuzz/seeds/<target>/`, `fuzz/corpus/<target>/`, grown by
+//! the long cargo-fuzz runs), on the
 //! inputs that once failed (`fuzz/regressions/<target>/`), and on
 //! `ANIMOV_FUZZ_MUTATIONS` (default 2,000) mutations of them: bytes flipped,
 //! inserted, removed, repeated, and pieces of two inputs joined.
@@ -94,11 +95,12 @@ fn every_target_survives_its_corpus_its_regressions_and_mutations_of_them() {
         .unwrap_or(2_000);
     let dir = fuzz_dir();
     for (name, run) in TARGETS {
-        let corpus = inputs(&dir.join("corpus").join(name));
+        let mut corpus = inputs(&dir.join("seeds").join(name));
+        corpus.extend(inputs(&dir.join("corpus").join(name)));
         let regressions = inputs(&dir.join("regressions").join(name));
         assert!(
             corpus.len() >= 3,
-            "{name}: the corpus at fuzz/corpus/{name} has {} inputs (seeds are kept in the repository)",
+            "{name}: fuzz/seeds/{name} and fuzz/corpus/{name} hold {} inputs (both are kept in the repository)",
             corpus.len()
         );
         for (path, bytes) in corpus.iter().chain(&regressions) {
