@@ -7,12 +7,11 @@
 // Screenshot: out/disk-full.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { launchChromium, signInAdmin, spawnUntil } from "./support/engine.mjs";
+import { launchChromium, signInAdmin, startDemo } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -24,17 +23,9 @@ assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command set
 let engine, url, password, browser;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "animov-e2e-disk-"));
-  writeFileSync(join(dir, "animov.toml"),
-    "[demo]\ncameras = 1\nbackfill_days = 1\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n[vision]\nmin_free_mib = 1048576\n");
-  let u;
-  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
-    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    (l) => {
-      u = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? u;
-      return l.match(/Sign in as admin \/ (\S+)/)?.[1];
-    });
-  ({ engine, url, password } = { engine: p, url: u, password: value });
+  ({ p: engine, url, password } = await startDemo(BIN, UI,
+    "[demo]\ncameras = 1\nbackfill_days = 1\n[forecast]\nretrain = false\n[alerts]\ninterval_seconds = 5\n[vision]\nmin_free_mib = 1048576\n",
+    "animov-e2e-disk-"));
   browser = await launchChromium(chromium);
 });
 

@@ -3,12 +3,11 @@
 // demo history (the simulator's data) and two candidate models.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { launchChromium, signInAdmin, spawnUntil } from "./support/engine.mjs";
+import { launchChromium, signInAdmin, startDemo } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -20,20 +19,11 @@ assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command set
 let engine, url, password, browser;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), "animov-e2e-forecasts-"));
-  writeFileSync(join(dir, "animov.toml"), [
+  ({ p: engine, url, password } = await startDemo(BIN, UI, [
     "[demo]", "cameras = 2", "backfill_days = 6", "backfill_interval_ms = 60000", "interval_ms = 1000",
     "[forecast]", "retrain = false", "min_history_days = 3", "retrain_days = 6", "backtest_folds = 1",
     'candidates = ["(1,0,0)(0,1,1,96)", "(0,0,1)(0,1,1,96)"]', "",
-  ].join("\n"));
-  let u;
-  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
-    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    (l) => {
-      u = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? u;
-      return l.match(/Sign in as admin \/ (\S+)/)?.[1];
-    });
-  ({ p: engine, url, password } = { p, url: u, password: value });
+  ].join("\n"), "animov-e2e-forecasts-"));
   browser = await launchChromium(chromium);
 });
 

@@ -2,13 +2,12 @@
 // Needs: the engine binary (ANIMOV_BIN), the built UI (ANIMOV_UI_DIR), /usr/bin/chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { launchChromium, spawnUntil } from "./support/engine.mjs";
+import { launchChromium, startDemo } from "./support/engine.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "out");
@@ -20,21 +19,9 @@ assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command set
 let engine, url, password, browser;
 const consoleErrors = [];
 
-async function startEngine() {
-  const dir = mkdtempSync(join(tmpdir(), "animov-e2e-"));
-  writeFileSync(join(dir, "animov.toml"), "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\nmin_history_days = 5\n[alerts]\ninterval_seconds = 5\n[vision]\nsegment_minutes = 1\n");
-  let u;
-  const { p, value } = await spawnUntil(BIN, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
-    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" },
-    (l) => {
-      u = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? u;
-      return l.match(/Sign in as admin \/ (\S+)/)?.[1];
-    });
-  return { p, url: u, password: value };
-}
-
 before(async () => {
-  ({ p: engine, url, password } = await startEngine());
+  ({ p: engine, url, password } = await startDemo(BIN, UI,
+    "[demo]\ncameras = 2\nbackfill_days = 2\ninterval_ms = 500\n[forecast]\nretrain = false\nmin_history_days = 5\n[alerts]\ninterval_seconds = 5\n[vision]\nsegment_minutes = 1\n"));
   browser = await launchChromium(chromium);
 });
 

@@ -1,5 +1,8 @@
 // Starting `animov serve` for a test and reading what it prints.
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 /**
@@ -36,4 +39,22 @@ export async function signInAdmin(page, url, password) {
   await page.fill("#password", password);
   await page.click("#login-submit");
   await page.waitForSelector("header nav", { timeout: 15_000 });
+}
+
+/**
+ * Starts `bin serve --demo` on a fresh data folder (named from `prefix`)
+ * whose animov.toml is `toml`, serving the UI in `ui`; resolves to
+ * { p, url, password, dir } once it prints the admin's password.
+ */
+export async function startDemo(bin, ui, toml, prefix = "animov-e2e-") {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, "animov.toml"), toml);
+  let url;
+  const { p, value } = await spawnUntil(bin, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
+    { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: ui, RUST_LOG: "warn" },
+    (l) => {
+      url = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? url;
+      return l.match(/Sign in as admin \/ (\S+)/)?.[1];
+    });
+  return { p, url, password: value, dir };
 }
