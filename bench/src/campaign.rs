@@ -67,6 +67,17 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// `bin` on `data`, listening on a free port, its log in `work/engine.log` (not started).
+    pub fn new(bin: &Path, data: &Path, work: &Path) -> anyhow::Result<Engine> {
+        Ok(Engine {
+            bin: bin.to_path_buf(),
+            data: data.to_path_buf(),
+            addr: format!("127.0.0.1:{}", free_port()?).parse()?,
+            log: work.join("engine.log"),
+            child: None,
+        })
+    }
+
     pub fn start(&mut self) -> anyhow::Result<Duration> {
         let t = Instant::now();
         let log = std::fs::OpenOptions::new()

@@ -22,14 +22,13 @@ mod client;
 
 use std::{
     collections::HashMap,
-    net::SocketAddr,
     sync::atomic::Ordering,
     time::{Duration, Instant},
 };
 
 use animov_store::{Store, StoreConfig};
 use anyhow::Context;
-use campaign::{Barn, Engine, Rng, add_admin, call, finish, free_port, make_video, now_ms, ok};
+use campaign::{Barn, Engine, Rng, add_admin, call, finish, make_video, now_ms, ok};
 use gstreamer as gst;
 use serde_json::Value;
 
@@ -53,14 +52,8 @@ async fn main() -> anyhow::Result<()> {
     make_video(&video)?;
     add_admin(&bin, &data)?;
 
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut engine = Engine {
-        bin: bin.clone(),
-        data: data.clone(),
-        addr,
-        log: work.join("engine.log"),
-        child: None,
-    };
+    let mut engine = Engine::new(&bin, &data, &work)?;
+    let addr = engine.addr;
     engine.start()?;
     let video_uri = video.display().to_string();
     let mut barn = Barn::set_up(addr, &[("demo-cam", "demo:1"), ("file-cam", &video_uri)])?;

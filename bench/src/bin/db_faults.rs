@@ -21,7 +21,6 @@ mod campaign;
 mod client;
 
 use std::{
-    net::SocketAddr,
     path::{Path, PathBuf},
     process::Command,
     sync::atomic::Ordering,
@@ -145,14 +144,8 @@ async fn main() -> anyhow::Result<()> {
     ensure!(secret.wait()?.success(), "animov secret set failed");
     add_admin(&bin, &data)?;
 
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut engine = Engine {
-        bin: bin.clone(),
-        data: data.clone(),
-        addr,
-        log: work.join("engine.log"),
-        child: None,
-    };
+    let mut engine = Engine::new(&bin, &data, &work)?;
+    let addr = engine.addr;
     engine.start()?;
     let mut barn = Barn::set_up(addr, &[("demo-cam", "demo:1")])?;
     let token = barn.token.clone();

@@ -39,7 +39,7 @@ use std::{
 use animov_store::{Store, StoreConfig};
 use anyhow::{Context, bail, ensure};
 use campaign::{
-    Barn, Engine, add_admin, call, finish, free_port, make_video_of, metric, now_ms, ok, time_until,
+    Barn, Engine, add_admin, call, finish, make_video_of, metric, now_ms, ok, time_until,
 };
 use client::Client;
 use serde_json::Value;
@@ -205,15 +205,8 @@ async fn main() -> anyhow::Result<()> {
         ),
     )?;
     add_admin(&o.bin, &data)?;
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
-    let mut engine = Engine {
-        bin: o.bin.clone(),
-        data: data.clone(),
-        // Outside the small disk: the log must not fill it.
-        log: work.join("engine.log"),
-        addr,
-        child: None,
-    };
+    let mut engine = Engine::new(&o.bin, &data, &work)?;
+    let addr = engine.addr;
     engine.start()?;
     let began = Instant::now();
     let video = work.join("barn.mkv");

@@ -61,6 +61,15 @@ pub fn segment_infos(rows: &[RecordingRow], noted: &[(i64, i64, i64)]) -> Vec<Se
         .collect()
 }
 
+/// Every stored segment, and what retention knows of each.
+pub async fn stored_segments(
+    engine: &Engine,
+) -> Result<(Vec<RecordingRow>, Vec<SegmentInfo>), StoreError> {
+    let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
+    let infos = segment_infos(&rows, &engine.store.note_spans().await?);
+    Ok((rows, infos))
+}
+
 /// Deletes all but the `keep` most recently modified files ending in `.{ext}`
 /// in `dir` (the playback copies, the clips, the dataset exports).
 pub fn keep_newest(dir: &Path, ext: &str, keep: usize) {
@@ -112,8 +121,7 @@ pub fn disk_space(dir: &Path) -> Option<(u64, u64)> {
 #[tracing::instrument(skip_all)]
 pub async fn report(engine: &Engine) -> Result<StorageInfo, StoreError> {
     let s = settings(engine).await?;
-    let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos = segment_infos(&rows, &engine.store.note_spans().await?);
+    let (rows, infos) = stored_segments(engine).await?;
     let policy = policy(&s);
     let due = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
     let due_bytes = infos

@@ -120,8 +120,7 @@ async fn sync(engine: &Engine) {
 /// those with a note) until `shortfall` bytes are freed; returns the bytes freed.
 #[tracing::instrument(skip(engine))]
 pub async fn free_space(engine: &Engine, shortfall: u64) -> Result<u64, StoreError> {
-    let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos = crate::storage::segment_infos(&rows, &engine.store.note_spans().await?);
+    let (rows, infos) = crate::storage::stored_segments(engine).await?;
     let ids = segments_to_free(&infos, &[], shortfall);
     let deleted = super::retention::delete(engine, &rows, &ids).await?;
     let freed = rows

@@ -28,8 +28,7 @@ pub async fn run(engine: Engine, mut stop: watch::Receiver<bool>) {
 pub async fn pass(engine: &Engine) -> Result<usize, StoreError> {
     let settings = crate::storage::settings(engine).await?;
     let policy = crate::storage::policy(&settings);
-    let rows = engine.store.recordings(None, i64::MIN, i64::MAX).await?;
-    let infos = crate::storage::segment_infos(&rows, &engine.store.note_spans().await?);
+    let (rows, infos) = crate::storage::stored_segments(engine).await?;
     let ids = segments_to_delete(&infos, &policy, engine.now_ms(), 0);
     let deleted = delete(engine, &rows, &ids).await?;
     if !deleted.is_empty() {

@@ -125,7 +125,7 @@ fn note_dropped(engine: &Engine, now: usize, total: u64) {
 
 /// Whether a write should wait for the database (unreachable, or its disk
 /// full) rather than be given up.
-fn unreachable(e: &StoreError) -> bool {
+fn wait_for_database(e: &StoreError) -> bool {
     matches!(e, StoreError::Unavailable(_) | StoreError::DiskFull(_))
 }
 
@@ -193,7 +193,7 @@ pub async fn write(engine: &Engine, batch: Vec<Output>) -> Vec<Output> {
                 .map(|_| ()),
         };
         match result {
-            Err(e) if unreachable(&e) => retry.push(m),
+            Err(e) if wait_for_database(&e) => retry.push(m),
             Err(e) => tracing::error!(error = %e, "camera output not stored"),
             Ok(()) => {}
         }
@@ -209,7 +209,7 @@ pub async fn write(engine: &Engine, batch: Vec<Output>) -> Vec<Output> {
                     .frames_accepted
                     .fetch_add(frames.len() as u64, Ordering::Relaxed);
             }
-            Err(e) if unreachable(&e) => {
+            Err(e) if wait_for_database(&e) => {
                 retry.extend(frames.into_iter().map(|frame| Output::Frame {
                     camera_id,
                     source: source.clone(),
