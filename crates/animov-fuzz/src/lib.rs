@@ -90,7 +90,7 @@ pub fn camera_address(data: &[u8]) {
         let (_, password) = camera_uri::split_password(uri);
         // The address the error shows (its reason is a sentence of ours,
         // whose words a password may be: "unknown sche").
-        if let Some(p) = password.filter(|p| plain(p)) {
+        if let Some(p) = password.filter(|p| plain(p) && uri.matches(p.as_str()).count() == 1) {
             assert!(!e.url.contains(&p), "a password in an error");
         }
     }
@@ -99,7 +99,9 @@ pub fn camera_address(data: &[u8]) {
         assert!(password.is_none());
     }
     if let Some(p) = password {
-        if plain(&p) {
+        // (Only the password's own place is masked: the same letters
+        // elsewhere in the address, "a" in "cam.local", are the address's.)
+        if plain(&p) && uri.matches(p.as_str()).count() == 1 {
             assert!(!masked.contains(p.as_str()), "the password shown: {masked}");
         }
         // Put back where it was (an address holding it once).
