@@ -289,8 +289,7 @@ test("an alert shows on every page and is acknowledged with a comment", async ()
 test("a behaviour alert explains itself and takes the farmer's judgement", async () => {
   const errorsBefore = consoleErrors.length;
   // Two pens with a week of their own at 40 % standing, then the last
-  // 3 hours at 0 % (pen-low: down by day) or 95 % (pen-up: up at night):
-  // whatever the hour, one of them raises a behaviour alert.
+  // 3 hours at 0 % (pen-low: down by day) or 100 % (pen-up: up at night).
   const login = await fetch(`${url}/api/v1/auth/login`, {
     method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify({ username: "admin", password }),
@@ -312,6 +311,20 @@ test("a behaviour alert explains itself and takes the farmer's judgement", async
       body: JSON.stringify({ source, frames }),
     });
     assert.equal(r.status, 200, await r.text());
+  }
+  // Whatever the hour: the default night (22:00–05:00) would leave pen-low's
+  // recent hours in the night and pen-up's in the day around its edges, and
+  // neither rule speaks (22:00–22:45, 05:00–05:30). Each pen's night is put
+  // where its story needs it: pen-up's over now, pen-low's far from it.
+  for (const [source, from, to] of [["pen-low", 6, 10], ["pen-up", -4, 2]]) {
+    const q = `${url}/api/v1/alerts/rules?source=${source}`;
+    const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+    const rules = await (await fetch(q, { headers })).json();
+    const hour = Math.floor((Date.now() + rules.utc_offset_minutes * 60_000) / 3_600_000) % 24;
+    rules.night_disturbance.night_start_hour = (hour + from + 24) % 24;
+    rules.night_disturbance.night_end_hour = (hour + to + 24) % 24;
+    const put = await fetch(q, { method: "PUT", headers, body: JSON.stringify(rules) });
+    assert.ok(put.ok, await put.text());
   }
   const page = await newPage("fr-FR");
   await signIn(page);
