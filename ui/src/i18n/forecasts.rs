@@ -1,0 +1,66 @@
+//! Forecast models, retraining and backtests.
+
+/// French and English of `key`, if it is one of these.
+pub(super) fn text(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
+        "models.hint" => (
+            "Modèles de prévision de la part debout par caméra. Le modèle fourni sert tant qu'une caméra n'a pas le sien ; un nouveau modèle ne remplace l'actuel que s'il prévoit mieux que lui et que les prévisions saisonnières simples sur les derniers jours mis de côté (backtests).",
+            "Forecast models of the standing share per camera. The bundled model serves until a camera has its own; a new model replaces the current one only if it forecasts the last days held out better than it and than the simple seasonal forecasts (backtests).",
+        ),
+        "models.train" => ("Entraîner un modèle", "Train a model"),
+        "models.promote" => ("Mettre en service", "Promote"),
+        "models.production" => ("En service", "Production"),
+        "models.staging" => ("En attente", "Staging"),
+        "models.archived" => ("Archivé", "Archived"),
+        "models.spec" => ("Modèle", "Model"),
+        "models.stage" => ("État", "Stage"),
+        "models.validation" => ("Erreur en backtest (RMSE)", "Backtest error (RMSE)"),
+        "models.baseline" => ("Référence naïve", "Naive baseline"),
+        "models.created" => ("Créé", "Created"),
+        "retrain.title" => ("Réentraînement de nuit", "Nightly retraining"),
+        "retrain.now" => ("Réentraîner maintenant", "Retrain now"),
+        "retrain.window" => (
+            "Chaque nuit, heure de la ferme :",
+            "Every night, farm time:",
+        ),
+        "retrain.off" => (
+            "Pas de réentraînement de nuit ([forecast] retrain = false), seulement à la demande",
+            "No nightly retraining ([forecast] retrain = false), on demand only",
+        ),
+        "retrain.never" => ("Pas encore de réentraînement.", "No retraining yet."),
+        "retrain.night" => ("Nuit du", "Night of"),
+        "retrain.running" => ("en cours", "running"),
+        "retrain.done" => ("terminé", "done"),
+        "retrain.interrupted" => ("interrompu", "interrupted"),
+        "retrain.resumed" => ("reprend la nuit du", "takes up the night of"),
+        "retrain.iteration" => ("itération", "iteration"),
+        "retrain.outcome" => ("Résultat", "Outcome"),
+        "retrain.production" => ("Production avant", "Production before"),
+        "retrain.pending" => ("à faire", "to do"),
+        "retrain.promoted" => ("entraîné, mis en production", "trained, promoted"),
+        "retrain.kept" => ("entraîné, gardé en essai", "trained, kept in staging"),
+        "retrain.skipped" => ("sauté", "skipped"),
+        "retrain.failed" => ("échec", "failed"),
+        "retrain.candidates" => ("modèles essayés", "models tried"),
+        "retrain.folds" => ("× 2 jours mis de côté", "× 2 days held out"),
+        "retrain.model" => ("Modèle choisi", "Model chosen"),
+        "backtest.title" => (
+            "Backtests : l'erreur de chaque modèle sur les derniers jours mis de côté",
+            "Backtests: each model's error on the last days held out",
+        ),
+        "backtest.help" => (
+            "Chaque modèle est ajusté sur les 7 jours qui précèdent chaque période de test, puis prévoit ces 2 jours. Un modèle n'est mis en production que s'il fait mieux que la production, la prévision naïve saisonnière et la moyenne des 3 derniers jours.",
+            "Each model is fitted on the 7 days before each held-out period, then forecasts those 2 days. A model goes into production only when it beats production, the seasonal naive forecast and the mean of the last 3 days.",
+        ),
+        "backtest.method" => ("Méthode", "Method"),
+        "backtest.role" => ("Rôle", "Role"),
+        "backtest.candidate" => ("candidat", "candidate"),
+        "backtest.baseline" => ("référence", "baseline"),
+        "backtest.production" => ("production", "production"),
+        "backtest.rmse" => ("RMSE (points de %)", "RMSE (% points)"),
+        "backtest.coverage" => ("Dans l'intervalle 95 %", "Inside the 95 % interval"),
+        "backtest.per_fold" => ("RMSE par période", "RMSE per period"),
+        "backtest.chosen" => ("choisi", "chosen"),
+        _ => return None,
+    })
+}

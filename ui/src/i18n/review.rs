@@ -1,0 +1,118 @@
+//! Review, notes and the time budget.
+
+/// French and English of `key`, if it is one of these.
+pub(super) fn text(key: &str) -> Option<(&'static str, &'static str)> {
+    Some(match key {
+        "notes.title" => ("Notes", "Notes"),
+        "notes.hint" => (
+            "Ce que vétérinaires et éleveurs ont noté sur les caméras. Filtrez, cherchez, exportez ; un clic sur une note ouvre son moment dans Revoir.",
+            "What vets and farmers noted on the cameras. Filter, search, export; a click on a note opens its moment in Review.",
+        ),
+        "notes.all" => ("toutes", "all"),
+        "notes.tag" => ("Étiquette", "Tag"),
+        "notes.author" => ("Auteur", "Author"),
+        "notes.search" => ("Texte", "Text"),
+        "notes.from" => ("Du", "From"),
+        "notes.to" => ("Au", "To"),
+        "notes.csv" => ("Exporter en CSV", "Export as CSV"),
+        "notes.none" => ("Aucune note ne correspond.", "No note matches."),
+        "notes.tags_title" => (
+            "Étiquettes proposées (administrateur)",
+            "Tags offered (admin)",
+        ),
+        "notes.tags_save" => ("Enregistrer les étiquettes", "Save the tags"),
+        "notes.tags_hint" => (
+            "Séparées par des virgules ; lettres, chiffres, _ ou -. Les notes gardent leurs étiquettes même retirées de la liste.",
+            "Comma-separated; letters, digits, _ or -. Notes keep their tags even when removed from the list.",
+        ),
+        "notes.tags_saved" => ("Étiquettes enregistrées.", "Tags saved."),
+        "review.dataset" => ("Images pour le jeu de données", "Pictures for the dataset"),
+        "review.title" => ("Revoir les enregistrements", "Review recordings"),
+        "review.hint" => (
+            "Choisissez une caméra et un jour, puis cliquez sur la bande : la vidéo part de ce moment, avec les détections dessinées (vert debout, bleu couché).",
+            "Pick a camera and a day, then click the strip: the video plays from that moment, with the detections drawn (green standing, blue lying).",
+        ),
+        "review.day" => ("Jour", "Day"),
+        "review.recorded_days" => ("Jours enregistrés :", "Days recorded:"),
+        "review.strip_hint" => (
+            "Gris : enregistré ; orange : part debout par quart d'heure ; rouge : alertes. Cliquez pour lire.",
+            "Grey: recorded; orange: standing share per quarter hour; red: alerts. Click to play.",
+        ),
+        "review.no_recording" => ("Aucun enregistrement ce jour-là.", "No recording that day."),
+        "review.prev_alert" => ("◀ Précédent", "◀ Previous"),
+        "review.next_alert" => ("Suivant ▶", "Next ▶"),
+        "review.jump_alert" => ("alerte", "alert"),
+        "review.jump_note" => ("note", "note"),
+        "review.jump_bout" => ("couchage", "lying bout"),
+        "review.speed" => ("Vitesse", "Speed"),
+        "review.notes" => ("Notes du jour", "Notes of the day"),
+        "budget.title" => ("Temps couché par chèvre", "Lying time per goat"),
+        "budget.hint" => (
+            "Une ligne par chèvre suivie ; les numéros valent pour la journée, et une identité peut changer quand deux chèvres se croisent. Cliquez une période pour la voir.",
+            "One row per tracked goat; numbers hold for the day, and an identity can switch when two goats cross. Click a bout to watch it.",
+        ),
+        "budget.day" => ("Ce jour", "This day"),
+        "budget.week" => ("Moyenne des 7 jours d'avant", "Mean of the 7 days before"),
+        "budget.lying" => (
+            "Temps couché (toutes les chèvres suivies)",
+            "Lying time (all tracked goats)",
+        ),
+        "budget.bouts" => ("Périodes couchées", "Lying bouts"),
+        "budget.mean_bout" => ("Durée moyenne d'une période", "Mean bout length"),
+        "budget.goats" => ("Chèvres suivies couchées", "Tracked goats lying"),
+        "budget.csv" => ("Télécharger en CSV", "Download as CSV"),
+        "review.recordings" => ("Enregistrements du jour", "Recordings of the day"),
+        "review.rec_time" => ("Heure", "Time"),
+        "review.rec_size" => ("Taille", "Size"),
+        "review.rec_keep" => ("Conserver", "Keep"),
+        "review.rec_delete" => ("Supprimer", "Delete"),
+        "review.rec_delete_confirm" => (
+            "Supprimer cet enregistrement et son fichier ? Cela ne peut pas être annulé.",
+            "Delete this recording and its file? This cannot be undone.",
+        ),
+        "review.rec_hint" => (
+            "Un enregistrement conservé, ou couvert par une note, n'est jamais supprimé par la rétention.",
+            "A kept recording, or one a note covers, is never deleted by retention.",
+        ),
+        "review.hour_hint" => (
+            "L'heure regardée, en détail : cliquez ou glissez pour aller à la seconde près.",
+            "The hour being watched, in detail: click or drag to go to the second.",
+        ),
+        "review.note_box" => ("Encadrer sur l'image", "Box it on the picture"),
+        "review.note_box_again" => ("Refaire le cadre", "Redraw the box"),
+        "review.snapshot" => (
+            "boîtes (instantané : cliquer pour l'image)",
+            "boxes (snapshot: click for the picture)",
+        ),
+        "review.note_start" => ("Début ici", "Start here"),
+        "review.note_end" => ("Fin ici", "End here"),
+        "review.note_save" => ("Enregistrer la note", "Save the note"),
+        "review.note_update" => ("Enregistrer la modification", "Save the change"),
+        "review.note_edit" => ("modifier", "edit"),
+        "review.note_delete_confirm" => ("Supprimer cette note ?", "Delete this note?"),
+        "review.clip" => ("Exporter l'extrait (MP4)", "Export the clip (MP4)"),
+        "review.clip_short" => ("extrait", "clip"),
+        "review.clip_hint" => (
+            "L'extrait copie la vidéo enregistrée sans la ré-encoder : il commence à l'image clé précédant le début marqué (souvent 1 à 4 s plus tôt ; l'écart exact est indiqué).",
+            "The clip copies the recorded video without re-encoding it: it starts at the keyframe before the marked start (often 1 to 4 s earlier; the exact gap is shown).",
+        ),
+        "review.clip_making" => ("Extrait en cours :", "Making the clip:"),
+        "review.clip_download" => ("Télécharger l'extrait", "Download the clip"),
+        "review.note_pick" => (
+            "Lisez la vidéo et marquez le début (et la fin) de ce que vous avez vu.",
+            "Play the video and mark the start (and end) of what you saw.",
+        ),
+        "review.boxes" => ("Détections", "Detections"),
+        "review.space" => ("Lecture / pause (espace)", "Play / pause (space)"),
+        "review.keys" => (
+            "Clavier : espace lecture/pause, ← → 5 s, « , » « . » image par image, [ ] alerte, note ou couchage précédent/suivant.",
+            "Keys: space play/pause, ← → 5 s, `,` `.` frame by frame, [ ] previous/next alert, note or lying bout.",
+        ),
+        "review.at_farm" => (
+            "Les vidéos restent à la ferme : ici, les comptes, alertes, notes et images du jour envoyées par la ferme.",
+            "Videos stay at the farm: here are the day's counts, alerts, notes and the pictures the farm sent.",
+        ),
+        "review.pictures" => ("Images du jour", "Pictures of the day"),
+        _ => return None,
+    })
+}
