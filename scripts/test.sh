@@ -26,6 +26,7 @@ cleanup() {
 trap cleanup EXIT
 ANIMOV_TEST_MYSQL_URL=$(bash scripts/mariadb.sh start)
 export ANIMOV_TEST_MYSQL_URL
+export ANIMOV_TEST_MYSQL_CA="$ANIMOV_MARIADB_DIR/tls/ca.pem"
 echo "test: MariaDB on 127.0.0.1:$ANIMOV_MARIADB_PORT" >&2
 
 cargo fmt --all --check
@@ -52,4 +53,4 @@ cargo run --locked -p animov-xtask -- ui
 cargo build --locked -p animov-desktop
 export ANIMOV_TEST_PYTHON=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}/bin/python
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
-    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/disk.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs
+    ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/disk.test.mjs e2e/tls.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs

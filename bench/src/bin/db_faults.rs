@@ -203,6 +203,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&StoreConfig::MySql {
         url: url.clone(),
         password: Some("animov-test".into()),
+        tls: animov_store::MysqlTls::default(),
     })
     .await?;
     let acked = barn.acked.lock().unwrap().clone();

@@ -236,6 +236,7 @@ async fn catch_up(admin: &str, name: &str, days: i64, frames: bool) -> anyhow::R
     let cstore = Store::open(&StoreConfig::MySql {
         url,
         password: None,
+        tls: animov_store::MysqlTls::default(),
     })
     .await?;
     let now = animov_store::now_ms();
@@ -298,6 +299,7 @@ async fn limit(admin: &str, days: i64) -> anyhow::Result<(i64, f64)> {
     let store = Store::open(&StoreConfig::MySql {
         url,
         password: None,
+        tls: animov_store::MysqlTls::default(),
     })
     .await?;
     let dir = tempfile::tempdir()?;

@@ -42,7 +42,29 @@ pub enum DatabaseConfig {
     Mysql {
         /// `mysql://user@host:3306/database`.
         url: String,
+        /// Encryption of the connection (default `preferred`).
+        #[serde(default)]
+        tls: DatabaseTls,
+        /// With `tls = "verify"`: PEM file of the CA that signed the
+        /// server's certificate (unset: the system's CAs).
+        #[serde(default)]
+        ca_file: Option<PathBuf>,
     },
+}
+
+/// How the connection to MySQL/MariaDB is encrypted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatabaseTls {
+    /// Encrypted when the server offers it, its certificate not checked
+    /// (or as the URL's `ssl-mode=` says).
+    #[default]
+    Preferred,
+    /// Encrypted or no connection; the certificate not checked.
+    Required,
+    /// Encrypted, and the server's certificate checked: it must chain to
+    /// `ca_file` (or the system's CAs) and name the URL's host.
+    Verify,
 }
 
 /// The demo feed.
@@ -276,6 +298,55 @@ impl Default for SyncConfig {
     }
 }
 
+/// HTTPS for `animov serve` (the desktop window's own engine listens on
+/// loopback only and never needs it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Serve the API and UI over HTTPS (an `http://` address then answers
+    /// with a redirect).
+    pub enabled: bool,
+    /// PEM certificate chain, the server's first (e.g. from the farm's or
+    /// the company's CA); unset: a self-signed certificate AniMOV makes on
+    /// first start and keeps in `<data-dir>/tls/` (its key in the secrets).
+    pub cert_file: Option<PathBuf>,
+    /// PEM private key of `cert_file`.
+    pub key_file: Option<PathBuf>,
+    /// Host names or addresses the self-signed certificate is made for, on
+    /// top of `localhost`, `127.0.0.1`, `::1` and this machine's name
+    /// (e.g. `["192.168.1.20", "barn.local"]`: how the others reach it).
+    pub names: Vec<String>,
+}
+
+impl TlsConfig {
+    /// Refuses settings that cannot work.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.cert_file.is_some() != self.key_file.is_some() {
+            return Err(ConfigError::Invalid(
+                "tls.cert_file and tls.key_file go together: set both (a certificate of your own) \
+                 or neither (a self-signed one)"
+                    .into(),
+            ));
+        }
+        for n in &self.names {
+            let ok = n.parse::<std::net::IpAddr>().is_ok()
+                || (!n.is_empty()
+                    && n.len() <= 253
+                    && n.split('.').all(|l| {
+                        !l.is_empty()
+                            && l.len() <= 63
+                            && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                    }));
+            if !ok {
+                return Err(ConfigError::Invalid(format!(
+                    "tls.names: {n:?} is neither a host name (letters, digits, '-' and '.') nor an IP address"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// All settings of the engine.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -286,6 +357,8 @@ pub struct Config {
     pub allow_lan: bool,
     /// Database.
     pub database: DatabaseConfig,
+    /// HTTPS for `animov serve`.
+    pub tls: TlsConfig,
     /// Where secrets live.
     pub secrets: SecretsBackend,
     /// Session lifetime.
@@ -335,6 +408,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8642)),
             allow_lan: false,
             database: DatabaseConfig::Sqlite { path: None },
+            tls: TlsConfig::default(),
             secrets: SecretsBackend::Keyring,
             token_ttl_hours: 12,
             max_future_seconds: 300,
@@ -395,7 +469,7 @@ impl Config {
     /// The database, for people: its kind and where it is, no secret.
     pub fn database_label(&self) -> String {
         match (&self.database, self.sqlite_file()) {
-            (DatabaseConfig::Mysql { url }, _) => {
+            (DatabaseConfig::Mysql { url, .. }, _) => {
                 format!("MySQL {}", animov_core::camera_uri::masked(url))
             }
             (_, Some(f)) => format!("SQLite {}", f.display()),
@@ -549,12 +623,20 @@ impl Config {
                 self.email.from
             )));
         }
-        if let DatabaseConfig::Mysql { url } = &self.database
-            && !url.starts_with("mysql://")
-        {
-            return Err(ConfigError::Invalid(
-                "database.url must start with mysql://".into(),
-            ));
+        self.tls.validate()?;
+        if let DatabaseConfig::Mysql { url, tls, ca_file } = &self.database {
+            if !url.starts_with("mysql://") {
+                return Err(ConfigError::Invalid(
+                    "database.url must start with mysql://".into(),
+                ));
+            }
+            if ca_file.is_some() && *tls != DatabaseTls::Verify {
+                return Err(ConfigError::Invalid(
+                    "database.ca_file is used to check the server's certificate: set \
+                     database.tls = \"verify\" with it (or remove it)"
+                        .into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -580,6 +662,37 @@ mod tests {
     }
 
     #[test]
+    fn tls_settings_that_cannot_work_are_refused() {
+        let parse = |t: &str| Config::parse(t, Path::new("a.toml"));
+        let ok =
+            parse("[tls]\nenabled = true\nnames = [\"192.168.1.20\", \"barn.local\", \"::1\"]\n")
+                .unwrap();
+        assert!(ok.tls.enabled && ok.tls.cert_file.is_none());
+        let half =
+            parse("[tls]\nenabled = true\ncert_file = \"/etc/animov/cert.pem\"\n").unwrap_err();
+        assert!(half.to_string().contains("tls.key_file"), "{half}");
+        let bad = parse("[tls]\nnames = [\"barn farm\"]\n").unwrap_err();
+        assert!(bad.to_string().contains("\"barn farm\""), "{bad}");
+        let ca = parse(
+            "[database]\nkind = \"mysql\"\nurl = \"mysql://a@db/animov\"\nca_file = \"/ca.pem\"\n",
+        )
+        .unwrap_err();
+        assert!(ca.to_string().contains("tls = \"verify\""), "{ca}");
+        let verify = parse(
+            "[database]\nkind = \"mysql\"\nurl = \"mysql://a@db/animov\"\ntls = \"verify\"\nca_file = \"/ca.pem\"\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            verify.database,
+            DatabaseConfig::Mysql {
+                tls: DatabaseTls::Verify,
+                ca_file: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn reads_a_full_file() {
         let cfg = Config::parse(
             "listen = \"0.0.0.0:9000\"\nallow_lan = true\nsecrets = \"file\"\n\
@@ -591,7 +704,9 @@ mod tests {
         assert_eq!(
             cfg.database,
             DatabaseConfig::Mysql {
-                url: "mysql://animov@db:3306/animov".into()
+                url: "mysql://animov@db:3306/animov".into(),
+                tls: DatabaseTls::Preferred,
+                ca_file: None,
             }
         );
         assert_eq!(cfg.demo.cameras, 8);

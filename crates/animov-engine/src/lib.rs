@@ -61,12 +61,12 @@ pub mod users;
 
 use std::path::Path;
 
-use animov_store::{Store, StoreConfig, StoreError};
+use animov_store::{MysqlTls, Store, StoreConfig, StoreError};
 
 pub use context::{Engine, Seams};
 
 use crate::{
-    config::{Config, DatabaseConfig},
+    config::{Config, DatabaseConfig, DatabaseTls},
     secrets::{SecretError, Secrets, names::MYSQL_PASSWORD},
 };
 
@@ -103,9 +103,16 @@ pub fn store_config(
             path.clone()
                 .unwrap_or_else(|| data_dir.join("animov.sqlite")),
         ),
-        DatabaseConfig::Mysql { url } => StoreConfig::MySql {
+        DatabaseConfig::Mysql { url, tls, ca_file } => StoreConfig::MySql {
             url: url.clone(),
             password: secrets.get(MYSQL_PASSWORD)?,
+            tls: match tls {
+                DatabaseTls::Preferred => MysqlTls::Preferred,
+                DatabaseTls::Required => MysqlTls::Required,
+                DatabaseTls::Verify => MysqlTls::Verify {
+                    ca_file: ca_file.clone(),
+                },
+            },
         },
     })
 }

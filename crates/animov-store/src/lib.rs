@@ -21,6 +21,7 @@ mod error;
 mod forecast;
 mod frames;
 mod migrate;
+mod mysql_tls;
 mod notes;
 mod outbox;
 mod query;
@@ -46,6 +47,7 @@ pub use dataset::{DatasetFrameRow, NewDatasetFrame};
 pub use error::StoreError;
 pub use forecast::{ForecastPoint, ModelRow, NewModel, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};
+pub use mysql_tls::MysqlTls;
 pub use notes::{NoteFields, NoteFilter, NoteRow};
 pub use outbox::{NewNotification, NotificationRow};
 pub use users::{ApiKeyListRow, ApiKeyRow, UserRow};
@@ -65,6 +67,9 @@ pub enum StoreConfig {
         url: String,
         /// Password, from the OS keyring; `None` when the URL needs none.
         password: Option<String>,
+        /// Encryption of the connection, and whether the server's
+        /// certificate is checked.
+        tls: MysqlTls,
     },
 }
 
@@ -88,11 +93,12 @@ impl StoreConfig {
                     .map_err(|()| bad(format!("{} is not a file path", path.display())))?;
                 Ok(format!("sqlite://{}?mode=rwc", file.path()))
             }
-            StoreConfig::MySql { url, password } => {
+            StoreConfig::MySql { url, password, tls } => {
                 let mut u = parse_mysql_url(url).map_err(|e| StoreError::Connect {
                     target: self.describe(),
                     reason: format!("{e}: the URL must read mysql://user@host:3306/database"),
                 })?;
+                tls.apply(&mut u);
                 if let Some(pw) = password {
                     u.set_password(Some(pw)).map_err(|()| StoreError::Connect {
                         target: self.describe(),
@@ -110,6 +116,27 @@ impl StoreConfig {
             StoreConfig::Sqlite { path } => format!("SQLite {}", path.display()),
             StoreConfig::MySql { url, .. } => format!("MySQL {}", redact(url)),
         }
+    }
+}
+
+/// Why the first connection failed, with what to check when it is the
+/// encryption (a certificate refused, a server without TLS).
+fn connect_failure(config: &StoreConfig, e: &sqlx::Error) -> StoreError {
+    let mut reason = e.to_string();
+    let lower = reason.to_lowercase();
+    let tls = ["certificate", "ssl", "tls"]
+        .iter()
+        .any(|w| lower.contains(w));
+    if tls && matches!(config, StoreConfig::MySql { .. }) {
+        reason.push_str(
+            " — the encrypted connection failed: with [database] tls = \"verify\", ca_file must be \
+             the CA that signed the server's certificate and the URL's host a name that certificate \
+             was made for; tls = \"required\" or \"verify\" need a server with TLS turned on",
+        );
+    }
+    StoreError::Connect {
+        target: config.describe(),
+        reason,
     }
 }
 
@@ -271,10 +298,7 @@ impl Store {
             })
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Connect {
-                target: config.describe(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| connect_failure(config, &e))?;
         if backend == Backend::Sqlite {
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
@@ -471,6 +495,7 @@ mod tests {
         let cfg = StoreConfig::MySql {
             url: "mysql://animov@db.local:3306/animov".into(),
             password: Some("p@ss:w/rd".into()),
+            tls: MysqlTls::default(),
         };
         let url = cfg.url().unwrap();
         assert_eq!(url, "mysql://animov:p%40ss%3Aw%2Frd@db.local:3306/animov");
@@ -478,19 +503,22 @@ mod tests {
         let cfg = StoreConfig::MySql {
             url: "mysql://a@h/d".into(),
             password: Some("x".into()),
+            tls: MysqlTls::default(),
         };
         assert!(!cfg.describe().contains('x'));
         // A password already in the URL is replaced, never shown.
         let cfg = StoreConfig::MySql {
             url: "mysql://a:old@h/d".into(),
             password: Some("new".into()),
+            tls: MysqlTls::default(),
         };
         assert_eq!(cfg.url().unwrap(), "mysql://a:new@h/d");
         assert_eq!(cfg.describe(), "MySQL mysql://a:***@h/d");
         assert!(
             StoreConfig::MySql {
                 url: "not a url".into(),
-                password: None
+                password: None,
+                tls: MysqlTls::default(),
             }
             .url()
             .is_err()

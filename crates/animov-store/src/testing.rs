@@ -60,6 +60,7 @@ pub async fn mysql() -> Option<TestStore> {
     let config = StoreConfig::MySql {
         url: format!("{}/{db}", admin.trim_end_matches('/')),
         password: None,
+        tls: crate::MysqlTls::default(),
     };
     let store = Store::open(&config).await.expect("open mysql");
     Some(TestStore {
