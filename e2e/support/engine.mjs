@@ -44,17 +44,19 @@ export async function signInAdmin(page, url, password) {
 /**
  * Starts `bin serve --demo` on a fresh data folder (named from `prefix`)
  * whose animov.toml is `toml`, serving the UI in `ui`; resolves to
- * { p, url, password, dir } once it prints the admin's password.
+ * { p, url, password, dir, fingerprint } once it prints the admin's
+ * password (`fingerprint`: the HTTPS certificate's, with [tls] enabled).
  */
 export async function startDemo(bin, ui, toml, prefix = "animov-e2e-") {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(dir, "animov.toml"), toml);
-  let url;
+  let url, fingerprint;
   const { p, value } = await spawnUntil(bin, ["--data-dir", dir, "serve", "--demo", "--listen", "127.0.0.1:0"],
     { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: ui, RUST_LOG: "warn" },
     (l) => {
-      url = l.match(/running at (http:\/\/[\d.:]+)/)?.[1] ?? url;
+      url = l.match(/running at (https?:\/\/[\d.:]+)/)?.[1] ?? url;
+      fingerprint = l.match(/fingerprint: ([0-9A-F:]{95})/)?.[1] ?? fingerprint;
       return l.match(/Sign in as admin \/ (\S+)/)?.[1];
     });
-  return { p, url, password: value, dir };
+  return { p, url, password: value, dir, fingerprint };
 }

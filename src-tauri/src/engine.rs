@@ -117,6 +117,11 @@ impl DesktopEngine {
                 "parts of the data folder were readable by other users: made owner-only"
             );
         }
+        if config.tls.enabled {
+            tracing::info!(
+                "[tls] is for `animov serve`: the window's engine listens on this machine only (loopback), in clear"
+            );
+        }
         let secret = animov_auth::new_signing_key();
         let engine = animov_engine::open(&args.data_dir, config).await?;
         let demo_cams = match args.demo {

@@ -21,6 +21,9 @@ pub mod names {
     pub const SMTP_PASSWORD: &str = "smtp-password";
     /// This site's credential at its central (from `animov sync join`).
     pub const SYNC_CREDENTIAL: &str = "sync-credential";
+    /// Private key (PEM) of the self-signed HTTPS certificate (made by
+    /// `animov serve` with `tls.enabled` and no `tls.cert_file`).
+    pub const TLS_KEY: &str = "tls-key";
     /// Every one of them (what `animov secret set` accepts).
     pub const ALL: [&str; 4] = [
         MYSQL_PASSWORD,

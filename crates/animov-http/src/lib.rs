@@ -28,6 +28,7 @@ pub mod query;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod tls;
 pub mod ui;
 
 use std::time::Instant;
@@ -196,6 +197,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sync/now", post(sync::now))
         .route("/sync/join-central", post(sync::join_central))
         .route("/version", get(meta::version))
+        .route("/server/tls", get(meta::tls))
         .route("/openapi.json", get(meta::openapi_json))
         .route("/docs", get(meta::docs_page))
         .fallback(meta::not_found)

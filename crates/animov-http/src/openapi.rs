@@ -21,7 +21,7 @@ use crate::routes::{
         ingest::ingest, ingest::legacy_ingest, import::csv,
         stats::cameras, stats::live, events::events, cameras::update_camera, stats::dates, stats::minutes, stats::consolidated, stats::hourly,
         stats::series, stats::series_last,
-        meta::health, meta::version, meta::metrics, meta::openapi_json,
+        meta::health, meta::version, meta::tls, meta::metrics, meta::openapi_json,
         cameras::create_camera, cameras::remove_camera, cameras::health, cameras::get_settings, cameras::put_settings,
         cameras::calibrate, cameras::calibrate_threshold, cameras::test_camera, cameras::preview, sources::devices, sources::upload_video, detectors::list, detectors::import, detectors::remove, live::live_jpeg, live::live_json, live::live_mjpeg,
         media::recordings, media::recording_video, media::recording_mp4, media::detections, media::start_clip, media::clip_file, media::delete_recording, budget::time_budget, budget::time_budget_csv, media::keep_recording,

@@ -29,6 +29,8 @@ pub struct HttpInner {
     pub local_secret: Option<String>,
     /// When ingestion registered new sources in the last hour (engine clock, ms).
     pub new_sources: std::sync::Mutex<std::collections::VecDeque<i64>>,
+    /// How the server is reached (set when it starts listening).
+    pub reached: std::sync::OnceLock<animov_api::TlsStatus>,
 }
 
 impl std::ops::Deref for AppState {
@@ -72,6 +74,7 @@ impl AppState {
             dummy_hash: hash_password("not a real password").expect("argon2 works"),
             local_secret,
             new_sources: Default::default(),
+            reached: Default::default(),
             engine,
         }))
     }

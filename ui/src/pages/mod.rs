@@ -6,6 +6,7 @@ mod alerts;
 mod backtest;
 mod budget;
 mod cameras;
+mod connection;
 mod dataset;
 mod delivery;
 mod import;

@@ -1,4 +1,4 @@
-//! Settings: language and one's own password; for admins, alert rules,
+//! Settings: language, one's own password and the secure connection; for admins, alert rules,
 //! users, ingest keys, alert email and where the data lives. Cameras have
 //! their own page.
 
@@ -33,6 +33,7 @@ pub fn Settings() -> impl IntoView {
             Some(Ok(cs)) => ctx.farm_admin().then(|| view! { <super::rules::AlertRulesForm cameras=cs/> }).into_any(),
         }}
         <super::accounts::OwnPassword/>
+        <super::connection::Connection/>
         {move || ctx.is_admin().then(|| view! {
             <super::accounts::Users/>
             <super::accounts::ApiKeys/>

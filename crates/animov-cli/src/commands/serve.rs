@@ -40,10 +40,28 @@ pub async fn run(global: &Global, a: ServeArgs) -> anyhow::Result<()> {
         false => Some(animov_auth::new_signing_key()),
     };
     let listen = engine.config.listen;
+    let tls = match engine.config.tls.enabled {
+        true => Some(animov_http::tls::load(&engine.config, &engine.secrets)?),
+        false => None,
+    };
+    let fingerprint = tls
+        .as_ref()
+        .and_then(|t| t.status.fingerprint_sha256.clone());
     let state = AppState::open(engine, setup_secret.clone())?;
-    let running = server::start(state, listen, demo_cams).await?;
-    let url = format!("http://{}", running.addr);
+    let running = server::start_with(state, listen, demo_cams, tls).await?;
+    let scheme = if fingerprint.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let url = format!("{scheme}://{}", running.addr);
     println!("AniMOV is running at {url}  (API docs: {url}/api/v1/docs, health: {url}/health)");
+    if let Some(fp) = fingerprint {
+        println!(
+            "HTTPS certificate SHA-256 fingerprint: {fp}  (compare it with the browser's before \
+             accepting a self-signed certificate; Settings shows it too)"
+        );
+    }
     if let Some(secret) = setup_secret {
         // The link signs in as admin: on a terminal it is shown; otherwise
         // (a service whose output goes to a log) only its owner-only file is named.

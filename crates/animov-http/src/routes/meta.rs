@@ -1,6 +1,6 @@
 //! Health, version, metrics, the OpenAPI spec and its offline docs page.
 
-use animov_api::{ErrorBody, Health, VersionInfo};
+use animov_api::{ErrorBody, Health, TlsStatus, VersionInfo};
 use axum::{
     Json,
     extract::State,
@@ -46,6 +46,20 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
 #[utoipa::path(get, path = "/api/v1/version", tag = "meta", responses((status = 200, body = VersionInfo)))]
 pub async fn version() -> Json<VersionInfo> {
     Json(version_info())
+}
+
+/// How this AniMOV is reached: HTTPS or not, and the certificate's
+/// SHA-256 fingerprint to compare with the browser's (any signed-in user).
+#[utoipa::path(get, path = "/api/v1/server/tls", tag = "meta", security(("bearer" = [])),
+    responses((status = 200, body = TlsStatus), (status = 401, body = ErrorBody)))]
+pub async fn tls(State(state): State<AppState>, _user: AuthUser) -> Json<TlsStatus> {
+    Json(
+        state
+            .reached
+            .get()
+            .cloned()
+            .unwrap_or_else(|| TlsStatus::plain(false)),
+    )
 }
 
 /// Prometheus metrics (text exposition format).

@@ -21,4 +21,5 @@ mod secrecy;
 mod setup;
 mod storage;
 mod sync;
+mod tls;
 mod vision;

@@ -82,6 +82,7 @@ const TABLE: &[(&str, &str, Access)] = &[
     // The service itself.
     ("GET", "/health", Public),
     ("GET", "/api/v1/version", Public),
+    ("GET", "/api/v1/server/tls", Roles(ANY)),
     ("GET", "/metrics", Roles(ANY)),
     ("GET", "/api/v1/openapi.json", Roles(ANY)),
     // Cameras.
