@@ -86,6 +86,8 @@ function sample() {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return {
     rss_kib: field("VmRSS"),
+    anon_kib: field("RssAnon"),
+    file_kib: field("RssFile"),
     threads: field("Threads"),
     fds: readdirSync(`/proc/${pid}/fd`).length,
     cpu_s: (Number(stat[11]) + Number(stat[12])) / ticks,
@@ -93,7 +95,7 @@ function sample() {
 }
 
 const csv = join(OUT, "soak.csv");
-writeFileSync(csv, "minute,rss_mib,threads,fds,cpu_percent,fps_out_total,frames_out_total,dropped_total,reconnects_total,cameras_running,segments_total\n");
+writeFileSync(csv, "minute,rss_mib,threads,fds,cpu_percent,fps_out_total,frames_out_total,dropped_total,reconnects_total,cameras_running,segments_total,rss_anon_mib,rss_file_mib\n");
 const t0 = Date.now();
 let last = { ...sample(), t: t0 };
 for (let m = 0; m <= minutes; m++) {
@@ -105,7 +107,8 @@ for (let m = 0; m <= minutes; m++) {
   const sum = (k) => health.reduce((a, h) => a + h[k], 0);
   const row = [m, (now.rss_kib / 1024).toFixed(1), now.threads, now.fds, cpu.toFixed(1),
     sum("fps_out").toFixed(2), sum("frames_out"), sum("dropped"), sum("reconnects"),
-    health.filter((h) => h.state === "running").length, sum("segments")];
+    health.filter((h) => h.state === "running").length, sum("segments"),
+    (now.anon_kib / 1024).toFixed(1), (now.file_kib / 1024).toFixed(1)];
   appendFileSync(csv, row.join(",") + "\n");
   console.log(row.join(","));
   // The page must still be alive: the header is there and it answers.

@@ -27,6 +27,9 @@ def main(csv: str, png: str) -> None:
         a.set_ylabel(label)
         a.grid(alpha=0.3)
         a.set_ylim(bottom=0)
+    if "rss_anon_mib" in d:  # older runs sampled the total only
+        ax[0].plot(d["minute"], d["rss_anon_mib"], lw=0.9, label="anonymous (heap, buffers)")
+        ax[0].plot(d["minute"], d["rss_file_mib"], lw=0.9, label="file-backed (libraries, models)")
     ax[0].axhline(250, color="red", lw=0.8, ls="--", label="target 250 MiB")
     ax[0].legend(loc="lower right")
     ax[-1].set_xlabel("minutes")
@@ -37,6 +40,13 @@ def main(csv: str, png: str) -> None:
     print(f"minutes: {int(d['minute'].max())}")
     print(f"RSS MiB: at 1 min {d['rss_mib'].iloc[1]:.0f}, at 10 min {steady['rss_mib'].iloc[0]:.0f}, "
           f"last {d['rss_mib'].iloc[-1]:.0f}, max {d['rss_mib'].max():.0f}")
+    late = d[d["minute"] >= d["minute"].max() / 2]
+    if len(late) >= 2:
+        slope = pd.Series(late["rss_mib"].values).cov(pd.Series(late["minute"].values)) / late["minute"].var()
+        print(f"RSS growth over the second half: {slope:.2f} MiB/min")
+    if "rss_anon_mib" in d:
+        print(f"RSS anonymous MiB: at 10 min {steady['rss_anon_mib'].iloc[0]:.0f}, last {d['rss_anon_mib'].iloc[-1]:.0f}; "
+              f"file-backed: at 10 min {steady['rss_file_mib'].iloc[0]:.0f}, last {d['rss_file_mib'].iloc[-1]:.0f}")
     print(f"CPU % of one core (after 10 min): mean {steady['cpu_percent'].mean():.0f}, max {steady['cpu_percent'].max():.0f}")
     print(f"threads: min {d['threads'].min()}, max {d['threads'].max()}; fds: min {d['fds'].min()}, max {d['fds'].max()}")
     print(f"frames analysed: {d['frames_out_total'].iloc[-1]}, mean {steady['fps_out_total'].mean():.2f}/s; "
