@@ -6,16 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { out, binary } from "./support/paths.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "out");
-mkdirSync(out, { recursive: true });
-const BIN = process.env.ANIMOV_DESKTOP_BIN;
-assert.ok(BIN, "ANIMOV_DESKTOP_BIN must point at animov-desktop (the test command sets it)");
+const BIN = binary("ANIMOV_DESKTOP_BIN", "animov-desktop");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function logText(dir) {

@@ -7,18 +7,12 @@
 // Screenshot: out/disk-full.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { launchChromium, signInAdmin, startDemo } from "./support/engine.mjs";
+import { out, UI, binary } from "./support/paths.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "out");
-mkdirSync(out, { recursive: true });
-const BIN = process.env.ANIMOV_BIN;
-const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
-assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
+const BIN = binary();
 
 let engine, url, password, browser;
 

@@ -9,20 +9,17 @@
 // out/camera-tune.png, out/camera-posture.png, out/cameras.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { makePen, startRtsp } from "./support/pen.mjs";
 import { launchChromium, spawnUntil } from "./support/engine.mjs";
+import { out, UI, binary } from "./support/paths.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "out");
-mkdirSync(out, { recursive: true });
-const BIN = process.env.ANIMOV_BIN;
-const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
-assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
+const BIN = binary();
 
 let engine, link, browser, camera;
 const consoleErrors = [];

@@ -6,21 +6,18 @@
 // too. Screenshots for the README land in e2e/out.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchChromium, spawnUntil } from "./support/engine.mjs";
+import { out, UI, binary } from "./support/paths.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "out");
-mkdirSync(out, { recursive: true });
-const BIN = process.env.ANIMOV_BIN;
-const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
+const BIN = binary();
 const MYSQL = process.env.ANIMOV_TEST_MYSQL_URL;
-assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
 assert.ok(MYSQL, "ANIMOV_TEST_MYSQL_URL must name the test MariaDB (the test command starts it)");
 
 const ENV = { ANIMOV_SECRETS: "file", ANIMOV_UI_DIR: UI, RUST_LOG: "warn" };

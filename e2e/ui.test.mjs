@@ -2,19 +2,16 @@
 // Needs: the engine binary (ANIMOV_BIN), the built UI (ANIMOV_UI_DIR), /usr/bin/chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdirSync, readFileSync } from "node:fs";
+import { writeFileSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchChromium, startDemo } from "./support/engine.mjs";
+import { out, UI, binary } from "./support/paths.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "out");
-mkdirSync(out, { recursive: true });
-const BIN = process.env.ANIMOV_BIN;
-const UI = process.env.ANIMOV_UI_DIR ?? join(here, "..", "ui", "dist");
-assert.ok(BIN, "ANIMOV_BIN must point at the animov binary (the test command sets it)");
+const BIN = binary();
 
 let engine, url, password, browser;
 const consoleErrors = [];
