@@ -124,6 +124,10 @@ pub struct VisionConfig {
     pub snapshots_per_hour: u32,
     /// Bitrate of recordings that must be encoded (raw and MJPEG sources), kbit/s.
     pub record_bitrate_kbps: u32,
+    /// Threads of each camera's video decoder (0: one per core). One is
+    /// enough for 720p/1080p at 25 frames/s and keeps fewer pictures in
+    /// memory; more for 4K streams on a slow processor.
+    pub decoder_threads: u32,
     /// Free space kept on the data folder's disk for the database and the
     /// rest, MiB: below it retention deletes the oldest recordings it may,
     /// then recording stops (counting goes on) until there is a quarter more.
@@ -144,6 +148,7 @@ impl Default for VisionConfig {
             quota_gib: 50.0,
             snapshots_per_hour: 4,
             record_bitrate_kbps: 1500,
+            decoder_threads: 1,
             min_free_mib: 2048,
         }
     }
@@ -595,6 +600,11 @@ impl Config {
         if v.segment_minutes == 0 || v.segment_minutes > 24 * 60 {
             return Err(ConfigError::Invalid(
                 "vision.segment_minutes must be 1 to 1440".into(),
+            ));
+        }
+        if v.decoder_threads > 64 {
+            return Err(ConfigError::Invalid(
+                "vision.decoder_threads must be 0 (one per core) to 64".into(),
             ));
         }
         if !(1..=1 << 20).contains(&v.min_free_mib) {

@@ -152,6 +152,7 @@ fn first_frame(uri: &str, source: Source, timeout: Duration) -> Result<CapturedF
         // One attempt: the first failure is the answer.
         backoff: timeout,
         max_backoff: timeout,
+        decoder_threads: 1,
     };
     let password = animov_core::camera_uri::split_password(uri).1;
     let mut capture = Capture::start("test", source, cfg, frames.clone(), Box::new(|_| {}))

@@ -174,6 +174,7 @@ impl Worker {
                     realtime: true,
                     loop_file: true,
                     record,
+                    decoder_threads: spec.vision.decoder_threads,
                     ..CaptureConfig::default()
                 };
                 match Capture::start(

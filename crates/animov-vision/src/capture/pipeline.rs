@@ -74,6 +74,7 @@ pub(super) fn build(
         segments: segments.clone(),
         linked: AtomicBool::new(false),
         health: health.clone(),
+        decoder_threads: config.decoder_threads,
         // A file is never live, even paced as a camera: dropping its data
         // would not keep up with a clock, it would just skip (see BranchCtx).
         live: config.realtime && !matches!(source, Source::Uri(u) if u.starts_with("file://")),
