@@ -165,8 +165,6 @@ fn limit_decoder_threads(decodebin: &gst::Element, threads: u32) {
 
 #[cfg(test)]
 mod tests {
-    use gst::prelude::*;
-
     use super::*;
 
     #[test]
