@@ -1,10 +1,7 @@
 //! Secrets (token signing key, MySQL password, SMTP password): the OS keyring,
 //! or owner-only files where there is no keyring (with a warning in the log).
 
-use std::{
-    io::Write,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use crate::config::SecretsBackend;
 
@@ -181,31 +178,13 @@ impl Secrets {
             Self::err(name, format!("cannot write {}: {e}", self.dir.display()))
         };
         std::fs::create_dir_all(&self.dir).map_err(io)?;
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-            opts.mode(0o600);
-            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(io)?;
-        }
-        let tmp = self.dir.join(format!(".{name}.tmp"));
-        let mut f = opts.open(&tmp).map_err(io)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))
                 .map_err(io)?;
         }
-        f.write_all(value.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        drop(f);
-        std::fs::rename(&tmp, self.file(name)).map_err(io)?;
-        // The rename itself reaches the disk with the folder.
-        if let Ok(d) = std::fs::File::open(&self.dir) {
-            let _ = d.sync_all();
-        }
+        crate::permissions::write_atomically(&self.file(name), value.as_bytes()).map_err(io)?;
         Ok(())
     }
 

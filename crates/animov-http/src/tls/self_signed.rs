@@ -7,7 +7,10 @@
 
 use std::path::Path;
 
-use animov_engine::secrets::{Secrets, names::TLS_KEY};
+use animov_engine::{
+    permissions::write_atomically,
+    secrets::{Secrets, names::TLS_KEY},
+};
 use chrono::{Datelike, NaiveDate, Utc};
 use rcgen::{CertificateParams, DnType, KeyPair};
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
@@ -160,17 +163,6 @@ fn goes_with(cert_pem: &str, key_pem: &str) -> bool {
         return false;
     };
     super::server_config(vec![cert], key).is_ok()
-}
-
-/// Temporary file, flushed, renamed over: a crash leaves the old file or the new.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
