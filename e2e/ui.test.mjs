@@ -165,6 +165,16 @@ test("sign in, see today's counts, open a timeline, change its range, switch lan
   await page.screenshot({ path: join(out, "models.png"), fullPage: true });
   await page.click("#nav-about");
   await page.waitForSelector("#version");
+  // What this AniMOV is made of: the commit it was built from, the date, the
+  // schema and the bundled models with their hashes.
+  const head = execFileSync("git", ["rev-parse", "HEAD"]).toString().trim();
+  assert.match(await page.textContent("#commit"), new RegExp(head));
+  assert.match(await page.textContent("#build-date"), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  assert.match(await page.textContent("#schema"), /^\d+$/);
+  const models = await page.$$eval("#models li", (ls) => ls.map((l) => [l.dataset.role, l.textContent]));
+  assert.deepEqual(models.map(([r]) => r), ["detector", "forecast"]);
+  assert.match(models[0][1], /nanodet-g-416 \(COCO\) d1ca35c1ebd1/);
+  await page.screenshot({ path: join(out, "about.png") });
   assert.deepEqual(consoleErrors, [], "no error in the browser console");
 });
 

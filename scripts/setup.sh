@@ -16,7 +16,8 @@ pkgs+=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins
 desktop=(libwebkit2gtk-4.1-dev libgtk-3-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$profile" = test ]; then
     pkgs+=(mariadb-server mariadb-client chromium "${desktop[@]}" xvfb xauth imagemagick
-        python3-gi gir1.2-gst-rtsp-server-1.0 python3-aiosmtpd xdotool python3-venv openssl)
+        python3-gi gir1.2-gst-rtsp-server-1.0 python3-aiosmtpd xdotool python3-venv openssl
+        desktop-file-utils)
 elif [ "$profile" = desktop ]; then
     pkgs+=("${desktop[@]}")
 fi

@@ -51,6 +51,9 @@ cargo clippy --manifest-path ui/Cargo.toml --target wasm32-unknown-unknown --tar
 cargo run --locked -p animov-xtask -- ui
 (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 cargo build --locked -p animov-desktop
+# The .deb from this build: contents, dependencies, and AniMOV run from the
+# extracted package alone (the command, the engine, detection, the window).
+bash tests/package/deb.sh
 export ANIMOV_TEST_PYTHON=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}/bin/python
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
     ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/disk.test.mjs e2e/tls.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs

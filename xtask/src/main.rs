@@ -2,6 +2,11 @@
 //! for wasm32, runs wasm-bindgen (as a library, at the exact version the UI
 //! uses), and writes `ui/dist/` with the HTML, CSS and the bundled ECharts.
 //! Prints the bundle size raw and gzipped.
+//!
+//! `cargo run -p animov-xtask -- licences DIR ORT_DIR`: the licence notices of
+//! everything the package ships (see `licences.rs`).
+
+mod licences;
 
 use std::{
     io::Write,
@@ -123,6 +128,12 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|| root().join("ui/dist"));
             build_ui(debug, &out)
         }
-        _ => bail!("usage: cargo run -p animov-xtask -- ui [--debug] [--out DIR]"),
+        Some("licences") => match (args.get(1), args.get(2)) {
+            (Some(dir), Some(ort)) => licences::write(Path::new(dir), Path::new(ort)),
+            _ => bail!("usage: cargo run -p animov-xtask -- licences DIR ORT_DIR"),
+        },
+        _ => bail!(
+            "usage: cargo run -p animov-xtask -- ui [--debug] [--out DIR] | licences DIR ORT_DIR"
+        ),
     }
 }

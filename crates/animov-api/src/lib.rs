@@ -60,8 +60,30 @@ pub use vision::*;
 pub struct VersionInfo {
     /// Crate version, e.g. `0.1.0`.
     pub version: String,
-    /// Git commit the binary was built from (set in CI), or `null`.
-    pub commit: Option<String>,
+    /// Git commit the binary was built from (full hash), or `unknown`
+    /// when it was built outside git without `ANIMOV_COMMIT`.
+    pub commit: String,
+    /// Whether tracked files differed from that commit when it was built.
+    pub dirty: bool,
+    /// When it was built (RFC 3339, UTC).
+    pub build_date: String,
+    /// The database schema version it writes (its newest migration).
+    pub schema_version: i64,
+    /// The models installed with it.
+    pub models: Vec<BundledModelVersion>,
+}
+
+/// A model installed with AniMOV, as `/api/v1/version` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BundledModelVersion {
+    /// `detector` or `forecast`.
+    pub role: String,
+    /// Its name, from its file.
+    pub name: String,
+    /// SHA-256 of its file (the first 12 hex digits), or `null` when it is
+    /// not installed or cannot be read.
+    pub sha256: Option<String>,
 }
 
 /// `GET /health`.

@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "animov",
     version,
-    about = "AniMOV: goat activity from barn cameras"
+    about = "AniMOV: goat activity from barn cameras",
+    long_about = "AniMOV: goat activity from barn cameras.\n\n\
+        Counts, frame by frame, how many goats stand and how many lie; keeps minute, hour and \
+        day statistics; forecasts the next day; raises alerts; records video for the vet; \
+        syncs to a central AniMOV. `animov serve` runs the engine and its web page; the other \
+        commands manage the same data folder.",
+    after_long_help = HELP_AFTER
 )]
 pub struct Cli {
     /// Options of every command.
@@ -19,6 +25,33 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// What `--help` (and the manual page) says after the options.
+const HELP_AFTER: &str = "\
+Files:
+  <data folder>/animov.toml   settings (cameras' defaults, [database], [email], [sync], [tls])
+  <data folder>/animov.sqlite the local database (unless [database] names MySQL/MariaDB)
+  <data folder>/logs/         daily log files
+  The data folder: --data-dir, else $ANIMOV_DATA_DIR, else ~/.local/share/animov
+  (/var/lib/animov for the animov.service system service).
+  Installed: /usr/share/animov/ui (the web page), /usr/share/animov/models (detector and
+  forecast model), /usr/lib/animov (ONNX Runtime).
+
+Environment:
+  ANIMOV_DATA_DIR    the data folder
+  ANIMOV_SECRETS     keyring (default) or file (owner-only files in the data folder)
+  ANIMOV_UI_DIR      the built web page, instead of the installed one
+  ANIMOV_MODELS_DIR  the models folder, instead of the installed one
+  ORT_DYLIB_PATH     the ONNX Runtime library (libonnxruntime.so.1.24 or newer)
+  RUST_LOG           log detail, e.g. info (default) or debug
+
+First steps:
+  animov user add --username admin --role admin     (the password on standard input)
+  animov serve                                      (then open the address it prints)
+  animov serve --demo                               (simulated cameras, to try it out)
+  animov detect photo.jpg                           (boxes and counts on a picture)
+
+Exit status: 0 when the command did what it says; 1 with a message on error; 2 on bad arguments.";
 
 /// Options of every command.
 #[derive(Args)]
@@ -72,6 +105,12 @@ pub enum Command {
     },
     /// Run the camera pipeline on image or video files and print the boxes and counts.
     Detect(DetectArgs),
+    /// Write the manual pages (roff) of every command into a folder.
+    #[command(hide = true)]
+    Manual {
+        /// The folder (created if needed).
+        dir: PathBuf,
+    },
     /// Sync with a central AniMOV.
     Sync {
         /// What to do.

@@ -8,10 +8,23 @@ mod setup;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let mut command = args::Cli::command();
+    // `--version` says what this binary is made of (reading the models
+    // costs a moment, so only when asked).
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        let line: &'static str = Box::leak(animov_engine::about::version_line().into_boxed_str());
+        command = command.version(line).long_version(line);
+    }
+    let cli = match args::Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     if matches!(cli.command, args::Command::Serve(_)) {
         // Months of running: an allocator that gives memory back.
         animov_engine::memory::restart_with_tuned_allocator();

@@ -31,6 +31,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod about;
 pub mod alerting;
 pub mod cameras;
 pub mod clips;

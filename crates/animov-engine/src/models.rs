@@ -75,14 +75,18 @@ pub struct BundledModel {
     pub profile: Vec<Option<f64>>,
 }
 
+/// The installed bundled forecast model's file, if there is one.
+pub fn bundled_forecast_file() -> Option<PathBuf> {
+    model_dirs()
+        .into_iter()
+        .map(|d| d.join(FORECAST_FILE))
+        .find(|p| p.is_file())
+}
+
 impl BundledModel {
     /// Reads the installed bundled forecast model.
     pub fn load() -> Result<BundledModel, ModelFileError> {
-        let path = model_dirs()
-            .into_iter()
-            .map(|d| d.join(FORECAST_FILE))
-            .find(|p| p.is_file())
-            .ok_or(ModelFileError::MissingForecast)?;
+        let path = bundled_forecast_file().ok_or(ModelFileError::MissingForecast)?;
         let unreadable = |reason: String| ModelFileError::Unreadable {
             path: path.clone(),
             reason,

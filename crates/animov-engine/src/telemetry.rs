@@ -10,8 +10,15 @@ use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberI
 pub type LogGuard = WorkerGuard;
 
 /// Starts logging; keep the guard alive until exit so the file is flushed.
-/// The level comes from `RUST_LOG` (default `info`).
+/// The level comes from `RUST_LOG` (default `info`). The first line says
+/// which AniMOV writes (version, commit, build date, schema, models).
 pub fn init(data_dir: &Path, log_files: usize) -> Option<WorkerGuard> {
+    let guard = start(data_dir, log_files);
+    tracing::info!("AniMOV {}", crate::about::version_line());
+    guard
+}
+
+fn start(data_dir: &Path, log_files: usize) -> Option<WorkerGuard> {
     let filter =
         || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let console = fmt::layer()

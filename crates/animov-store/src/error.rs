@@ -16,6 +16,19 @@ pub enum StoreError {
         "database migration failed: {0}. The database was left as it was; restore a backup or contact support"
     )]
     Migrate(sqlx::migrate::MigrateError),
+    /// The database was written by a newer AniMOV: this one does not open
+    /// it (it would not know the newer tables), and changed nothing.
+    #[error(
+        "this database was written by a newer AniMOV (schema version {found}); this AniMOV ({version}) knows schema versions up to {known}. Nothing was changed: install that newer AniMOV again, or restore a backup made by this version"
+    )]
+    NewerSchema {
+        /// The database's schema version.
+        found: i64,
+        /// The newest this binary knows.
+        known: i64,
+        /// This binary's version.
+        version: &'static str,
+    },
     /// A user with that name exists.
     #[error("the user name is already taken")]
     UsernameTaken,

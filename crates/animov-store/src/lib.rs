@@ -47,6 +47,7 @@ pub use dataset::{DatasetFrameRow, NewDatasetFrame};
 pub use error::StoreError;
 pub use forecast::{ForecastPoint, ModelRow, NewModel, StoredForecast};
 pub use frames::{DirtyMinute, NewFrame};
+pub use migrate::SCHEMA_VERSION;
 pub use mysql_tls::MysqlTls;
 pub use notes::{NoteFields, NoteFilter, NoteRow};
 pub use outbox::{NewNotification, NotificationRow};

@@ -114,6 +114,20 @@ const MYSQL: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// The schema version this binary writes: its newest migration (the
+/// same on both backends).
+pub const SCHEMA_VERSION: i64 = SQLITE[SQLITE.len() - 1].0;
+
+/// The newest migration applied to the database, if it has any.
+async fn applied(pool: &AnyPool) -> Option<i64> {
+    // No table yet (a new database) reads as none.
+    sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(pool)
+        .await
+        .ok()
+        .flatten()
+}
+
 /// The migrations of `backend`, in order.
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let set = match backend {
@@ -141,6 +155,27 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
 /// Applies pending migrations.
 #[tracing::instrument(skip(pool))]
 pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
+    if let Some(found) = applied(pool).await
+        && found > SCHEMA_VERSION
+    {
+        return Err(StoreError::NewerSchema {
+            found,
+            known: SCHEMA_VERSION,
+            version: env!("CARGO_PKG_VERSION"),
+        });
+    }
     migrator(backend).run(pool).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_backends_have_the_same_versions() {
+        let versions = |set: &[(i64, &str, &str)]| set.iter().map(|m| m.0).collect::<Vec<_>>();
+        assert_eq!(versions(SQLITE), versions(MYSQL));
+        assert_eq!(versions(SQLITE), (1..=SCHEMA_VERSION).collect::<Vec<_>>());
+    }
 }

@@ -71,6 +71,31 @@ pub async fn mysql() -> Option<TestStore> {
     })
 }
 
+impl TestStore {
+    /// Runs SQL on the store's database as it is (what another program,
+    /// e.g. a newer AniMOV, would have written).
+    pub async fn execute(&self, sql: &str) {
+        sqlx::raw_sql(sql)
+            .execute(&self.store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// Runs SQL on the database `config` names without opening a [`Store`]
+/// (no migration): what a person with a database client would do.
+pub async fn execute_on(config: &StoreConfig, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let url = config.url().expect("database URL");
+    let opts = sqlx::any::AnyConnectOptions::from_str(&url).expect("database URL");
+    let mut conn = AnyConnection::connect_with(&opts).await.expect("connect");
+    sqlx::raw_sql(sql)
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.close().await.ok();
+}
+
 /// One fresh store per available backend.
 pub async fn all() -> Vec<TestStore> {
     let mut v = vec![sqlite().await];

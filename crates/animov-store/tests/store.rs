@@ -301,3 +301,45 @@ async fn closing_minutes_while_frames_arrive_never_fails() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_database_written_by_a_newer_animov_is_refused_and_left_as_it_was() {
+    for t in testing::all().await {
+        let cam = t
+            .store
+            .ensure_source("cam-1", SourceKind::Ingest)
+            .await
+            .unwrap();
+        t.store.insert_frames(cam, &[nf(T0, 1, 2)]).await.unwrap();
+        // A newer AniMOV applied one more migration.
+        let newer = animov_store::SCHEMA_VERSION + 1;
+        t.execute(&format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES ({newer}, 'from a newer AniMOV', TRUE, X'00', 0)"
+        ))
+        .await;
+        t.store.close().await;
+        let e = Store::open(&t.config).await.unwrap_err();
+        assert!(
+            matches!(e, StoreError::NewerSchema { found, known, .. } if found == newer && known == newer - 1),
+            "{}: {e:?}",
+            t.backend
+        );
+        let message = e.to_string();
+        assert!(
+            message.contains("newer AniMOV") && message.contains("Nothing was changed"),
+            "{message}"
+        );
+        // Nothing was changed: with that newer version's mark gone (as a
+        // restored backup would be), the same data opens.
+        testing::execute_on(
+            &t.config,
+            &format!("DELETE FROM _sqlx_migrations WHERE version = {newer}"),
+        )
+        .await;
+        let reopened = Store::open(&t.config).await.unwrap();
+        let frames = reopened.frames(cam, T0, T0 + 60_000).await.unwrap();
+        assert_eq!(frames.len(), 1, "{}", t.backend);
+        reopened.close().await;
+    }
+}

@@ -84,7 +84,8 @@ pub fn prefer_library(path: PathBuf) {
 
 /// Where the ONNX Runtime library is looked for, in order: `ORT_DYLIB_PATH`,
 /// the [`prefer_library`] path, the setup step's folder (`$ANIMOV_ORT_DIR` or `~/.cache/animov/onnxruntime-<version>`),
-/// beside the executable (`lib/`), and `/usr/lib/animov/` (the .deb).
+/// beside the executable (`lib/`, then `../lib/animov/` as the .deb lays it
+/// out), and `/usr/lib/animov/`.
 pub fn library_candidates() -> Vec<PathBuf> {
     let file = format!("libonnxruntime.so.{ORT_VERSION}");
     let mut c = Vec::new();
@@ -113,6 +114,8 @@ pub fn library_candidates() -> Vec<PathBuf> {
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         c.push(dir.join("lib").join(&file));
+        // The .deb: /usr/bin/animov → /usr/lib/animov/ (also when extracted elsewhere).
+        c.push(dir.join("../lib/animov").join(&file));
     }
     c.push(PathBuf::from("/usr/lib/animov").join(&file));
     c

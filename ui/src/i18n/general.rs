@@ -149,6 +149,16 @@ pub(super) fn text(key: &str) -> Option<(&'static str, &'static str)> {
         "role.vet" => ("Vétérinaire", "Vet"),
         "about.version" => ("Version", "Version"),
         "about.commit" => ("Révision", "Commit"),
+        "about.dirty" => (
+            "modifications non enregistrées dans git",
+            "uncommitted changes",
+        ),
+        "about.built" => ("Construit le", "Built"),
+        "about.schema" => ("Schéma de la base", "Database schema"),
+        "about.models" => ("Modèles fournis", "Bundled models"),
+        "about.model.detector" => ("Détecteur", "Detector"),
+        "about.model.forecast" => ("Prévision", "Forecast"),
+        "about.model.missing" => ("non installé", "not installed"),
         "tls.title" => ("Connexion sécurisée (HTTPS)", "Secure connection (HTTPS)"),
         "tls.on" => (
             "Cette page arrive chiffrée : mots de passe et données ne passent pas en clair sur le réseau.",

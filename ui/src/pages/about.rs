@@ -1,4 +1,4 @@
-//! About: version and commit.
+//! About: version, commit, build date, database schema and bundled models.
 
 use animov_api::VersionInfo;
 use leptos::{prelude::*, task::spawn_local};
@@ -26,7 +26,31 @@ pub fn About() -> impl IntoView {
             Some(Ok(v)) => view! {
                 <dl>
                     <dt>{move || ctx.t("about.version")}</dt><dd id="version">{v.version.clone()}</dd>
-                    <dt>{move || ctx.t("about.commit")}</dt><dd>{v.commit.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{move || ctx.t("about.commit")}</dt>
+                    <dd id="commit">
+                        <code>{v.commit.clone()}</code>
+                        {v.dirty.then(|| view! { " (" {move || ctx.t("about.dirty")} ")" })}
+                    </dd>
+                    <dt>{move || ctx.t("about.built")}</dt><dd id="build-date">{v.build_date.clone()}</dd>
+                    <dt>{move || ctx.t("about.schema")}</dt><dd id="schema">{v.schema_version}</dd>
+                    <dt>{move || ctx.t("about.models")}</dt>
+                    <dd>
+                        <ul id="models">
+                            {v.models.iter().map(|m| {
+                                let role = format!("about.model.{}", m.role);
+                                let sha = m.sha256.clone();
+                                view! {
+                                    <li data-role=m.role.clone()>
+                                        {move || ctx.t(&role)} ": " {m.name.clone()} " "
+                                        {match sha {
+                                            Some(h) => view! { <code>{h}</code> }.into_any(),
+                                            None => view! { <em>{move || ctx.t("about.model.missing")}</em> }.into_any(),
+                                        }}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </dd>
                 </dl>
             }.into_any(),
         }}

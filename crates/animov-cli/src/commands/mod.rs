@@ -6,6 +6,7 @@ mod demo;
 mod detect;
 mod forecast;
 mod import;
+mod manual;
 mod migrate;
 mod secret;
 mod serve;
@@ -38,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             what: SecretCommand::Set { name },
         } => secret::set(g, &name),
         Command::Migrate => migrate::run(g).await,
+        Command::Manual { dir } => manual::write(&dir),
         Command::Alerts {
             what:
                 AlertsCommand::Replay {

@@ -11,14 +11,6 @@ use utoipa::OpenApi;
 
 use crate::{ApiDoc, ApiError, AppState, AuthUser};
 
-/// The engine's version and build commit.
-pub fn version_info() -> VersionInfo {
-    VersionInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        commit: option_env!("ANIMOV_BUILD_COMMIT").map(str::to_string),
-    }
-}
-
 /// Liveness and database reachability (no sign-in needed).
 #[utoipa::path(get, path = "/health", tag = "meta",
     responses((status = 200, body = Health), (status = 503, description = "Database unreachable", body = Health)))]
@@ -42,10 +34,10 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
     }
 }
 
-/// Version and commit (no sign-in needed).
+/// Version, commit, build date, schema version and the bundled models (no sign-in needed).
 #[utoipa::path(get, path = "/api/v1/version", tag = "meta", responses((status = 200, body = VersionInfo)))]
 pub async fn version() -> Json<VersionInfo> {
-    Json(version_info())
+    Json(animov_engine::about::version_info().clone())
 }
 
 /// How this AniMOV is reached: HTTPS or not, and the certificate's
