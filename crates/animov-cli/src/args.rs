@@ -40,6 +40,10 @@ Files:
 Environment:
   ANIMOV_DATA_DIR    the data folder
   ANIMOV_SECRETS     keyring (default) or file (owner-only files in the data folder)
+  ANIMOV__<SECTION>__<KEY>  a setting of animov.toml, over the file's: ANIMOV__LISTEN=0.0.0.0:8642,
+                     ANIMOV__ALLOW_LAN=true, ANIMOV__DATABASE__KIND=mysql, ANIMOV__SYNC__ROLE=central
+  ANIMOV_<SECRET>_FILE  a file holding that secret, e.g. ANIMOV_MYSQL_PASSWORD_FILE=/run/secrets/db
+                     (container secrets, systemd credentials)
   ANIMOV_UI_DIR      the built web page, instead of the installed one
   ANIMOV_MODELS_DIR  the models folder, instead of the installed one
   ORT_DYLIB_PATH     the ONNX Runtime library (libonnxruntime.so.1.24 or newer)
@@ -91,6 +95,16 @@ pub enum Command {
     },
     /// Create or upgrade the database schema, then exit.
     Migrate,
+    /// Ask the running engine whether it is healthy (exit 0) or not (exit 1): for
+    /// container health checks and monitoring.
+    Health {
+        /// The address to ask (default: this data folder's `listen` address, on loopback).
+        #[arg(long)]
+        url: Option<String>,
+        /// How long to wait for the answer.
+        #[arg(long, default_value_t = 5)]
+        timeout_seconds: u16,
+    },
     /// Alert tools for analysts.
     Alerts {
         /// What to do.

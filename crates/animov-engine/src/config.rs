@@ -7,6 +7,7 @@ use std::{
 
 use serde::Deserialize;
 
+pub mod env;
 mod tls;
 pub use tls::TlsConfig;
 
@@ -446,16 +447,52 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Reads `<data_dir>/animov.toml` (or the defaults when there is none), then
+    /// Reads `<data_dir>/animov.toml` (or the defaults when there is none),
+    /// then the `ANIMOV__<SECTION>__<KEY>` settings (see [`env`]) and
     /// `ANIMOV_SECRETS=keyring|file` from the environment.
     pub fn load(data_dir: &Path) -> Result<Config, ConfigError> {
+        Self::load_with(data_dir, std::env::vars())
+    }
+
+    /// [`Config::load`] with these environment variables.
+    pub fn load_with(
+        data_dir: &Path,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let path = data_dir.join("animov.toml");
-        let mut cfg = match std::fs::read_to_string(&path) {
-            Ok(text) => Config::parse(&text, &path)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        if let Ok(v) = std::env::var("ANIMOV_SECRETS") {
+        let vars: Vec<(String, String)> = vars.into_iter().collect();
+        let secrets = vars
+            .iter()
+            .find(|(k, _)| k == "ANIMOV_SECRETS")
+            .map(|(_, v)| v.clone());
+        let mut cfg = if vars.iter().any(|(k, _)| k.starts_with(env::PREFIX)) {
+            let mut table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            let applied = env::apply(&mut table, vars)?;
+            let cfg: Config =
+                table
+                    .try_into()
+                    .map_err(|e: toml::de::Error| ConfigError::Parse {
+                        path: path.clone(),
+                        message: format!(
+                            "{} (with {} from the environment)",
+                            e.message(),
+                            applied.join(", ")
+                        ),
+                    })?;
+            cfg.validate()?;
+            cfg
+        } else {
+            Config::parse(&text, &path)?
+        };
+        if let Some(v) = secrets {
             cfg.secrets = SecretsBackend::parse(&v).ok_or_else(|| {
                 ConfigError::Invalid(format!("ANIMOV_SECRETS must be keyring or file, not {v:?}"))
             })?;
@@ -623,6 +660,50 @@ mod tests {
             Config::parse("", Path::new("a.toml")).unwrap(),
             Config::default()
         );
+    }
+
+    #[test]
+    fn environment_settings_override_the_file_and_are_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("animov.toml"),
+            "listen = \"127.0.0.1:9000\"\n[vision]\nfps = 3\n",
+        )
+        .unwrap();
+        let vars = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let cfg = Config::load_with(dir.path(), vars(&[])).unwrap();
+        assert_eq!(cfg.listen.port(), 9000);
+        assert_eq!(cfg.vision.fps, 3);
+        let cfg = Config::load_with(
+            dir.path(),
+            vars(&[
+                ("ANIMOV__LISTEN", "0.0.0.0:8642"),
+                ("ANIMOV__ALLOW_LAN", "true"),
+                ("ANIMOV__DATABASE__KIND", "mysql"),
+                ("ANIMOV__DATABASE__URL", "mysql://animov@db:3306/animov"),
+                ("ANIMOV__SYNC__ROLE", "central"),
+                ("ANIMOV_SECRETS", "file"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(cfg.listen, "0.0.0.0:8642".parse().unwrap());
+        assert_eq!(cfg.vision.fps, 3, "the file's other settings stay");
+        assert!(
+            matches!(&cfg.database, DatabaseConfig::Mysql { url, .. } if url == "mysql://animov@db:3306/animov")
+        );
+        assert_eq!(cfg.sync.role, animov_api::SyncRole::Central);
+        assert_eq!(cfg.secrets, SecretsBackend::File);
+        // Checked like the file: the LAN needs allow_lan, names must exist.
+        let e =
+            Config::load_with(dir.path(), vars(&[("ANIMOV__LISTEN", "0.0.0.0:8642")])).unwrap_err();
+        assert!(e.to_string().contains("allow_lan"), "{e}");
+        let e = Config::load_with(dir.path(), vars(&[("ANIMOV__VISION__FSP", "4")])).unwrap_err();
+        assert!(e.to_string().contains("ANIMOV__VISION__FSP"), "{e}");
     }
 
     #[test]

@@ -108,8 +108,42 @@ impl Secrets {
         }
     }
 
-    /// The secret, if set.
+    /// The variable naming a file that holds `name` (`mysql-password`:
+    /// `ANIMOV_MYSQL_PASSWORD_FILE`), as container secrets and systemd
+    /// credentials give them. Never the secret itself in a variable: the
+    /// environment shows in `/proc` and `docker inspect`.
+    pub fn file_variable(name: &str) -> String {
+        format!(
+            "ANIMOV_{}_FILE",
+            name.to_ascii_uppercase().replace('-', "_")
+        )
+    }
+
+    /// The secret, if set: from the file `ANIMOV_<NAME>_FILE` names, else
+    /// the keyring or the data folder's secrets file.
     pub fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
+        self.get_given(name, std::env::var_os(Self::file_variable(name)))
+    }
+
+    /// [`Secrets::get`], `given` being the value of `ANIMOV_<NAME>_FILE`.
+    fn get_given(
+        &self,
+        name: &str,
+        given: Option<std::ffi::OsString>,
+    ) -> Result<Option<String>, SecretError> {
+        let variable = Self::file_variable(name);
+        if let Some(path) = given {
+            return match std::fs::read_to_string(&path) {
+                Ok(v) => Ok(Some(v.trim_end_matches(['\n', '\r']).to_string())),
+                Err(e) => Err(Self::err(
+                    name,
+                    format!(
+                        "cannot read {} (from {variable}): {e}",
+                        std::path::Path::new(&path).display()
+                    ),
+                )),
+            };
+        }
         if self.backend == SecretsBackend::Keyring {
             match self.entry(name).and_then(|e| e.get_password()) {
                 Ok(v) => return Ok(Some(v)),
@@ -133,8 +167,25 @@ impl Secrets {
         }
     }
 
-    /// Stores the secret (keyring first, owner-only file where there is no keyring).
+    /// Stores the secret (keyring first, owner-only file where there is no
+    /// keyring); refused while `ANIMOV_<NAME>_FILE` names where it comes from.
     pub fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        self.set_given(
+            name,
+            value,
+            std::env::var_os(Self::file_variable(name)).is_some(),
+        )
+    }
+
+    /// [`Secrets::set`], `given` telling whether `ANIMOV_<NAME>_FILE` is set.
+    fn set_given(&self, name: &str, value: &str, given: bool) -> Result<(), SecretError> {
+        let variable = Self::file_variable(name);
+        if given {
+            return Err(Self::err(
+                name,
+                format!("{variable} says where it comes from: change that file instead"),
+            ));
+        }
         if self.backend == SecretsBackend::Keyring {
             match self.entry(name).and_then(|e| e.set_password(value)) {
                 Ok(()) => {
@@ -214,6 +265,28 @@ mod tests {
         assert_eq!(install_id(a.path()), install_id(&a.path().join(".")));
         let s = Secrets::new(SecretsBackend::Keyring, a.path());
         assert!(s.install.len() == 16 && s.install.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn a_secret_file_named_by_the_environment_wins_and_cannot_be_overwritten() {
+        let name = names::MYSQL_PASSWORD;
+        assert_eq!(Secrets::file_variable(name), "ANIMOV_MYSQL_PASSWORD_FILE");
+        let dir = tempfile::tempdir().unwrap();
+        let s = Secrets::new(SecretsBackend::File, dir.path());
+        s.set_given(name, "stored", false).unwrap();
+        let given = dir.path().join("given");
+        std::fs::write(&given, "from-the-file\n").unwrap();
+        let g = || Some(given.clone().into_os_string());
+        assert_eq!(
+            s.get_given(name, g()).unwrap().as_deref(),
+            Some("from-the-file")
+        );
+        let e = s.set_given(name, "other", true).unwrap_err();
+        assert!(e.to_string().contains("ANIMOV_MYSQL_PASSWORD_FILE"), "{e}");
+        std::fs::remove_file(&given).unwrap();
+        let e = s.get_given(name, g()).unwrap_err();
+        assert!(e.to_string().contains("cannot read"), "{e}");
+        assert_eq!(s.get_given(name, None).unwrap().as_deref(), Some("stored"));
     }
 
     #[test]

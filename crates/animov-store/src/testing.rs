@@ -35,8 +35,9 @@ pub async fn sqlite() -> TestStore {
     }
 }
 
-/// A fresh, empty MySQL database, or `None` when MySQL tests are explicitly skipped.
-pub async fn mysql() -> Option<TestStore> {
+/// A new empty MySQL database (no tables), or `None` when MySQL tests are
+/// explicitly skipped.
+pub async fn empty_mysql() -> Option<StoreConfig> {
     let Ok(admin) = std::env::var("ANIMOV_TEST_MYSQL_URL") else {
         if std::env::var("ANIMOV_TEST_SKIP_MYSQL").as_deref() == Ok("1") {
             return None;
@@ -57,11 +58,16 @@ pub async fn mysql() -> Option<TestStore> {
         .await
         .expect("create test database");
     conn.close().await.ok();
-    let config = StoreConfig::MySql {
+    Some(StoreConfig::MySql {
         url: format!("{}/{db}", admin.trim_end_matches('/')),
         password: None,
         tls: crate::MysqlTls::default(),
-    };
+    })
+}
+
+/// A fresh, empty MySQL database, or `None` when MySQL tests are explicitly skipped.
+pub async fn mysql() -> Option<TestStore> {
+    let config = empty_mysql().await?;
     let store = Store::open(&config).await.expect("open mysql");
     Some(TestStore {
         backend: "mysql",
@@ -94,6 +100,90 @@ pub async fn execute_on(config: &StoreConfig, sql: &str) {
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     conn.close().await.ok();
+}
+
+/// `SELECT COUNT(*) FROM table` on the database `config` names.
+pub async fn count_rows(config: &StoreConfig, table: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let url = config.url().expect("database URL");
+    let opts = sqlx::any::AnyConnectOptions::from_str(&url).expect("database URL");
+    let mut conn = AnyConnection::connect_with(&opts).await.expect("connect");
+    let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("counting {table}: {e}"));
+    conn.close().await.ok();
+    n
+}
+
+/// A database with no tables yet, on one backend.
+pub struct EmptyDb {
+    /// `sqlite` or `mysql`.
+    pub backend: &'static str,
+    /// How to open it.
+    pub config: StoreConfig,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// One empty database per available backend.
+pub async fn empty_dbs() -> Vec<EmptyDb> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut v = vec![EmptyDb {
+        backend: "sqlite",
+        config: StoreConfig::sqlite(dir.path().join("animov.sqlite")),
+        _dir: Some(dir),
+    }];
+    if let Some(config) = empty_mysql().await {
+        v.push(EmptyDb {
+            backend: "mysql",
+            config,
+            _dir: None,
+        });
+    }
+    v
+}
+
+/// Brings an empty database to schema `version` the way the AniMOV that
+/// had that schema left it: one migration at a time, with `seed(v)` (SQL
+/// written for schema `v`, e.g. what that version stored) run after
+/// migration `v`.
+pub async fn migrate_stepwise(
+    config: &StoreConfig,
+    version: i64,
+    seed: impl Fn(i64) -> Option<String>,
+) {
+    sqlx::any::install_default_drivers();
+    let backend = match config {
+        StoreConfig::Sqlite { .. } => crate::Backend::Sqlite,
+        StoreConfig::MySql { .. } => crate::Backend::MySql,
+    };
+    let url = config.url().expect("URL");
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .expect("connect");
+    let all = crate::migrate::migrator(backend);
+    for v in 1..=version {
+        let mut upto = crate::migrate::migrator(backend);
+        upto.migrations = std::borrow::Cow::Owned(
+            all.migrations
+                .iter()
+                .filter(|m| m.version <= v)
+                .cloned()
+                .collect(),
+        );
+        upto.run(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("migration {v}: {e}"));
+        if let Some(sql) = seed(v) {
+            sqlx::raw_sql(&sql)
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("seed of schema {v}: {e}"));
+        }
+    }
+    pool.close().await;
 }
 
 /// One fresh store per available backend.

@@ -5,6 +5,7 @@ mod alerts;
 mod demo;
 mod detect;
 mod forecast;
+mod health;
 mod import;
 mod manual;
 mod migrate;
@@ -39,6 +40,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             what: SecretCommand::Set { name },
         } => secret::set(g, &name),
         Command::Migrate => migrate::run(g).await,
+        Command::Health {
+            url,
+            timeout_seconds,
+        } => {
+            health::run(
+                g,
+                url,
+                std::time::Duration::from_secs(timeout_seconds.into()),
+            )
+            .await
+        }
         Command::Manual { dir } => manual::write(&dir),
         Command::Alerts {
             what:
