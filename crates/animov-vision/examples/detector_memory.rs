@@ -1,7 +1,8 @@
 //! Memory of one detector: RSS before loading, after, after the first run
-//! and after 100 runs on a 1280×720 frame.
+//! and after 100 runs on a 1280×720 frame; with a second argument N, RSS
+//! every N/10 runs up to N (does the runtime's memory stay flat?).
 //!
-//! `cargo run --release -p animov-vision --example detector_memory -- models/nanodet.onnx`
+//! `cargo run --release -p animov-vision --example detector_memory -- models/nanodet.onnx [N]`
 
 use animov_vision::{Detect, Detector, RgbFrame};
 
@@ -33,4 +34,14 @@ fn main() {
     }
     let ms = t.elapsed().as_secs_f64() * 10.0;
     println!("after 101 runs: {:.1} MiB ({ms:.1} ms a run)", rss_mib());
+    let runs: usize = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    for k in 1..=runs {
+        d.detect(&frame).expect("run");
+        if k % (runs / 10).max(1) == 0 {
+            println!("after {} runs: {:.1} MiB", k + 101, rss_mib());
+        }
+    }
 }

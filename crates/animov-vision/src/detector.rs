@@ -12,8 +12,11 @@ use animov_core::{
 };
 use ort::{
     environment::Environment,
-    session::{Session, builder::GraphOptimizationLevel},
-    value::TensorRef,
+    memory::Allocator,
+    session::{
+        HasSelectedOutputs, OutputSelector, RunOptions, Session, builder::GraphOptimizationLevel,
+    },
+    value::{Shape, Tensor, TensorRef},
 };
 
 use crate::{
@@ -197,11 +200,35 @@ pub trait Detect: Send {
     fn has_posture_classes(&self) -> bool;
 }
 
+/// Options of every run: `outputs`, and the arena gives back what a run
+/// took once the run is over (the intermediate tensors of a 416×416 NanoDet,
+/// about 7 MB per detector, held between frames otherwise; no slower:
+/// `examples/detector_memory.rs`, 59.4 → 52.7 MiB, 67 ms a run).
+fn run_options(outputs: OutputSelector) -> ort::Result<RunOptions<HasSelectedOutputs>> {
+    let mut options = RunOptions::new()?;
+    options.set("memory.enable_memory_arena_shrinkage", "cpu:0")?;
+    Ok(options.with_outputs(outputs))
+}
+
+/// Who allocates a run's outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outputs {
+    /// ONNX Runtime, until a run has shown their shapes.
+    Pending,
+    /// Tensors allocated once, of the shapes of the first run.
+    Reused,
+    /// ONNX Runtime, every run: the shapes change from run to run (a model
+    /// whose outputs depend on what it sees).
+    Fresh,
+}
+
 /// A loaded ONNX detector.
 pub struct Detector {
     spec: ModelSpec,
     roles: Vec<Role>,
     session: Session,
+    run_options: RunOptions<HasSelectedOutputs>,
+    outputs: Outputs,
     input_name: String,
     input: Vec<f32>,
     path: PathBuf,
@@ -269,6 +296,8 @@ impl Detector {
             roles: spec.class_roles(),
             spec,
             session,
+            run_options: run_options(OutputSelector::default()).map_err(model_err)?,
+            outputs: Outputs::Pending,
             input_name,
             input: Vec::new(),
             path: onnx.to_path_buf(),
@@ -289,10 +318,22 @@ impl Detector {
         );
         let tensor = TensorRef::from_array_view(([1usize, 3, h, w], &self.input[..]))
             .map_err(|e| DetectError::Inference(e.to_string()))?;
-        let outputs = self
-            .session
-            .run(ort::inputs![self.input_name.as_str() => tensor])
-            .map_err(|e| DetectError::Inference(e.to_string()))?;
+        let ran = self.session.run_with_options(
+            ort::inputs![self.input_name.as_str() => tensor],
+            &self.run_options,
+        );
+        if let Err(e) = &ran
+            && self.outputs == Outputs::Reused
+        {
+            // Not the shapes of the first run: let ONNX Runtime allocate.
+            tracing::debug!(error = %e, "the model's outputs change shape; not reused");
+            drop(ran);
+            self.outputs = Outputs::Fresh;
+            self.run_options = run_options(OutputSelector::default())
+                .map_err(|e| DetectError::Inference(e.to_string()))?;
+            return self.infer();
+        }
+        let outputs = ran.map_err(|e| DetectError::Inference(e.to_string()))?;
         let mut shapes = Vec::new();
         let mut datas = Vec::new();
         for i in 0..outputs.len() {
@@ -312,7 +353,38 @@ impl Detector {
             .zip(&datas)
             .map(|(s, d)| OutputView { shape: s, data: d })
             .collect();
-        Ok(decode(&self.spec, &views)?)
+        let decoded = decode(&self.spec, &views);
+        // Names are read (and copied) on the first run only.
+        let reuse = (self.outputs == Outputs::Pending && decoded.is_ok())
+            .then(|| outputs.keys().map(str::to_string).collect::<Vec<_>>());
+        drop(views);
+        drop(datas);
+        drop(outputs);
+        if let Some(names) = reuse {
+            self.reuse_outputs(&names, &shapes)
+                .map_err(|e| DetectError::Inference(e.to_string()))?;
+        }
+        Ok(decoded?)
+    }
+
+    /// From now on the session writes into output tensors allocated once,
+    /// of the shapes the first run gave (the input's shape never changes;
+    /// should a model's outputs still change shape, it goes back to
+    /// [`Outputs::Fresh`]).
+    /// ort 2.0.0-rc.14 leaks the type description of every output it
+    /// allocates itself (about 2 KB a NanoDet run: 0.9 MB a minute with four
+    /// cameras at 2 frames/s — heaptrack, `bench/soak.sh`); outputs given
+    /// to it are not described again, and not allocated every run.
+    fn reuse_outputs(&mut self, names: &[String], shapes: &[Vec<usize>]) -> ort::Result<()> {
+        let mut selector = OutputSelector::default();
+        for (name, shape) in names.iter().zip(shapes) {
+            let dims = shape.iter().map(|&d| d as i64).collect::<Vec<_>>();
+            let tensor = Tensor::<f32>::new(&Allocator::default(), Shape::new(dims))?;
+            selector = selector.preallocate(name.clone(), tensor);
+        }
+        self.run_options = run_options(selector)?;
+        self.outputs = Outputs::Reused;
+        Ok(())
     }
 
     /// Letterboxes and normalises `frame` into the input tensor.
