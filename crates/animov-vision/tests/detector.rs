@@ -130,6 +130,38 @@ fn bundled_detector_sees_no_animal_on_a_person() {
 }
 
 #[test]
+fn runs_after_the_first_see_each_frame_afresh() {
+    // The first run lets ONNX Runtime allocate the outputs; later runs write
+    // into the same tensors: every run must still see its own frame.
+    let cat = RgbFrame::open(&fixture("chelsea.png")).unwrap();
+    let person = RgbFrame::open(&fixture("astronaut.jpg")).unwrap();
+    let alone = |frame: &RgbFrame| {
+        let mut d = Detector::load(&bundled(), 1).unwrap();
+        d.detect(frame).unwrap()
+    };
+    let (cat_alone, person_alone) = (alone(&cat), alone(&person));
+    assert_ne!(cat_alone, person_alone);
+    let mut d = Detector::load(&bundled(), 1).unwrap();
+    for _ in 0..2 {
+        assert_eq!(d.detect(&cat).unwrap(), cat_alone);
+        assert_eq!(d.detect(&person).unwrap(), person_alone);
+    }
+}
+
+#[test]
+fn a_model_whose_outputs_change_shape_keeps_working() {
+    // Dark pictures give 2 anchors (one box), bright ones 4 (two boxes): the
+    // outputs kept from the first run no longer fit, and fresh ones are used.
+    let mut d = Detector::load(&fixture("shifting_yolo.onnx"), 1).unwrap();
+    let dark = RgbFrame::new(32, 32, vec![0; 32 * 32 * 3]).unwrap();
+    let bright = RgbFrame::new(32, 32, vec![255; 32 * 32 * 3]).unwrap();
+    for _ in 0..2 {
+        assert_eq!(d.detect(&dark).unwrap().len(), 1);
+        assert_eq!(d.detect(&bright).unwrap().len(), 2);
+    }
+}
+
+#[test]
 fn missing_files_say_what_to_do() {
     let e = Detector::load(Path::new("/nonexistent/model.onnx"), 1).unwrap_err();
     assert!(matches!(e, DetectError::Spec(_)), "{e}");
