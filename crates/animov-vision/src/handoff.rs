@@ -139,6 +139,18 @@ mod tests {
     }
 
     #[test]
+    fn with_one_slot_the_newest_frame_replaces_the_waiting_one() {
+        // A live camera's hand-off: inference always gets the freshest frame.
+        let h = Handoff::new(1);
+        assert!(!h.push(1));
+        assert!(h.push(2));
+        assert!(h.push(3));
+        assert_eq!((h.pushed(), h.dropped()), (3, 2));
+        assert_eq!(h.try_take(), Some(3));
+        assert_eq!(h.try_take(), None);
+    }
+
+    #[test]
     fn blocking_push_waits_for_room_and_loses_nothing() {
         let h = Handoff::new(1);
         let h2 = h.clone();
